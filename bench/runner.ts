@@ -1,0 +1,88 @@
+/**
+ * What a runner module gives the harness: the tasks it knows and a way to run jobs.
+ * The worker process imports one (bench/run_job.ts by default, a fake one in tests).
+ *
+ * @module
+ */
+import type { Mode } from "../engine/types.ts";
+import type { MetricValue } from "./records.ts";
+import type { Job } from "./plan.ts";
+
+/** A task as the sweep file may name it. */
+export interface TaskInfo {
+  /** Task name. */
+  name: string;
+  /** Task version; it is part of each job's id. */
+  version: string;
+  /** Modes the task can run in. */
+  modes: Mode[];
+}
+
+/** One sample a job scored (the task's SampleRecord). */
+export interface SampleData {
+  /** The prompt's id within the task. */
+  id: string;
+  /** The prompt text. */
+  prompt: string;
+  /** The reference answer, if any. */
+  reference?: string;
+  /** The model's output, for generation tasks. */
+  output?: string;
+  /** Per-sample metrics. */
+  metrics: Record<string, number>;
+}
+
+/** What a finished job reports. */
+export interface JobOutput {
+  /** Metrics by name. */
+  metrics: Record<string, MetricValue>;
+  /** Samples scored. */
+  samples: number;
+  /** Samples skipped by the task. */
+  skipped: number;
+  /** Timings from the task. */
+  timings: {
+    promptMs: number;
+    selectionMs: number;
+    decodeMsPerToken: number;
+    tokensPerSecond: number;
+    generatedTokens: number;
+  };
+  /** Milliseconds spent opening the model for this job (0 when it was open already). */
+  loadMs: number;
+  /** The engine's build id, if known. */
+  engineBuild?: string;
+}
+
+/** Runs jobs inside one worker process; keeps a model open between jobs of one model. */
+export interface Runner {
+  /** Runs a job, calling `onSample` for each sample as it is scored. */
+  run(job: Job, onSample: (sample: SampleData) => Promise<void>): Promise<JobOutput>;
+  /** Releases what the runner holds (models, native memory). */
+  close(): Promise<void> | void;
+}
+
+/** The exports a runner module must have. */
+export interface RunnerModule {
+  /** The tasks this runner can run. */
+  taskCatalog(): Promise<TaskInfo[]> | TaskInfo[];
+  /** Makes a runner bound to a device (`cpu` or `cuda:N`, as the worker sees it). */
+  createRunner(context: { device: string }): Promise<Runner> | Runner;
+}
+
+/** The runner module the harness uses unless told otherwise. */
+export const DEFAULT_RUNNER = new URL("./run_job.ts", import.meta.url).href;
+
+/** Imports a runner module from a path or URL and checks its exports. */
+export async function loadRunner(specifier: string): Promise<RunnerModule> {
+  const url = /^[a-z]+:/.test(specifier)
+    ? specifier
+    : new URL(specifier, `file://${Deno.cwd()}/`).href;
+  const module = await import(url);
+  for (const name of ["taskCatalog", "createRunner"]) {
+    if (typeof module[name] !== "function") {
+      throw new Error(`runner module ${specifier} does not export a function ${name}()`);
+    }
+  }
+  return module as RunnerModule;
+}

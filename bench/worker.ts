@@ -1,0 +1,51 @@
+/**
+ * The worker process: reads jobs (one JSON line each) on stdin, runs them through a runner
+ * module, and reports samples and outcomes as JSON lines on stdout. It exits when stdin ends,
+ * so a killed sweep leaves no workers behind.
+ *
+ * Usage (the pool starts it): `deno run -A bench/worker.ts RUNNER_URL DEVICE`.
+ *
+ * @module
+ */
+import { loadRunner, type Runner } from "./runner.ts";
+import type { WorkerReply, WorkerRequest } from "./worker_protocol.ts";
+
+const encoder = new TextEncoder();
+
+async function send(reply: WorkerReply): Promise<void> {
+  const bytes = encoder.encode(JSON.stringify(reply) + "\n");
+  let written = 0;
+  while (written < bytes.length) written += await Deno.stdout.write(bytes.subarray(written));
+}
+
+async function main(): Promise<void> {
+  const [runnerUrl, device] = Deno.args;
+  let runner: Runner | undefined;
+  const decoder = new TextDecoder();
+  let buffered = "";
+  for await (const chunk of Deno.stdin.readable) {
+    buffered += decoder.decode(chunk, { stream: true });
+    let newline: number;
+    while ((newline = buffered.indexOf("\n")) >= 0) {
+      const request: WorkerRequest = JSON.parse(buffered.slice(0, newline));
+      buffered = buffered.slice(newline + 1);
+      const { job } = request;
+      try {
+        runner ??= await (await loadRunner(runnerUrl)).createRunner({ device });
+        const output = await runner.run(
+          job,
+          (sample) => send({ griffin: "sample", jobId: job.jobId, sample }),
+        );
+        await send({ griffin: "done", jobId: job.jobId, output });
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        console.error(error instanceof Error ? error.stack : message);
+        await send({ griffin: "error", jobId: job.jobId, message });
+      }
+    }
+  }
+  await runner?.close();
+  Deno.exit(0);
+}
+
+if (import.meta.main) await main();
