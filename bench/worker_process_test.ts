@@ -25,8 +25,9 @@ Deno.test("a worker runs jobs one after another and streams their samples", asyn
   const worker = new WorkerProcess({ device: "cpu", name: "cpu#0" }, RUNNER);
   const seen: string[] = [];
   for (const density of [0.5, 0.25]) {
-    const outcome = await worker.run(fakeJob(density), async (s) => {
+    const outcome = await worker.run(fakeJob(density), (s) => {
       seen.push(`${density}:${s.id}`);
+      return Promise.resolve();
     });
     assert.equal(outcome.kind, "done");
   }

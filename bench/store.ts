@@ -1,0 +1,132 @@
+/**
+ * The result store a sweep writes into: one folder, `records.jsonl` appended one whole line per
+ * write by one process. Opening it repairs what a kill can leave behind: a torn last line is cut
+ * off (and kept in `records.jsonl.torn`), and samples of attempts that never got a job record,
+ * or job records a later attempt replaced, are dropped by an atomic rewrite.
+ *
+ * @module
+ */
+import {
+  committedRecords,
+  type JobRecord,
+  parseRecords,
+  RECORDS_FILE,
+  type StoredSample,
+  type StoreRecord,
+} from "./records.ts";
+
+/** What opening a store found and fixed. */
+export interface StoreRepair {
+  /** Bytes of a torn last line that were cut off. */
+  tornBytes: number;
+  /** Records dropped: samples of unfinished attempts and job records later ones replaced. */
+  droppedRecords: number;
+}
+
+const encoder = new TextEncoder();
+
+/** An open result store. Appends are serialised; each is one write of whole lines. */
+export class ResultStore {
+  readonly #file: Deno.FsFile;
+  readonly #attempts: Map<string, number>;
+  #queue: Promise<void> = Promise.resolve();
+
+  private constructor(
+    readonly dir: string,
+    file: Deno.FsFile,
+    /** The final job record of each job already in the store. */
+    readonly jobs: Map<string, JobRecord>,
+    attempts: Map<string, number>,
+    /** What opening repaired. */
+    readonly repair: StoreRepair,
+  ) {
+    this.#file = file;
+    this.#attempts = attempts;
+  }
+
+  /** Opens (creating when missing) the store in `dir`, repairing it first. */
+  static async open(dir: string): Promise<ResultStore> {
+    await Deno.mkdir(dir, { recursive: true });
+    const path = `${dir}/${RECORDS_FILE}`;
+    const { records, attempts, repair } = await repairFile(path);
+    const jobs = new Map<string, JobRecord>();
+    for (const record of records) if (record.type === "job") jobs.set(record.jobId, record);
+    const file = await Deno.open(path, { append: true, create: true });
+    return new ResultStore(dir, file, jobs, attempts, repair);
+  }
+
+  /** The next attempt number of a job (past every attempt the store has seen). */
+  nextAttempt(jobId: string): number {
+    const next = (this.#attempts.get(jobId) ?? 0) + 1;
+    this.#attempts.set(jobId, next);
+    return next;
+  }
+
+  /** Appends a sample; resolves once the line is written. */
+  appendSample(sample: StoredSample): Promise<void> {
+    return this.#append(sample, false);
+  }
+
+  /** Appends a job record and syncs it to disk; the job counts as finished from then on. */
+  async appendJob(record: JobRecord): Promise<void> {
+    await this.#append(record, true);
+    this.jobs.set(record.jobId, record);
+  }
+
+  #append(record: StoreRecord, sync: boolean): Promise<void> {
+    const bytes = encoder.encode(JSON.stringify(record) + "\n");
+    const write = async () => {
+      let written = 0;
+      while (written < bytes.length) written += await this.#file.write(bytes.subarray(written));
+      if (sync) await this.#file.syncData();
+    };
+    this.#queue = this.#queue.then(write);
+    return this.#queue;
+  }
+
+  /** Waits for pending writes and closes the file. */
+  async close(): Promise<void> {
+    await this.#queue;
+    this.#file.close();
+  }
+}
+
+/**
+ * Cuts a torn tail and drops records that are not results, rewriting the file atomically
+ * (a temporary file renamed over it) only when something must go.
+ */
+export async function repairFile(
+  path: string,
+): Promise<{ records: StoreRecord[]; attempts: Map<string, number>; repair: StoreRepair }> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      return { records: [], attempts: new Map(), repair: { tornBytes: 0, droppedRecords: 0 } };
+    }
+    throw error;
+  }
+  const parsed = parseRecords(new TextDecoder().decode(bytes));
+  const tornBytes = bytes.length - parsed.goodBytes;
+  if (tornBytes > 0) await Deno.writeFile(`${path}.torn`, bytes.subarray(parsed.goodBytes));
+  const { jobs, samples } = committedRecords(parsed.records);
+  const kept = new Set<StoreRecord>([...jobs, ...[...samples.values()].flat()]);
+  const records = parsed.records.filter((record) => kept.has(record));
+  const droppedRecords = parsed.records.length - records.length;
+  if (tornBytes > 0 || droppedRecords > 0) {
+    const text = records.map((record) => JSON.stringify(record) + "\n").join("");
+    const temporary = `${path}.tmp`;
+    await Deno.writeTextFile(temporary, text);
+    const file = await Deno.open(temporary, { read: true, write: true });
+    await file.syncData();
+    file.close();
+    await Deno.rename(temporary, path);
+  }
+  // Attempts of dropped records still count, so a rerun never reuses an attempt number.
+  const attempts = new Map<string, number>();
+  for (const { jobId, attempt } of parsed.records) {
+    attempts.set(jobId, Math.max(attempts.get(jobId) ?? 0, attempt));
+  }
+  return { records, attempts, repair: { tornBytes, droppedRecords } };
+}
