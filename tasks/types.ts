@@ -1,0 +1,90 @@
+/**
+ * The vocabulary of tasks: their options, per-sample records and results. The harness,
+ * reports and sweeps build on these names.
+ *
+ * @module
+ */
+
+import type { Mode } from "../engine/types.ts";
+
+/** Options of one task run; each task accepts the subset that applies to it. */
+export interface TaskOptions {
+  /** Data file; default `$GRIFFIN_DATA/<rel>` or `<repo>/../shared/data/<rel>`. */
+  path?: string;
+  /** At most this many samples (windows, for perplexity), from the start of the file. */
+  limit?: number;
+  /** Few-shot examples per prompt, drawn reproducibly from the other rows of the file. */
+  shots?: number;
+  /** Seed of few-shot draws and token sampling. */
+  seed?: number;
+  /** At most this many new tokens per generation. */
+  maxNewTokens?: number;
+  /** Arg-max decoding instead of sampling. */
+  greedy?: boolean;
+  /** Sampling temperature (> 0). */
+  temperature?: number;
+  /** Nucleus sampling threshold in (0, 1]; 1 turns it off. */
+  topP?: number;
+  /** Keep the k most likely tokens; 0 turns it off. */
+  topK?: number;
+  /** Also run the full model (density 1) and report agreement metrics. */
+  agreement?: boolean;
+  /** `intent` (default) or `reference`: the GRIFFIN scripts' quirks, reproduced. */
+  compat?: "intent" | "reference";
+  /** Perplexity: tokens per window. */
+  windowTokens?: number;
+  /** Perplexity: the first tokens of each window, run as the prompt phase. */
+  promptTokens?: number;
+}
+
+/** What one evaluated sample produced. */
+export interface SampleRecord {
+  /** Stable id: the row (or window) number in the file, as a string. */
+  id: string;
+  /** The prompt as given to the model (the context, for log-likelihood tasks). */
+  prompt: string;
+  /** The reference (gold answer, summary, continuation). */
+  reference?: string;
+  /** The generated text after task post-processing (or the chosen option). */
+  output?: string;
+  /** Per-sample metric values and the counts aggregates need. */
+  metrics: Record<string, number>;
+}
+
+/** An aggregate metric. */
+export interface MetricValue {
+  /** The aggregate. */
+  value: number;
+  /** Its bootstrap standard error. */
+  stderr: number;
+  /** Whether a larger value is better. */
+  higherIsBetter: boolean;
+}
+
+/** The outcome of one task run. */
+export interface TaskResult {
+  /** Task name. */
+  task: string;
+  /** Task version: changes whenever prompts or scoring change. */
+  version: string;
+  /** GRIFFIN mode it ran in. */
+  mode: Mode;
+  /** Aggregate metrics by name. */
+  metrics: Record<string, MetricValue>;
+  /** Samples scored. */
+  samples: number;
+  /** Samples skipped (prompt too long for the model). */
+  skipped: number;
+  /**
+   * GRIFFIN-run timings: mean prompt phase and selection per request (ms), and over all
+   * decoded tokens (generated, or teacher-forced in `gen`-mode scoring) ms per token,
+   * tokens per second and their number.
+   */
+  timings: {
+    promptMs: number;
+    selectionMs: number;
+    decodeMsPerToken: number;
+    tokensPerSecond: number;
+    generatedTokens: number;
+  };
+}
