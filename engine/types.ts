@@ -93,8 +93,9 @@ export interface GenerateResult {
   text: string;
   /** Why generation ended. */
   stopReason: StopReason;
-  /** Experts per layer in ascending neuron order; null at density 1 (no selection). */
-  experts: number[][] | null;
+  /** Experts per layer in ascending neuron order (null for a layer at density 1); null when no
+   * layer selected any (density 1 everywhere). */
+  experts: (number[] | null)[] | null;
   /** Timings. */
   timings: Timings;
 }
@@ -121,8 +122,8 @@ export interface ScoreResult {
   logprobs: number[];
   /** Whether every continuation token is the arg-max of its distribution. */
   greedy: boolean;
-  /** Experts per layer in ascending order; null at density 1. */
-  experts: number[][] | null;
+  /** Experts per layer in ascending order, as in GenerateResult. */
+  experts: (number[] | null)[] | null;
   /** With keepDistributions: one log-softmax row (vocab entries) per continuation token. */
   distributions?: Float32Array[];
   /** Timings (tokenMs holds the teacher-forced tokens in `gen` mode). */

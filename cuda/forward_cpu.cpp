@@ -1,0 +1,167 @@
+/*
+ * forward_cpu.cpp — the Llama-family forward pass on the CPU, with GRIFFIN's FF block:
+ * full in the prompt phase (then expert selection), experts only in the generation phase,
+ * and the class mode's last-position masking.
+ */
+#include <chrono>
+#include <cstring>
+
+#include "internal.h"
+#include "kernels_cpu.h"
+#include "selection.h"
+
+namespace gf {
+namespace {
+
+double now_ms() {
+  using namespace std::chrono;
+  return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
+}
+
+void grow(std::vector<float> &v, int64_t n) {
+  if ((int64_t)v.size() < n) v.resize((size_t)n);
+}
+
+/* Chooses layer l's experts from the first `rows` rows of z (rows × ff). */
+void select_layer(gf_session *s, int32_t l, const float *z, int32_t rows) {
+  const gf_config &c = s->model->config;
+  const double density = s->densities[(size_t)l];
+  const int32_t k = expert_count(c.ff_size, density);
+  std::vector<double> scores;
+  if (s->method == GF_METHOD_MAGNITUDE) {
+    const std::vector<float> &m = s->model->layers[(size_t)l].magnitudes;
+    scores.assign(m.begin(), m.end());
+  } else {
+    neuron_scores(z, rows, c.ff_size, scores);
+  }
+  s->scores[(size_t)l].assign(scores.begin(), scores.end());
+  s->scored[(size_t)l] = 1;
+  s->experts[(size_t)l] = select_experts(scores, k, s->method, s->seed, l);
+  s->selected[(size_t)l] = 1;
+}
+
+/* The FF block of layer l on s->xb (n rows), output in s->xb2. */
+void feed_forward(gf_session *s, int32_t l, int32_t n, Phase phase) {
+  const gf_config &c = s->model->config;
+  const LayerWeights &w = s->model->layers[(size_t)l];
+  const int32_t ff = c.ff_size, h = c.hidden_size;
+  const bool griffin = s->densities[(size_t)l] < 1.0;
+
+  if (phase == Phase::generation && griffin) { /* experts only */
+    const std::vector<int32_t> &e = s->experts[(size_t)l];
+    const int32_t k = (int32_t)e.size();
+    if (k == 0) { /* density 0: the FF adds nothing */
+      memset(s->xb2.data(), 0, sizeof(float) * (size_t)n * h);
+      return;
+    }
+    if (c.gated) {
+      matmul_rows(s->hb.data(), s->xb.data(), w.w_gate, e.data(), k, n);
+      matmul_rows(s->hb2.data(), s->xb.data(), w.w_up, e.data(), k, n);
+      activate(s->hb.data(), s->hb2.data(), (int64_t)n * k, c.activation);
+    } else {
+      matmul_rows(s->hb.data(), s->xb.data(), w.w_up, e.data(), k, n);
+      activate(s->hb.data(), nullptr, (int64_t)n * k, c.activation);
+    }
+    matmul_cols(s->xb2.data(), s->hb.data(), w.w_down, e.data(), k, n);
+    return;
+  }
+
+  /* the full block: z = act(x·W_gateᵀ) ⊙ (x·W_upᵀ) */
+  if (c.gated) {
+    matmul(s->hb.data(), s->xb.data(), w.w_gate, n);
+    matmul(s->hb2.data(), s->xb.data(), w.w_up, n);
+    activate(s->hb.data(), s->hb2.data(), (int64_t)n * ff, c.activation);
+  } else {
+    matmul(s->hb.data(), s->xb.data(), w.w_up, n);
+    activate(s->hb.data(), nullptr, (int64_t)n * ff, c.activation);
+  }
+  if (s->capture && phase != Phase::generation) {
+    s->activations[(size_t)l].assign(s->hb.begin(), s->hb.begin() + (int64_t)n * ff);
+    s->activation_rows[(size_t)l] = n;
+  }
+  if (griffin && phase == Phase::prompt) {
+    const double start = now_ms();
+    select_layer(s, l, s->hb.data(), n);
+    s->selection_ms += now_ms() - start;
+  } else if (griffin && phase == Phase::classify) {
+    const double start = now_ms();
+    select_layer(s, l, s->hb.data(), n - 1); /* every position but the last */
+    /* the last position keeps only the experts */
+    float *last = s->hb.data() + (int64_t)(n - 1) * ff;
+    std::vector<char> keep((size_t)ff, 0);
+    for (int32_t j : s->experts[(size_t)l]) keep[(size_t)j] = 1;
+    for (int32_t j = 0; j < ff; j++)
+      if (!keep[(size_t)j]) last[j] = 0;
+    s->selection_ms += now_ms() - start;
+  }
+  matmul(s->xb2.data(), s->hb.data(), w.w_down, n);
+}
+
+} // namespace
+
+gf_status forward_cpu(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
+                      int32_t logit_rows, float *logits) {
+  const gf_model *m = s->model;
+  const gf_config &c = m->config;
+  const int32_t h = c.hidden_size, q_dim = c.n_heads * c.head_dim,
+                kv_dim = c.n_kv_heads * c.head_dim, start = s->position;
+  for (int32_t t = 0; t < n; t++)
+    if (ids[t] < 0 || ids[t] >= c.vocab_size)
+      return fail(GF_ERR_INVALID_ARGUMENT, "token id %d at position %d is outside the vocabulary (0..%d)",
+                  ids[t], t, c.vocab_size - 1);
+  if (start + n > s->max_positions)
+    return fail(GF_ERR_INVALID_ARGUMENT,
+                "the sequence would hold %d tokens but the session takes at most %d",
+                start + n, s->max_positions);
+
+  grow(s->x, (int64_t)n * h);
+  grow(s->xb, (int64_t)n * h);
+  grow(s->xb2, (int64_t)n * h);
+  grow(s->q, (int64_t)n * q_dim);
+  grow(s->k, (int64_t)n * kv_dim);
+  grow(s->v, (int64_t)n * kv_dim);
+  grow(s->att, (int64_t)n * q_dim);
+  grow(s->hb, (int64_t)n * c.ff_size);
+  grow(s->hb2, (int64_t)n * c.ff_size);
+
+  /* token embeddings */
+  for (int32_t t = 0; t < n; t++) weight_row(m->embed, ids[t], s->x.data() + (int64_t)t * h);
+
+  for (int32_t l = 0; l < c.n_layers; l++) {
+    const LayerWeights &w = m->layers[(size_t)l];
+    float *key_cache = s->key_cache.data() + (int64_t)l * s->max_positions * kv_dim;
+    float *value_cache = s->value_cache.data() + (int64_t)l * s->max_positions * kv_dim;
+
+    /* attention rmsnorm */
+    rmsnorm(s->xb.data(), s->x.data(), w.attn_norm, n, h, c.norm_eps);
+    /* q, k, v projections and RoPE */
+    matmul(s->q.data(), s->xb.data(), w.wq, n);
+    matmul(s->k.data(), s->xb.data(), w.wk, n);
+    matmul(s->v.data(), s->xb.data(), w.wv, n);
+    rope(s->q.data(), n, c.n_heads, c.head_dim, start, c.rope_theta);
+    rope(s->k.data(), n, c.n_kv_heads, c.head_dim, start, c.rope_theta);
+    /* into the KV cache, then causal grouped-query attention */
+    memcpy(key_cache + (int64_t)start * kv_dim, s->k.data(), sizeof(float) * (size_t)n * kv_dim);
+    memcpy(value_cache + (int64_t)start * kv_dim, s->v.data(), sizeof(float) * (size_t)n * kv_dim);
+    attention(s->att.data(), s->q.data(), key_cache, value_cache, n, start, c.n_heads,
+              c.n_kv_heads, c.head_dim);
+    /* output projection and residual */
+    matmul(s->xb2.data(), s->att.data(), w.wo, n);
+    for (int64_t i = 0; i < (int64_t)n * h; i++) s->x[(size_t)i] += s->xb2[(size_t)i];
+
+    /* FF rmsnorm, the (GRIFFIN) FF block, residual */
+    rmsnorm(s->xb.data(), s->x.data(), w.ff_norm, n, h, c.norm_eps);
+    feed_forward(s, l, n, phase);
+    for (int64_t i = 0; i < (int64_t)n * h; i++) s->x[(size_t)i] += s->xb2[(size_t)i];
+  }
+  s->position = start + n;
+
+  /* final rmsnorm and LM head on the rows asked for */
+  const int32_t first = n - logit_rows;
+  const float *rows = s->x.data() + (int64_t)first * h;
+  rmsnorm(s->xb.data(), rows, m->final_norm, logit_rows, h, c.norm_eps);
+  matmul(logits, s->xb.data(), c.tied_embeddings ? m->embed : m->lm_head, logit_rows);
+  return GF_OK;
+}
+
+} // namespace gf

@@ -1,0 +1,175 @@
+/*
+ * griffin.h — the C ABI of griffin-bench's native engine.
+ *
+ * Opaque handles, status codes and a per-thread last-error message. No entry point exits or
+ * aborts the process: each returns a gf_status, and gf_last_error() says what went wrong.
+ * The CPU backend is the reference; the CUDA backend implements the same entry points.
+ *
+ * Shapes follow Hugging Face's nn.Linear convention: a weight is (out_features, in_features),
+ * row-major. The host (TypeScript) parses config.json and safetensors headers and tells the
+ * engine where each tensor's bytes lie; the engine reads them itself.
+ */
+#ifndef GRIFFIN_H
+#define GRIFFIN_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GF_ABI_VERSION 1
+
+/* Status codes: 0 is success; gf_last_error() explains any other. */
+typedef enum {
+  GF_OK = 0,
+  GF_ERR_INVALID_ARGUMENT = 1, /* a bad value: a shape, an id, a density, a null handle */
+  GF_ERR_IO = 2,               /* a file could not be opened or read in full */
+  GF_ERR_OUT_OF_MEMORY = 3,    /* host or device memory ran out */
+  GF_ERR_UNSUPPORTED = 4,      /* a feature this build or backend does not have */
+  GF_ERR_STATE = 5,            /* a call out of order (decode before prompt, missing weights) */
+  GF_ERR_CUDA = 6,             /* a CUDA runtime error */
+  GF_ERR_INTERNAL = 7          /* a bug: please report it */
+} gf_status;
+
+typedef enum { GF_DTYPE_F32 = 0, GF_DTYPE_F16 = 1, GF_DTYPE_BF16 = 2 } gf_dtype;
+
+typedef enum {
+  GF_ACT_SILU = 0,      /* x·sigmoid(x) (Llama, Mistral) */
+  GF_ACT_GELU_TANH = 1, /* GELU, tanh approximation (Gemma) */
+  GF_ACT_RELU = 2,      /* max(x, 0) (OPT, ReLU-Llama) */
+  GF_ACT_GELU = 3       /* exact GELU (erf) */
+} gf_activation;
+
+/* Expert selection methods (GRIFFIN.md, "Selection methods"). */
+typedef enum {
+  GF_METHOD_TOPK = 0,
+  GF_METHOD_SAMPLE = 1,
+  GF_METHOD_TOPK_SAMPLE = 2,
+  GF_METHOD_RANDOM = 3,
+  GF_METHOD_MAGNITUDE = 4
+} gf_method;
+
+/* The model's tensors. Per-layer kinds take a layer index; the others take -1. */
+typedef enum {
+  GF_T_EMBED = 0,      /* (vocab, hidden) */
+  GF_T_FINAL_NORM = 1, /* (hidden) */
+  GF_T_LM_HEAD = 2,    /* (vocab, hidden); absent when embeddings are tied */
+  GF_T_ATTN_NORM = 3,  /* (hidden) */
+  GF_T_WQ = 4,         /* (n_heads·head_dim, hidden) */
+  GF_T_WK = 5,         /* (n_kv_heads·head_dim, hidden) */
+  GF_T_WV = 6,         /* (n_kv_heads·head_dim, hidden) */
+  GF_T_WO = 7,         /* (hidden, n_heads·head_dim) */
+  GF_T_FF_NORM = 8,    /* (hidden) */
+  GF_T_W_GATE = 9,     /* (ff, hidden); gated blocks only */
+  GF_T_W_UP = 10,      /* (ff, hidden); W_1 of a plain block */
+  GF_T_W_DOWN = 11,    /* (hidden, ff); W_2 of a plain block */
+  GF_T_COUNT = 12
+} gf_tensor_kind;
+
+/*
+ * The architecture. Every field is 4 bytes (int32 or float32) so hosts can fill it with a plain
+ * byte buffer; `reserved` keeps the size fixed as fields are added.
+ */
+typedef struct {
+  int32_t n_layers;        /* transformer blocks */
+  int32_t hidden_size;     /* d_model */
+  int32_t ff_size;         /* d_ff: FF neurons per layer */
+  int32_t n_heads;         /* query heads */
+  int32_t n_kv_heads;      /* key/value heads (grouped-query attention) */
+  int32_t head_dim;        /* per-head size */
+  int32_t vocab_size;      /* LM head rows */
+  int32_t max_positions;   /* longest sequence */
+  float norm_eps;          /* RMSNorm epsilon */
+  float rope_theta;        /* RoPE base */
+  int32_t activation;      /* gf_activation */
+  int32_t gated;           /* 1: z = act(x·W_gateᵀ) ⊙ (x·W_upᵀ); 0: z = act(x·W_1ᵀ) */
+  int32_t tied_embeddings; /* 1: the LM head is the embedding matrix */
+  int32_t weight_dtype;    /* gf_dtype the weights are kept in on the device */
+  int32_t reserved[18];
+} gf_config;
+
+typedef struct gf_model gf_model;     /* weights of one model on one device */
+typedef struct gf_session gf_session; /* one sequence: KV cache, experts, scratch */
+
+/* --- library ---------------------------------------------------------------------------- */
+
+/* The message of the last failed call on this thread ("" when none). */
+const char *gf_last_error(void);
+/* GF_ABI_VERSION of the built library. */
+int32_t gf_abi_version(void);
+/* A short description of the build, e.g. "griffin-bench 1 cpu+cuda(sm_90)". */
+const char *gf_build_info(void);
+/* Number of usable CUDA devices; 0 when the build has no CUDA or the machine no driver. */
+gf_status gf_cuda_device_count(int32_t *count);
+
+/* --- model -------------------------------------------------------------------------------- */
+
+/* Creates an empty model; device -1 is the CPU, N ≥ 0 is CUDA device N. */
+gf_status gf_model_create(const gf_config *config, int32_t device, gf_model **out);
+/* Reads one tensor of `nbytes` at `offset` of `path` (stored as src_dtype), converting it. */
+gf_status gf_model_load_file(gf_model *model, int32_t kind, int32_t layer, int32_t src_dtype,
+                             const char *path, uint64_t offset, uint64_t nbytes);
+/* Copies one tensor from host memory. */
+gf_status gf_model_load_data(gf_model *model, int32_t kind, int32_t layer, int32_t src_dtype,
+                             const void *data, uint64_t nbytes);
+/* Fills every tensor with seeded random values of a sensible scale (speed benchmarks). */
+gf_status gf_model_synthesize(gf_model *model, uint64_t seed);
+/* Checks that every tensor is present and precomputes the magnitude baseline's scores. */
+gf_status gf_model_finalize(gf_model *model);
+/* ‖W_gate[j,:]‖·‖W_up[j,:]‖ (plain: ‖W_1[j,:]‖) for each neuron j of a layer: ff floats. */
+gf_status gf_model_neuron_magnitudes(gf_model *model, int32_t layer, float *out);
+/* Bytes of weights held on the device. */
+gf_status gf_model_weight_bytes(gf_model *model, uint64_t *out);
+/* Frees the model; null is a no-op. Sessions must be freed first. */
+gf_status gf_model_free(gf_model *model);
+
+/* --- session ------------------------------------------------------------------------------ */
+
+/* A sequence of at most max_positions tokens (≤ the model's). */
+gf_status gf_session_create(gf_model *model, int32_t max_positions, gf_session **out);
+/* Frees the session; null is a no-op. */
+gf_status gf_session_free(gf_session *session);
+/* Empties the KV cache and forgets the experts; GRIFFIN settings stay. */
+gf_status gf_session_reset(gf_session *session);
+/*
+ * GRIFFIN settings: one density per layer (n_layers doubles in [0, 1]; 1 means no selection),
+ * a gf_method, and the seed of the sampled methods. Takes effect at the next prompt.
+ */
+gf_status gf_session_set_griffin(gf_session *session, const double *densities, int32_t method,
+                                 uint64_t seed);
+/* Keeps a copy of each layer's prompt activations Z (S × ff) for inspection. */
+gf_status gf_session_set_capture(gf_session *session, int32_t enabled);
+
+/*
+ * Prompt phase (mode gen) on an empty session: the full FF over n tokens, then expert selection.
+ * Writes logits for the last position (logit_rows = 1) or for every position (logit_rows = n).
+ */
+gf_status gf_prompt(gf_session *session, const int32_t *ids, int32_t n, int32_t logit_rows,
+                    float *logits);
+/* Generation phase: one token through the experts; writes vocab logits. */
+gf_status gf_decode(gf_session *session, int32_t id, float *logits);
+/*
+ * Mode class: one pass over n ≥ 2 tokens on a reset session; experts from positions 0..n-2,
+ * used at position n-1 only. Writes n × vocab logits.
+ */
+gf_status gf_forward_class(gf_session *session, const int32_t *ids, int32_t n, float *logits);
+
+/* Tokens in the KV cache. */
+gf_status gf_session_position(gf_session *session, int32_t *out);
+/* The experts of a layer, ascending, into out (ff capacity); *count = -1 when none selected. */
+gf_status gf_session_experts(gf_session *session, int32_t layer, int32_t *out, int32_t *count);
+/* The neuron scores s_j of a layer's last selection (ff floats); *valid = 0 when none. */
+gf_status gf_session_neuron_scores(gf_session *session, int32_t layer, float *out,
+                                   int32_t *valid);
+/* Captured prompt activations of a layer: *rows × ff floats into out (capacity floats). */
+gf_status gf_session_activations(gf_session *session, int32_t layer, float *out,
+                                 int64_t capacity, int32_t *rows);
+/* Milliseconds of the last prompt phase (or class pass) and of its expert selection. */
+gf_status gf_session_timings(gf_session *session, double *prompt_ms, double *selection_ms);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GRIFFIN_H */

@@ -1,0 +1,126 @@
+/*
+ * internal.h — the engine's own structures, shared by the C++ sources (not part of the ABI).
+ * Split as in llama2.c: the configuration (gf_config), the weights (gf_model) and the state
+ * of one sequence (gf_session).
+ */
+#ifndef GRIFFIN_INTERNAL_H
+#define GRIFFIN_INTERNAL_H
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "griffin.h"
+
+namespace gf {
+
+/* Records a formatted message as this thread's last error and returns status. */
+gf_status fail(gf_status status, const char *format, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Clears this thread's last error (every entry point starts with it). */
+void clear_error();
+
+/* Bytes per element of a gf_dtype (0 for an unknown one). */
+size_t dtype_size(int32_t dtype);
+/* "F32", "F16", "BF16" or "unknown". */
+const char *dtype_name(int32_t dtype);
+/* "embed_tokens", "q_proj", …: a tensor kind in Hugging Face's words, for messages. */
+const char *kind_name(int32_t kind);
+
+/* One weight matrix (rows × cols, row-major) or vector (rows = 1) in its storage dtype. */
+struct Weight {
+  int32_t dtype = GF_DTYPE_F32;
+  int64_t rows = 0;
+  int64_t cols = 0;
+  void *data = nullptr; /* 64-byte aligned, owned */
+  bool loaded = false;
+
+  int64_t numel() const { return rows * cols; }
+  size_t bytes() const { return (size_t)numel() * dtype_size(dtype); }
+};
+
+/* Frees a weight's memory. */
+void free_weight(Weight &w);
+
+/* The weights of one transformer block. */
+struct LayerWeights {
+  Weight attn_norm; /* (hidden), always F32 */
+  Weight wq;        /* (n_heads·head_dim, hidden) */
+  Weight wk;        /* (n_kv_heads·head_dim, hidden) */
+  Weight wv;        /* (n_kv_heads·head_dim, hidden) */
+  Weight wo;        /* (hidden, n_heads·head_dim) */
+  Weight ff_norm;   /* (hidden), always F32 */
+  Weight w_gate;    /* (ff, hidden); gated blocks only */
+  Weight w_up;      /* (ff, hidden); W_1 of a plain block */
+  Weight w_down;    /* (hidden, ff); W_2 of a plain block */
+  std::vector<float> magnitudes; /* (ff) the magnitude baseline's neuron scores */
+};
+
+} // namespace gf
+
+struct gf_model {
+  gf_config config{};
+  int32_t device = -1;
+  gf::Weight embed;      /* (vocab, hidden) */
+  gf::Weight final_norm; /* (hidden), always F32 */
+  gf::Weight lm_head;    /* (vocab, hidden); unused when tied */
+  std::vector<gf::LayerWeights> layers;
+  bool finalized = false;
+  int32_t live_sessions = 0;
+};
+
+/* Where a forward pass stands in GRIFFIN's terms. */
+enum class Phase {
+  prompt,     /* mode gen, prompt phase: full FF, then selection */
+  generation, /* mode gen, generation phase: experts only */
+  classify    /* mode class: full FF but the last position uses the experts */
+};
+
+struct gf_session {
+  gf_model *model = nullptr;
+  int32_t max_positions = 0;
+  int32_t position = 0; /* tokens in the KV cache */
+
+  /* GRIFFIN settings */
+  std::vector<double> densities; /* (n_layers) */
+  int32_t method = GF_METHOD_TOPK;
+  uint64_t seed = 0;
+  bool capture = false;
+
+  /* GRIFFIN state of the current sequence */
+  std::vector<std::vector<int32_t>> experts; /* per layer, ascending */
+  std::vector<char> selected;                /* per layer: experts hold a selection */
+  std::vector<std::vector<float>> scores;    /* per layer (ff): last neuron scores */
+  std::vector<char> scored;                  /* per layer: scores are valid */
+  std::vector<std::vector<float>> activations; /* per layer (rows × ff) when capturing */
+  std::vector<int32_t> activation_rows;
+
+  /* KV cache */
+  std::vector<float> key_cache;   /* (layer, max_positions, n_kv_heads·head_dim) */
+  std::vector<float> value_cache; /* (layer, max_positions, n_kv_heads·head_dim) */
+
+  /* scratch, grown to the longest pass */
+  std::vector<float> x;      /* (n, hidden) residual stream */
+  std::vector<float> xb;     /* (n, hidden) normed input */
+  std::vector<float> xb2;    /* (n, hidden) block output */
+  std::vector<float> q;      /* (n, n_heads·head_dim) */
+  std::vector<float> k;      /* (n, n_kv_heads·head_dim) */
+  std::vector<float> v;      /* (n, n_kv_heads·head_dim) */
+  std::vector<float> att;    /* (n, n_heads·head_dim) attention output */
+  std::vector<float> hb;     /* (n, ff) z */
+  std::vector<float> hb2;    /* (n, ff) up projection */
+
+  double prompt_ms = 0;
+  double selection_ms = 0;
+};
+
+namespace gf {
+/* Runs n tokens through the model from session->position (forward_cpu.cpp). */
+gf_status forward_cpu(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
+                      int32_t logit_rows, float *logits);
+} // namespace gf
+
+#endif

@@ -1,0 +1,239 @@
+/* kernels_cpu.cpp — the CPU backend's building blocks (see kernels_cpu.h). */
+#include "kernels_cpu.h"
+
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+namespace gf {
+
+float f16_to_f32(uint16_t h) {
+  uint32_t sign = (uint32_t)(h & 0x8000) << 16;
+  uint32_t exponent = (h >> 10) & 0x1f;
+  uint32_t mantissa = h & 0x3ff;
+  uint32_t bits;
+  if (exponent == 0) {
+    if (mantissa == 0) {
+      bits = sign;
+    } else { /* subnormal: normalise */
+      exponent = 127 - 15 + 1;
+      while ((mantissa & 0x400) == 0) {
+        mantissa <<= 1;
+        exponent--;
+      }
+      mantissa &= 0x3ff;
+      bits = sign | (exponent << 23) | (mantissa << 13);
+    }
+  } else if (exponent == 0x1f) {
+    bits = sign | 0x7f800000 | (mantissa << 13);
+  } else {
+    bits = sign | ((exponent - 15 + 127) << 23) | (mantissa << 13);
+  }
+  float f;
+  memcpy(&f, &bits, 4);
+  return f;
+}
+
+float bf16_to_f32(uint16_t h) {
+  uint32_t bits = (uint32_t)h << 16;
+  float f;
+  memcpy(&f, &bits, 4);
+  return f;
+}
+
+uint16_t f32_to_bf16(float f) {
+  uint32_t bits;
+  memcpy(&bits, &f, 4);
+  if ((bits & 0x7fffffff) > 0x7f800000) return (uint16_t)((bits >> 16) | 0x40); /* NaN */
+  uint32_t rounding = 0x7fff + ((bits >> 16) & 1);
+  return (uint16_t)((bits + rounding) >> 16);
+}
+
+uint16_t f32_to_f16(float f) {
+  uint32_t bits;
+  memcpy(&bits, &f, 4);
+  uint16_t sign = (uint16_t)((bits >> 16) & 0x8000);
+  uint32_t abs = bits & 0x7fffffff;
+  if (abs > 0x7f800000) return sign | 0x7e00;            /* NaN */
+  if (abs >= 0x477ff000) return sign | 0x7c00;           /* overflow → inf */
+  if (abs < 0x33000001) return sign;                     /* underflow → 0 */
+  int32_t exponent = (int32_t)(abs >> 23) - 127 + 15;
+  uint32_t mantissa = (abs & 0x7fffff) | 0x800000;
+  if (exponent <= 0) { /* subnormal half */
+    int shift = 14 - exponent;
+    uint32_t half = mantissa >> shift;
+    uint32_t rest = mantissa & ((1u << shift) - 1);
+    uint32_t midpoint = 1u << (shift - 1);
+    if (rest > midpoint || (rest == midpoint && (half & 1))) half++;
+    return sign | (uint16_t)half;
+  }
+  uint32_t half = ((uint32_t)exponent << 10) | ((mantissa >> 13) & 0x3ff);
+  uint32_t rest = mantissa & 0x1fff;
+  if (rest > 0x1000 || (rest == 0x1000 && (half & 1))) half++;
+  return sign | (uint16_t)half;
+}
+
+void weight_row(const Weight &w, int64_t r, float *out) {
+  const int64_t c = w.cols;
+  if (w.dtype == GF_DTYPE_F32) {
+    memcpy(out, (const float *)w.data + r * c, (size_t)c * 4);
+  } else if (w.dtype == GF_DTYPE_BF16) {
+    const uint16_t *row = (const uint16_t *)w.data + r * c;
+    for (int64_t i = 0; i < c; i++) out[i] = bf16_to_f32(row[i]);
+  } else {
+    const uint16_t *row = (const uint16_t *)w.data + r * c;
+    for (int64_t i = 0; i < c; i++) out[i] = f16_to_f32(row[i]);
+  }
+}
+
+namespace {
+
+/* Σ a[i]·b[i] with eight independent partial sums (vectorises, fixed order). */
+inline float dot(const float *a, const float *b, int64_t n) {
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; j++) acc[j] += a[i + j] * b[i + j];
+  float sum = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+  for (; i < n; i++) sum += a[i] * b[i];
+  return sum;
+}
+
+/* Slots of per-thread scratch: a converted weight row, a gathered row, attention scores. */
+enum Slot { row_slot = 0, gather_slot = 1, score_slot = 2 };
+
+/* This thread's buffer in a slot, at least n floats. */
+float *scratch(Slot slot, int64_t n) {
+  thread_local std::vector<float> buffers[3];
+  std::vector<float> &buffer = buffers[slot];
+  if ((int64_t)buffer.size() < n) buffer.resize((size_t)n);
+  return buffer.data();
+}
+
+/* Row r of w as floats: the weights themselves when F32, else converted into a scratch row. */
+inline const float *row_f32(const Weight &w, int64_t r) {
+  if (w.dtype == GF_DTYPE_F32) return (const float *)w.data + r * w.cols;
+  float *row = scratch(row_slot, w.cols);
+  weight_row(w, r, row);
+  return row;
+}
+
+constexpr int64_t parallel_threshold = 1 << 15; /* multiply-adds below which one thread runs */
+
+} // namespace
+
+void matmul(float *y, const float *x, const Weight &w, int32_t n) {
+  const int64_t rows = w.rows, cols = w.cols;
+#pragma omp parallel for schedule(static) if (rows * cols * n > parallel_threshold)
+  for (int64_t r = 0; r < rows; r++) {
+    const float *wr = row_f32(w, r);
+    for (int32_t t = 0; t < n; t++) y[(int64_t)t * rows + r] = dot(x + (int64_t)t * cols, wr, cols);
+  }
+}
+
+void matmul_rows(float *y, const float *x, const Weight &w, const int32_t *rows, int32_t k,
+                 int32_t n) {
+  const int64_t cols = w.cols;
+#pragma omp parallel for schedule(static) if ((int64_t)k * cols * n > parallel_threshold)
+  for (int32_t i = 0; i < k; i++) {
+    const float *wr = row_f32(w, rows[i]);
+    for (int32_t t = 0; t < n; t++) y[(int64_t)t * k + i] = dot(x + (int64_t)t * cols, wr, cols);
+  }
+}
+
+void matmul_cols(float *y, const float *z, const Weight &w, const int32_t *cols, int32_t k,
+                 int32_t n) {
+  const int64_t out = w.rows;
+#pragma omp parallel for schedule(static) if (out * k * n > parallel_threshold)
+  for (int64_t r = 0; r < out; r++) {
+    const float *wr = row_f32(w, r);
+    float *gathered = scratch(gather_slot, k);
+    for (int32_t i = 0; i < k; i++) gathered[i] = wr[cols[i]];
+    for (int32_t t = 0; t < n; t++) y[(int64_t)t * out + r] = dot(z + (int64_t)t * k, gathered, k);
+  }
+}
+
+void rmsnorm(float *out, const float *x, const Weight &weight, int32_t n, int32_t d, float eps) {
+  const float *w = (const float *)weight.data;
+  for (int32_t t = 0; t < n; t++) {
+    const float *xt = x + (int64_t)t * d;
+    float *ot = out + (int64_t)t * d;
+    double ss = 0;
+    for (int32_t i = 0; i < d; i++) ss += (double)xt[i] * xt[i];
+    float inv = 1.0f / sqrtf((float)(ss / d) + eps);
+    for (int32_t i = 0; i < d; i++) ot[i] = w[i] * (xt[i] * inv);
+  }
+}
+
+void rope(float *x, int32_t n, int32_t heads, int32_t head_dim, int32_t start, float theta) {
+  const int32_t half = head_dim / 2;
+  std::vector<float> inv_freq((size_t)half);
+  for (int32_t i = 0; i < half; i++)
+    inv_freq[i] = 1.0f / powf(theta, (float)(2 * i) / (float)head_dim);
+  for (int32_t t = 0; t < n; t++) {
+    const float pos = (float)(start + t);
+    for (int32_t i = 0; i < half; i++) {
+      const float angle = pos * inv_freq[i];
+      const float c = cosf(angle), s = sinf(angle);
+      for (int32_t h = 0; h < heads; h++) {
+        float *v = x + ((int64_t)t * heads + h) * head_dim;
+        const float a = v[i], b = v[i + half];
+        v[i] = a * c - b * s;
+        v[i + half] = b * c + a * s;
+      }
+    }
+  }
+}
+
+void attention(float *out, const float *q, const float *key_cache, const float *value_cache,
+               int32_t n, int32_t start, int32_t n_heads, int32_t n_kv_heads, int32_t head_dim) {
+  const int32_t group = n_heads / n_kv_heads;
+  const int64_t kv_dim = (int64_t)n_kv_heads * head_dim;
+  const float scale = 1.0f / sqrtf((float)head_dim);
+  const int64_t work = (int64_t)n * n_heads * (start + n) * head_dim;
+#pragma omp parallel for collapse(2) schedule(static) if (work > parallel_threshold)
+  for (int32_t t = 0; t < n; t++) {
+    for (int32_t h = 0; h < n_heads; h++) {
+      const int32_t last = start + t; /* causal: positions 0..last */
+      const float *qh = q + ((int64_t)t * n_heads + h) * head_dim;
+      const int64_t kv_offset = (int64_t)(h / group) * head_dim;
+      float *scores = scratch(score_slot, last + 1);
+      float max = -INFINITY;
+      for (int32_t p = 0; p <= last; p++) {
+        scores[p] = dot(qh, key_cache + p * kv_dim + kv_offset, head_dim) * scale;
+        if (scores[p] > max) max = scores[p];
+      }
+      float sum = 0;
+      for (int32_t p = 0; p <= last; p++) {
+        scores[p] = expf(scores[p] - max);
+        sum += scores[p];
+      }
+      float *oh = out + ((int64_t)t * n_heads + h) * head_dim;
+      for (int32_t i = 0; i < head_dim; i++) oh[i] = 0;
+      for (int32_t p = 0; p <= last; p++) {
+        const float a = scores[p] / sum;
+        const float *vp = value_cache + p * kv_dim + kv_offset;
+        for (int32_t i = 0; i < head_dim; i++) oh[i] += a * vp[i];
+      }
+    }
+  }
+}
+
+void activate(float *gate, const float *up, int64_t count, int32_t activation) {
+#pragma omp parallel for schedule(static) if (count > parallel_threshold)
+  for (int64_t i = 0; i < count; i++) {
+    const float g = gate[i];
+    float a;
+    switch (activation) {
+    case GF_ACT_SILU: a = g / (1.0f + expf(-g)); break;
+    case GF_ACT_GELU_TANH:
+      a = 0.5f * g * (1.0f + tanhf(0.7978845608028654f * (g + 0.044715f * g * g * g)));
+      break;
+    case GF_ACT_RELU: a = g > 0 ? g : 0; break;
+    default: a = 0.5f * g * (1.0f + erff(g * 0.7071067811865476f)); break;
+    }
+    gate[i] = up ? a * up[i] : a;
+  }
+}
+
+} // namespace gf

@@ -1,0 +1,49 @@
+/*
+ * kernels_cpu.h — the CPU backend's building blocks, fp32 arithmetic on F32/F16/BF16 weights.
+ * Each output element is computed by one thread in a fixed order, so results do not depend on
+ * the number of threads. These are the reference twins of the CUDA kernels.
+ */
+#ifndef GRIFFIN_KERNELS_CPU_H
+#define GRIFFIN_KERNELS_CPU_H
+
+#include <cstdint>
+
+#include "internal.h"
+
+namespace gf {
+
+/* IEEE half and bfloat16 to float, and float to them (round to nearest even). */
+float f16_to_f32(uint16_t h);
+float bf16_to_f32(uint16_t h);
+uint16_t f32_to_f16(float f);
+uint16_t f32_to_bf16(float f);
+
+/* Row r of W as floats into out (W.cols floats). */
+void weight_row(const Weight &w, int64_t r, float *out);
+
+/* y (n, W.rows) = x (n, W.cols) · Wᵀ */
+void matmul(float *y, const float *x, const Weight &w, int32_t n);
+/* y (n, k) = x (n, W.cols) · W[rows]ᵀ — only the listed rows of W (experts of W_gate, W_up) */
+void matmul_rows(float *y, const float *x, const Weight &w, const int32_t *rows, int32_t k,
+                 int32_t n);
+/* y (n, W.rows) = z (n, k) · W[:, cols]ᵀ — only the listed columns of W (experts of W_down) */
+void matmul_cols(float *y, const float *z, const Weight &w, const int32_t *cols, int32_t k,
+                 int32_t n);
+
+/* out (n, d) = x / sqrt(mean(x²) + eps) · weight, row by row (Hugging Face RMSNorm) */
+void rmsnorm(float *out, const float *x, const Weight &weight, int32_t n, int32_t d, float eps);
+
+/* Rotates each head of x (n, heads·head_dim) in place: Hugging Face's half rotation at
+ * positions start..start+n-1. */
+void rope(float *x, int32_t n, int32_t heads, int32_t head_dim, int32_t start, float theta);
+
+/* Causal grouped-query attention of n new queries at positions start.. against the cache. */
+void attention(float *out, const float *q, const float *key_cache, const float *value_cache,
+               int32_t n, int32_t start, int32_t n_heads, int32_t n_kv_heads, int32_t head_dim);
+
+/* z = act(gate) ⊙ up, in place in gate (count entries); plain blocks pass up = nullptr. */
+void activate(float *gate, const float *up, int64_t count, int32_t activation);
+
+} // namespace gf
+
+#endif

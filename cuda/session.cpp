@@ -1,0 +1,219 @@
+/* session.cpp — gf_session: one sequence's KV cache, GRIFFIN settings and experts. */
+#include <chrono>
+#include <cstring>
+#include <new>
+
+#include "internal.h"
+
+using namespace gf;
+
+namespace {
+
+double now_ms() {
+  using namespace std::chrono;
+  return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
+}
+
+/* Forgets the experts, scores and captured activations of the last sequence. */
+void forget_sequence(gf_session *s) {
+  const size_t layers = s->densities.size();
+  s->position = 0;
+  s->experts.assign(layers, {});
+  s->selected.assign(layers, 0);
+  s->scores.assign(layers, {});
+  s->scored.assign(layers, 0);
+  s->activations.assign(layers, {});
+  s->activation_rows.assign(layers, 0);
+  s->prompt_ms = 0;
+  s->selection_ms = 0;
+}
+
+gf_status check_layer(gf_session *s, int32_t layer) {
+  if (!s) return fail(GF_ERR_INVALID_ARGUMENT, "session handle is null");
+  if (layer < 0 || layer >= s->model->config.n_layers)
+    return fail(GF_ERR_INVALID_ARGUMENT, "layer %d is out of range (the model has %d layers)",
+                layer, s->model->config.n_layers);
+  return GF_OK;
+}
+
+/* Runs a forward pass, turning allocation failures into a status. */
+gf_status run(gf_session *s, const int32_t *ids, int32_t n, Phase phase, int32_t logit_rows,
+              float *logits) {
+  try {
+    return forward_cpu(s, ids, n, phase, logit_rows, logits);
+  } catch (const std::bad_alloc &) {
+    return fail(GF_ERR_OUT_OF_MEMORY, "out of memory in a forward pass of %d tokens", n);
+  }
+}
+
+} // namespace
+
+extern "C" gf_status gf_session_create(gf_model *model, int32_t max_positions, gf_session **out) {
+  clear_error();
+  if (!model || !out) return fail(GF_ERR_INVALID_ARGUMENT, "model and out must not be null");
+  *out = nullptr;
+  if (!model->finalized) return fail(GF_ERR_STATE, "the model is not finalized");
+  const gf_config &c = model->config;
+  if (max_positions <= 0 || max_positions > c.max_positions)
+    return fail(GF_ERR_INVALID_ARGUMENT, "max_positions %d must be in 1..%d", max_positions,
+                c.max_positions);
+  try {
+    gf_session *s = new gf_session();
+    s->model = model;
+    s->max_positions = max_positions;
+    s->densities.assign((size_t)c.n_layers, 1.0);
+    const size_t cache = (size_t)c.n_layers * max_positions * c.n_kv_heads * c.head_dim;
+    s->key_cache.assign(cache, 0.0f);
+    s->value_cache.assign(cache, 0.0f);
+    forget_sequence(s);
+    model->live_sessions++;
+    *out = s;
+    return GF_OK;
+  } catch (const std::bad_alloc &) {
+    return fail(GF_ERR_OUT_OF_MEMORY, "out of memory for a KV cache of %d positions",
+                max_positions);
+  }
+}
+
+extern "C" gf_status gf_session_free(gf_session *session) {
+  clear_error();
+  if (!session) return GF_OK;
+  session->model->live_sessions--;
+  delete session;
+  return GF_OK;
+}
+
+extern "C" gf_status gf_session_reset(gf_session *session) {
+  clear_error();
+  if (!session) return fail(GF_ERR_INVALID_ARGUMENT, "session handle is null");
+  forget_sequence(session);
+  return GF_OK;
+}
+
+extern "C" gf_status gf_session_set_griffin(gf_session *session, const double *densities,
+                                            int32_t method, uint64_t seed) {
+  clear_error();
+  if (!session || !densities)
+    return fail(GF_ERR_INVALID_ARGUMENT, "session and densities must not be null");
+  if (session->position != 0)
+    return fail(GF_ERR_STATE, "GRIFFIN settings change between sequences: reset the session first");
+  if (method < GF_METHOD_TOPK || method > GF_METHOD_MAGNITUDE)
+    return fail(GF_ERR_INVALID_ARGUMENT, "unknown selection method %d", method);
+  const int32_t layers = session->model->config.n_layers;
+  for (int32_t l = 0; l < layers; l++)
+    if (!(densities[l] >= 0.0 && densities[l] <= 1.0))
+      return fail(GF_ERR_INVALID_ARGUMENT, "density %g of layer %d is not in [0, 1]", densities[l],
+                  l);
+  session->densities.assign(densities, densities + layers);
+  session->method = method;
+  session->seed = seed;
+  return GF_OK;
+}
+
+extern "C" gf_status gf_session_set_capture(gf_session *session, int32_t enabled) {
+  clear_error();
+  if (!session) return fail(GF_ERR_INVALID_ARGUMENT, "session handle is null");
+  session->capture = enabled != 0;
+  return GF_OK;
+}
+
+extern "C" gf_status gf_prompt(gf_session *session, const int32_t *ids, int32_t n,
+                               int32_t logit_rows, float *logits) {
+  clear_error();
+  if (!session || !ids || !logits)
+    return fail(GF_ERR_INVALID_ARGUMENT, "session, ids and logits must not be null");
+  if (n < 1) return fail(GF_ERR_INVALID_ARGUMENT, "the prompt is empty");
+  if (logit_rows != 1 && logit_rows != n)
+    return fail(GF_ERR_INVALID_ARGUMENT, "logit_rows must be 1 or n (%d), not %d", n, logit_rows);
+  if (session->position != 0)
+    return fail(GF_ERR_STATE, "the prompt phase needs an empty session: reset it first");
+  forget_sequence(session);
+  const double start = now_ms();
+  gf_status status = run(session, ids, n, Phase::prompt, logit_rows, logits);
+  session->prompt_ms = now_ms() - start;
+  if (status != GF_OK) forget_sequence(session);
+  return status;
+}
+
+extern "C" gf_status gf_decode(gf_session *session, int32_t id, float *logits) {
+  clear_error();
+  if (!session || !logits) return fail(GF_ERR_INVALID_ARGUMENT, "session and logits must not be null");
+  if (session->position == 0)
+    return fail(GF_ERR_STATE, "the generation phase needs a prompt phase first");
+  return run(session, &id, 1, Phase::generation, 1, logits);
+}
+
+extern "C" gf_status gf_forward_class(gf_session *session, const int32_t *ids, int32_t n,
+                                      float *logits) {
+  clear_error();
+  if (!session || !ids || !logits)
+    return fail(GF_ERR_INVALID_ARGUMENT, "session, ids and logits must not be null");
+  if (n < 2) return fail(GF_ERR_INVALID_ARGUMENT, "mode class needs at least 2 tokens, got %d", n);
+  forget_sequence(session);
+  const double start = now_ms();
+  gf_status status = run(session, ids, n, Phase::classify, n, logits);
+  session->prompt_ms = now_ms() - start;
+  return status;
+}
+
+extern "C" gf_status gf_session_position(gf_session *session, int32_t *out) {
+  clear_error();
+  if (!session || !out) return fail(GF_ERR_INVALID_ARGUMENT, "session and out must not be null");
+  *out = session->position;
+  return GF_OK;
+}
+
+extern "C" gf_status gf_session_experts(gf_session *session, int32_t layer, int32_t *out,
+                                        int32_t *count) {
+  clear_error();
+  gf_status status = check_layer(session, layer);
+  if (status != GF_OK) return status;
+  if (!out || !count) return fail(GF_ERR_INVALID_ARGUMENT, "out and count must not be null");
+  if (!session->selected[(size_t)layer]) {
+    *count = -1;
+    return GF_OK;
+  }
+  const std::vector<int32_t> &e = session->experts[(size_t)layer];
+  memcpy(out, e.data(), e.size() * sizeof(int32_t));
+  *count = (int32_t)e.size();
+  return GF_OK;
+}
+
+extern "C" gf_status gf_session_neuron_scores(gf_session *session, int32_t layer, float *out,
+                                              int32_t *valid) {
+  clear_error();
+  gf_status status = check_layer(session, layer);
+  if (status != GF_OK) return status;
+  if (!out || !valid) return fail(GF_ERR_INVALID_ARGUMENT, "out and valid must not be null");
+  *valid = session->scored[(size_t)layer];
+  if (*valid) {
+    const std::vector<float> &sc = session->scores[(size_t)layer];
+    memcpy(out, sc.data(), sc.size() * sizeof(float));
+  }
+  return GF_OK;
+}
+
+extern "C" gf_status gf_session_activations(gf_session *session, int32_t layer, float *out,
+                                            int64_t capacity, int32_t *rows) {
+  clear_error();
+  gf_status status = check_layer(session, layer);
+  if (status != GF_OK) return status;
+  if (!rows) return fail(GF_ERR_INVALID_ARGUMENT, "rows must not be null");
+  const std::vector<float> &a = session->activations[(size_t)layer];
+  *rows = session->activation_rows[(size_t)layer];
+  if ((int64_t)a.size() > capacity)
+    return fail(GF_ERR_INVALID_ARGUMENT, "the buffer holds %lld floats but %zu are needed",
+                (long long)capacity, a.size());
+  if (out) memcpy(out, a.data(), a.size() * sizeof(float));
+  return GF_OK;
+}
+
+extern "C" gf_status gf_session_timings(gf_session *session, double *prompt_ms,
+                                        double *selection_ms) {
+  clear_error();
+  if (!session || !prompt_ms || !selection_ms)
+    return fail(GF_ERR_INVALID_ARGUMENT, "session and outputs must not be null");
+  *prompt_ms = session->prompt_ms;
+  *selection_ms = session->selection_ms;
+  return GF_OK;
+}

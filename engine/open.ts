@@ -1,0 +1,147 @@
+/**
+ * Opens a model — a Hugging Face folder or `synthetic:NAME` — as a LanguageModel: weights in the
+ * engine, a tokenizer, and one session for generation and scoring.
+ *
+ * @module
+ */
+import type { DType } from "../ffi/config.ts";
+import { parameterCount } from "../ffi/config.ts";
+import type { NativeModel } from "../ffi/model.ts";
+import { NativeSession } from "../ffi/session.ts";
+import { loadModelFolder } from "../models/load.ts";
+import { createSyntheticModel } from "../models/synthetic.ts";
+import {
+  addsBosByDefault,
+  byteTokenizer,
+  loadTokenizer,
+  type TextTokenizer,
+} from "../models/tokenizer.ts";
+import { deviceName, parseDevice } from "./device.ts";
+import { generate } from "./generate.ts";
+import { score } from "./score.ts";
+import type {
+  GenerateRequest,
+  GenerateResult,
+  LanguageModel,
+  ModelInfo,
+  ScoreRequest,
+  ScoreResult,
+} from "./types.ts";
+
+/** How to open a model. */
+export interface OpenOptions {
+  /** `cpu`, `cuda:N` or `auto` (default). */
+  device?: string;
+  /** Keep the weights in this dtype (default: the checkpoint's; synthetic: the shape's). */
+  dtype?: DType;
+  /** Longest sequence a request may use (default: the model's, at most 4096). */
+  contextLength?: number;
+  /** Seed of synthetic weights (default 0). */
+  seed?: number;
+  /** Override the paper's special-token policy: add BOS to encoded text or not. */
+  addBos?: boolean;
+}
+
+/** A model open in the engine; `close()` frees it and is safe to call twice. */
+export class EngineModel implements LanguageModel {
+  /** Facts about the model. */
+  readonly info: ModelInfo;
+  /** The native weights. */
+  readonly native: NativeModel;
+  /** The session every request runs on. */
+  readonly session: NativeSession;
+  readonly #tokenizer: TextTokenizer;
+  readonly #addBos: boolean;
+
+  /** Wraps an engine model (use openModel). */
+  constructor(
+    id: string,
+    architecture: string,
+    native: NativeModel,
+    tokenizer: TextTokenizer,
+    options: OpenOptions,
+  ) {
+    const c = native.config;
+    const contextLength = Math.min(
+      options.contextLength ?? Math.min(c.maxPositions, 4096),
+      c.maxPositions,
+    );
+    this.native = native;
+    this.session = new NativeSession(native, contextLength);
+    this.#tokenizer = tokenizer;
+    this.#addBos = options.addBos ?? addsBosByDefault(architecture);
+    this.info = {
+      id,
+      architecture,
+      layers: c.layers,
+      hiddenSize: c.hiddenSize,
+      ffSize: c.ffSize,
+      vocabSize: c.vocabSize,
+      maxPositions: contextLength,
+      parameters: parameterCount(c),
+      dtype: c.dtype,
+      device: deviceName(native.device),
+    };
+  }
+
+  /** The end-of-sequence id, if the tokenizer has one. */
+  get eosTokenId(): number | undefined {
+    return this.#tokenizer.eosTokenId;
+  }
+
+  /** Text to ids with the architecture's special-token policy, or `addBos` when given. */
+  encode(text: string, options: { addBos?: boolean } = {}): number[] {
+    return this.#tokenizer.encode(text, options.addBos ?? this.#addBos);
+  }
+
+  /** Ids to text, special tokens dropped. */
+  decode(ids: number[]): string {
+    return this.#tokenizer.decode(ids);
+  }
+
+  /** Generates from a prompt. */
+  generate(request: GenerateRequest): GenerateResult {
+    return generate(this.session, this.#tokenizer, request);
+  }
+
+  /** Log-likelihood of a continuation given a context. */
+  score(request: ScoreRequest): ScoreResult {
+    return score(this.session, request);
+  }
+
+  /** Frees the session and the weights; a second call does nothing. */
+  close(): void {
+    this.session.close();
+    this.native.close();
+  }
+}
+
+/**
+ * Opens a Hugging Face model folder or `synthetic:NAME`.
+ *
+ * @example
+ * ```ts ignore
+ * const model = await openModel("../shared/data/models/stories260K/hf");
+ * const ids = model.encode("Once upon a time", { addBos: true });
+ * model.close();
+ * ```
+ */
+export function openModel(id: string, options: OpenOptions = {}): Promise<EngineModel> {
+  const device = parseDevice(options.device ?? "auto");
+  if (id.startsWith("synthetic:")) {
+    const native = createSyntheticModel(id.slice("synthetic:".length), {
+      device,
+      seed: options.seed ?? 0,
+      dtype: options.dtype,
+    });
+    return Promise.resolve(new EngineModel(id, "llama", native, byteTokenizer, options));
+  }
+  const { config, model } = loadModelFolder(id, { device, dtype: options.dtype });
+  try {
+    const tokenizer = loadTokenizer(id, { bos: config.bosTokenId, eos: config.eosTokenIds[0] });
+    return Promise.resolve(new EngineModel(id, config.architecture, model, tokenizer, options));
+  } catch (error) {
+    model.close();
+    throw error;
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Finds and opens the native library the first time it is needed: `$GRIFFIN_LIB`, else the
+ * local build `cuda/build/libgriffin.so` (made by `deno task build`).
+ *
+ * @module
+ */
+import { type NativeSymbols, symbols } from "./symbols.ts";
+import { unwrap } from "./errors.ts";
+
+let opened: Deno.DynamicLibrary<typeof symbols> | undefined;
+
+/** Where the library is looked for, in order. */
+export function libraryCandidates(): string[] {
+  const fromEnv = Deno.env.get("GRIFFIN_LIB");
+  const local = new URL("../cuda/build/libgriffin.so", import.meta.url).pathname;
+  return fromEnv ? [fromEnv] : [local];
+}
+
+/**
+ * The library's functions, opened on first use.
+ *
+ * @example
+ * ```ts ignore
+ * console.log(native().gf_abi_version());
+ * ```
+ */
+export function native(): NativeSymbols {
+  if (opened) return opened.symbols;
+  const [path] = libraryCandidates();
+  // OpenMP threads that spin between the engine's short parallel loops starve the rest of the
+  // process on small machines; let them sleep unless the user chose otherwise.
+  if (Deno.env.get("OMP_WAIT_POLICY") === undefined) Deno.env.set("OMP_WAIT_POLICY", "passive");
+  try {
+    opened = Deno.dlopen(path, symbols);
+  } catch (cause) {
+    throw new Error(
+      `cannot load the native engine from ${path}: run \`deno task build\` first ` +
+        `(or set GRIFFIN_LIB to a built libgriffin.so)`,
+      { cause },
+    );
+  }
+  return opened.symbols;
+}
+
+/** The last native error message on this thread. */
+export function lastError(): string {
+  const pointer = native().gf_last_error();
+  return pointer ? Deno.UnsafePointerView.getCString(pointer) : "";
+}
+
+/** Calls unwrap() with this library's last error. */
+export function check(status: number): void {
+  unwrap(status, lastError);
+}
+
+/** The build's description, e.g. "griffin-bench engine abi 1, cpu+cuda(sm_90)". */
+export function buildInfo(): string {
+  const pointer = native().gf_build_info();
+  return pointer ? Deno.UnsafePointerView.getCString(pointer) : "";
+}
+
+/** Usable CUDA devices (0 without a driver or a CUDA build). */
+export function cudaDeviceCount(): number {
+  const out = new Int32Array(1);
+  check(native().gf_cuda_device_count(out));
+  return out[0];
+}
+
+/** A NUL-terminated UTF-8 copy of a string, for `const char*` parameters. */
+export function cString(text: string): Uint8Array<ArrayBuffer> {
+  const bytes = new TextEncoder().encode(text);
+  const out = new Uint8Array(bytes.length + 1);
+  out.set(bytes);
+  return out;
+}

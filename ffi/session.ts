@@ -1,0 +1,141 @@
+/**
+ * NativeSession: one gf_session handle — a sequence's KV cache, GRIFFIN settings and experts.
+ *
+ * @module
+ */
+import { ClosedError } from "./errors.ts";
+import { check, native } from "./library.ts";
+import type { NativeModel } from "./model.ts";
+import { SELECTION_METHODS, type SelectionMethod } from "../engine/types.ts";
+
+/** Owns a gf_session; `close()` frees it and is safe to call twice. */
+export class NativeSession {
+  /** The model it runs. */
+  readonly model: NativeModel;
+  /** Longest sequence it holds. */
+  readonly maxPositions: number;
+  #handle: Deno.PointerValue;
+  #vocab: number;
+
+  /**
+   * Opens a session of at most maxPositions tokens.
+   *
+   * @example
+   * ```ts ignore
+   * const session = new NativeSession(model, 512);
+   * const logits = session.prompt(new Int32Array([1, 403, 407]));
+   * session.close();
+   * ```
+   */
+  constructor(model: NativeModel, maxPositions: number) {
+    const out = new BigUint64Array(1);
+    check(native().gf_session_create(model.handle, maxPositions, out));
+    this.#handle = Deno.UnsafePointer.create(out[0]);
+    this.model = model;
+    this.maxPositions = maxPositions;
+    this.#vocab = model.config.vocabSize;
+    model._sessionOpened(1);
+  }
+
+  get #live(): Deno.PointerObject {
+    if (this.#handle === null) throw new ClosedError("session");
+    return this.#handle;
+  }
+
+  /** GRIFFIN settings for the next sequence: one density per layer, a method, a seed. */
+  setGriffin(densities: number[], method: SelectionMethod, seed: number): void {
+    if (densities.length !== this.model.config.layers) {
+      throw new RangeError(
+        `a density schedule needs ${this.model.config.layers} values (one per layer), ` +
+          `got ${densities.length}`,
+      );
+    }
+    check(
+      native().gf_session_set_griffin(
+        this.#live,
+        new Float64Array(densities),
+        SELECTION_METHODS.indexOf(method),
+        BigInt.asUintN(64, BigInt(seed)),
+      ),
+    );
+  }
+
+  /** Keeps each layer's prompt activations Z for `activations()`. */
+  setCapture(enabled: boolean): void {
+    check(native().gf_session_set_capture(this.#live, enabled ? 1 : 0));
+  }
+
+  /** Empties the KV cache and forgets the experts. */
+  reset(): void {
+    check(native().gf_session_reset(this.#live));
+  }
+
+  /** Prompt phase (mode gen); logits of the last position, or of every position. */
+  prompt(ids: Int32Array<ArrayBuffer>, allPositions = false): Float32Array<ArrayBuffer> {
+    const rows = allPositions ? ids.length : 1;
+    const logits = new Float32Array(rows * this.#vocab);
+    check(native().gf_prompt(this.#live, ids, ids.length, rows, logits));
+    return logits;
+  }
+
+  /** Generation phase: one token through the experts; its logits. */
+  decode(id: number): Float32Array<ArrayBuffer> {
+    const logits = new Float32Array(this.#vocab);
+    check(native().gf_decode(this.#live, id, logits));
+    return logits;
+  }
+
+  /** Mode class: one pass, experts used at the last position only; n × vocab logits. */
+  forwardClass(ids: Int32Array<ArrayBuffer>): Float32Array<ArrayBuffer> {
+    const logits = new Float32Array(ids.length * this.#vocab);
+    check(native().gf_forward_class(this.#live, ids, ids.length, logits));
+    return logits;
+  }
+
+  /** Tokens in the KV cache. */
+  get position(): number {
+    const out = new Int32Array(1);
+    check(native().gf_session_position(this.#live, out));
+    return out[0];
+  }
+
+  /** A layer's experts, ascending; null when the layer selected none (density 1). */
+  experts(layer: number): Int32Array | null {
+    const out = new Int32Array(this.model.config.ffSize);
+    const count = new Int32Array(1);
+    check(native().gf_session_experts(this.#live, layer, out, count));
+    return count[0] < 0 ? null : out.slice(0, count[0]);
+  }
+
+  /** A layer's neuron scores from the last selection; null when none was made. */
+  neuronScores(layer: number): Float32Array | null {
+    const out = new Float32Array(this.model.config.ffSize);
+    const valid = new Int32Array(1);
+    check(native().gf_session_neuron_scores(this.#live, layer, out, valid));
+    return valid[0] ? out : null;
+  }
+
+  /** A layer's captured prompt activations Z: rows × ff, row-major. */
+  activations(layer: number): { rows: number; data: Float32Array } {
+    const rows = new Int32Array(1);
+    check(native().gf_session_activations(this.#live, layer, null, 0n, rows));
+    const data = new Float32Array(rows[0] * this.model.config.ffSize);
+    check(native().gf_session_activations(this.#live, layer, data, BigInt(data.length), rows));
+    return { rows: rows[0], data };
+  }
+
+  /** Milliseconds of the last prompt phase (or class pass) and of its expert selection. */
+  timings(): { promptMs: number; selectionMs: number } {
+    const prompt = new Float64Array(1), selection = new Float64Array(1);
+    check(native().gf_session_timings(this.#live, prompt, selection));
+    return { promptMs: prompt[0], selectionMs: selection[0] };
+  }
+
+  /** Frees the session; a second call does nothing. */
+  close(): void {
+    if (this.#handle === null) return;
+    check(native().gf_session_free(this.#handle));
+    this.#handle = null;
+    this.model._sessionOpened(-1);
+  }
+}
