@@ -1,0 +1,48 @@
+/**
+ * Tokenises a context and its continuation as lm-evaluation-harness does: trailing whitespace
+ * of the context moves to the front of the continuation; the continuation's ids are those of
+ * `context + continuation` after the context's own ids. An empty context becomes the BOS id
+ * (or EOS when the tokenizer has no BOS).
+ *
+ * @module
+ */
+
+import type { LanguageModel } from "../engine/types.ts";
+
+/** Token ids of a context and its continuation. */
+export interface EncodedPair {
+  /** Context ids (never empty). */
+  contextIds: number[];
+  /** Continuation ids. */
+  continuationIds: number[];
+}
+
+/**
+ * Encodes a (context, continuation) pair for log-likelihood scoring.
+ *
+ * @example
+ * ```ts
+ * import { encodePair } from "./encode_pair.ts";
+ * import { fakeModel } from "./testing/fake_model.ts";
+ * encodePair(fakeModel(), "Answer: ", "yes"); // continuation is " yes"
+ * ```
+ */
+export function encodePair(
+  model: LanguageModel,
+  context: string,
+  continuation: string,
+): EncodedPair {
+  const trimmed = context.replace(/\s+$/u, "");
+  const moved = context.slice(trimmed.length) + continuation;
+  let contextIds = model.encode(trimmed);
+  const whole = model.encode(trimmed + moved);
+  const continuationIds = whole.slice(contextIds.length);
+  if (contextIds.length === 0) {
+    const bos = model.encode("", { addBos: true });
+    contextIds = bos.length > 0 ? bos : model.eosTokenId !== undefined ? [model.eosTokenId] : [];
+    if (contextIds.length === 0) {
+      throw new Error("Empty context and no BOS or EOS token to stand in.");
+    }
+  }
+  return { contextIds, continuationIds };
+}
