@@ -28,11 +28,34 @@ export function parseJsonc(text: string): unknown {
     return JSON.parse(plain);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const position = Number(/position (\d+)/.exec(message)?.[1] ?? plain.length);
+    const position = Number(/position (\d+)/.exec(message)?.[1] ?? firstBadOffset(plain));
     const before = text.slice(0, position).split("\n");
     const reason = message.replace(/ in JSON at position.*$/s, "").replace(/\s*\(line.*$/s, "");
     throw new JsoncSyntaxError(reason, before.length, before[before.length - 1].length + 1);
   }
+}
+
+/** Offset of the first character no valid JSON text can continue with (binary search). */
+function firstBadOffset(text: string): number {
+  const viable = (length: number) => {
+    try {
+      JSON.parse(text.slice(0, length));
+      return true;
+    } catch (error) {
+      // A complaint about the end of the prefix means the prefix itself is fine.
+      const message = (error as Error).message;
+      const at = /position (\d+)/.exec(message)?.[1];
+      return at === undefined ? /Unexpected end/.test(message) : Number(at) >= length;
+    }
+  };
+  let low = 0; // viable
+  let high = text.length; // not viable
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    if (viable(middle)) low = middle;
+    else high = middle;
+  }
+  return high - 1;
 }
 
 function stripComments(text: string): string {
