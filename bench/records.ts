@@ -4,8 +4,8 @@
  *
  * A sweep's store is one folder holding `records.jsonl`: JSON Lines, append-only, one
  * {@link JobRecord} per finished job and one {@link StoredSample} per sample. A job's samples
- * are written while it runs and its job record last, so a job record marks its samples as
- * complete. Samples of an attempt that never got a job record (a crash, a kill) are not results:
+ * are written while it runs and its job record last, so an `ok` job record marks its samples as
+ * complete. Samples of an attempt that never got an `ok` record (a crash, a kill) are not results:
  * {@link readStore} leaves them out, and the harness drops them from the file when it next opens
  * the store. The store also holds `sweep.json`, the plan it was made from.
  *
@@ -213,19 +213,22 @@ function parseLine(line: string): StoreRecord | undefined {
 export interface StoreContents {
   /** One record per job id: the last one written (a retry's record replaces a failure). */
   jobs: JobRecord[];
-  /** Samples of each job's recorded attempt, by job id, in file order. */
+  /** Samples of each `ok` job's recorded attempt, by job id, in file order. */
   samples: Map<string, StoredSample[]>;
   /** Whether the file ended in a torn line (ignored here; repaired when the harness reopens). */
   torn: boolean;
 }
 
-/** Keeps each job's last record and the samples of that record's attempt. */
+/** Keeps each job's last record, and the samples of that record's attempt when it is `ok`. */
 export function committedRecords(records: StoreRecord[]): Omit<StoreContents, "torn"> {
   const last = new Map<string, JobRecord>();
   for (const record of records) if (record.type === "job") last.set(record.jobId, record);
   const samples = new Map<string, StoredSample[]>();
   for (const record of records) {
-    if (record.type !== "sample" || last.get(record.jobId)?.attempt !== record.attempt) continue;
+    const job = last.get(record.jobId);
+    if (record.type !== "sample" || job?.status !== "ok" || job.attempt !== record.attempt) {
+      continue;
+    }
     const list = samples.get(record.jobId) ?? [];
     list.push(record);
     samples.set(record.jobId, list);

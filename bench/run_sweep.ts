@@ -12,7 +12,7 @@ import { type AttemptResult, runPool, type Slot } from "./pool.ts";
 import { Progress } from "./progress.ts";
 import { type JobRecord, PLAN_FILE, RECORD_SCHEMA, RECORDS_FILE } from "./records.ts";
 import { loadRunner } from "./runner.ts";
-import { ResultStore } from "./store.ts";
+import { repairFile, ResultStore } from "./store.ts";
 import { loadSweepFile } from "./sweep_file.ts";
 import { SweepFileError } from "./sweep_problems.ts";
 
@@ -158,6 +158,7 @@ export async function runSweep(options: SweepRunOptions): Promise<number> {
   });
   progress.stop();
   await store.close();
+  await repairFile(`${out}/${RECORDS_FILE}`); // drops samples of failed attempts
   const failed = planned.filter((job) => store.jobs.get(job.jobId)?.status === "failed");
   if (failed.length > 0) {
     print(

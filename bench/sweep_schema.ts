@@ -50,7 +50,7 @@ export const TaskEntry = z.strictObject({
     .max(1, { error: "expected a number in (0, 1]" }).optional(),
   topK: count().optional(),
   agreement: z.boolean({ error: "expected true or false" }).optional(),
-  compat: z.boolean({ error: "expected true or false" }).optional(),
+  compat: z.enum(["intent", "reference"], { error: "expected intent or reference" }).optional(),
   windowTokens: positiveInt().optional(),
   promptTokens: positiveInt().optional(),
 });

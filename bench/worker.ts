@@ -21,31 +21,45 @@ async function send(reply: WorkerReply): Promise<void> {
 async function main(): Promise<void> {
   const [runnerUrl, device] = Deno.args;
   let runner: Runner | undefined;
-  const decoder = new TextDecoder();
-  let buffered = "";
-  for await (const chunk of Deno.stdin.readable) {
-    buffered += decoder.decode(chunk, { stream: true });
-    let newline: number;
-    while ((newline = buffered.indexOf("\n")) >= 0) {
-      const request: WorkerRequest = JSON.parse(buffered.slice(0, newline));
-      buffered = buffered.slice(newline + 1);
-      const { job } = request;
-      try {
-        runner ??= await (await loadRunner(runnerUrl)).createRunner({ device });
-        const output = await runner.run(
-          job,
-          (sample) => send({ griffin: "sample", jobId: job.jobId, sample }),
-        );
-        await send({ griffin: "done", jobId: job.jobId, output });
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        console.error(error instanceof Error ? error.stack : message);
-        await send({ griffin: "error", jobId: job.jobId, message });
+  const requests: WorkerRequest[] = [];
+  let wake = () => {};
+  // Read stdin apart from the jobs, so the end of stdin (the pool closed it, or the sweep died)
+  // ends the process at once, even in the middle of a job.
+  (async () => {
+    const lines = Deno.stdin.readable.pipeThrough(new TextDecoderStream());
+    let buffered = "";
+    for await (const chunk of lines) {
+      buffered += chunk;
+      let newline: number;
+      while ((newline = buffered.indexOf("\n")) >= 0) {
+        requests.push(JSON.parse(buffered.slice(0, newline)));
+        buffered = buffered.slice(newline + 1);
+        wake();
       }
     }
+    await runner?.close();
+    Deno.exit(0);
+  })();
+  while (true) {
+    const request = requests.shift();
+    if (!request) {
+      await new Promise<void>((done) => (wake = done));
+      continue;
+    }
+    const { job } = request;
+    try {
+      runner ??= await (await loadRunner(runnerUrl)).createRunner({ device });
+      const output = await runner.run(
+        job,
+        (sample) => send({ griffin: "sample", jobId: job.jobId, sample }),
+      );
+      await send({ griffin: "done", jobId: job.jobId, output });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      console.error(error instanceof Error ? error.stack : message);
+      await send({ griffin: "error", jobId: job.jobId, message });
+    }
   }
-  await runner?.close();
-  Deno.exit(0);
 }
 
 if (import.meta.main) await main();

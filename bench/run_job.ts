@@ -1,0 +1,105 @@
+/**
+ * The harness's default runner: opens each model with the engine once per model group and runs
+ * tasks on it. The engine and the tasks are imported when first needed, so the harness loads
+ * (and plans, and validates) without them.
+ *
+ * @module
+ */
+import type { Mode, SelectionMethod } from "../engine/types.ts";
+import type { Job } from "./plan.ts";
+import type { JobOutput, Runner, SampleData, TaskInfo } from "./runner.ts";
+
+const ENGINE = new URL("../engine/open.ts", import.meta.url).href;
+const TASKS = new URL("../tasks/mod.ts", import.meta.url).href;
+const LIBRARY = new URL("../ffi/library.ts", import.meta.url).href;
+
+interface TasksModule {
+  taskNames(): string[];
+  describeTask(name: string): { name: string; version: string; modes: Mode[] };
+  runTask(
+    model: unknown,
+    name: string,
+    options: Record<string, unknown>,
+    griffin: { density: number; method: SelectionMethod; seed: number },
+    mode: Mode,
+    onSample?: (sample: SampleData) => void | Promise<void>,
+  ): Promise<{
+    metrics: JobOutput["metrics"];
+    samples: number;
+    skipped: number;
+    timings: JobOutput["timings"];
+  }>;
+}
+
+interface OpenedModel {
+  close(): void;
+}
+
+async function importTasks(): Promise<TasksModule> {
+  try {
+    return await import(TASKS);
+  } catch (error) {
+    throw new Error(`cannot load the tasks (tasks/mod.ts): ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+/** The tasks of tasks/mod.ts with their versions and modes. */
+export async function taskCatalog(): Promise<TaskInfo[]> {
+  const tasks = await importTasks();
+  return tasks.taskNames().map((name) => {
+    const { version, modes } = tasks.describeTask(name);
+    return { name, version, modes: [...modes] };
+  });
+}
+
+async function engineBuild(): Promise<string | undefined> {
+  try {
+    return (await import(LIBRARY)).buildInfo();
+  } catch {
+    return undefined;
+  }
+}
+
+/** A runner on `device` that keeps the last model open until a job needs another. */
+export function createRunner(context: { device: string }): Runner {
+  let open: { key: string; model: OpenedModel } | undefined;
+  let build: string | undefined;
+  return {
+    async run(job: Job, onSample: (sample: SampleData) => Promise<void>): Promise<JobOutput> {
+      const tasks = await importTasks();
+      const key = JSON.stringify([job.model.id, job.model.dtype, job.model.options]);
+      let loadMs = 0;
+      if (open?.key !== key) {
+        open?.model.close();
+        open = undefined;
+        const start = performance.now();
+        const { openModel } = await import(ENGINE);
+        const model = await openModel(job.model.id, {
+          ...job.model.options,
+          device: context.device,
+          dtype: job.model.dtype,
+        });
+        open = { key, model };
+        loadMs = performance.now() - start;
+        build ??= await engineBuild();
+      }
+      const options = { seed: job.seed, ...job.task.options };
+      const griffin = { density: job.density, method: job.method, seed: job.seed };
+      const result = await tasks.runTask(
+        open.model,
+        job.task.name,
+        options,
+        griffin,
+        job.mode,
+        onSample,
+      );
+      return { ...result, loadMs, engineBuild: build };
+    },
+    close() {
+      open?.model.close();
+      open = undefined;
+    },
+  };
+}
