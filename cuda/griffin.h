@@ -134,7 +134,8 @@ gf_status gf_session_free(gf_session *session);
 gf_status gf_session_reset(gf_session *session);
 /*
  * GRIFFIN settings: one density per layer (n_layers doubles in [0, 1]; 1 means no selection),
- * a gf_method, and the seed of the sampled methods. Takes effect at the next prompt.
+ * a gf_method, and the seed of the sampled methods. Empties the session (like reset): the
+ * settings take effect at the next prompt.
  */
 gf_status gf_session_set_griffin(gf_session *session, const double *densities, int32_t method,
                                  uint64_t seed);
@@ -162,7 +163,8 @@ gf_status gf_session_experts(gf_session *session, int32_t layer, int32_t *out, i
 /* The neuron scores s_j of a layer's last selection (ff floats); *valid = 0 when none. */
 gf_status gf_session_neuron_scores(gf_session *session, int32_t layer, float *out,
                                    int32_t *valid);
-/* Captured prompt activations of a layer: *rows × ff floats into out (capacity floats). */
+/* Captured prompt activations of a layer: *rows × ff floats into out (capacity floats); with
+ * out null, only *rows is set. */
 gf_status gf_session_activations(gf_session *session, int32_t layer, float *out,
                                  int64_t capacity, int32_t *rows);
 /* Milliseconds of the last prompt phase (or class pass) and of its expert selection. */

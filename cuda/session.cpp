@@ -95,8 +95,6 @@ extern "C" gf_status gf_session_set_griffin(gf_session *session, const double *d
   clear_error();
   if (!session || !densities)
     return fail(GF_ERR_INVALID_ARGUMENT, "session and densities must not be null");
-  if (session->position != 0)
-    return fail(GF_ERR_STATE, "GRIFFIN settings change between sequences: reset the session first");
   if (method < GF_METHOD_TOPK || method > GF_METHOD_MAGNITUDE)
     return fail(GF_ERR_INVALID_ARGUMENT, "unknown selection method %d", method);
   const int32_t layers = session->model->config.n_layers;
@@ -107,6 +105,7 @@ extern "C" gf_status gf_session_set_griffin(gf_session *session, const double *d
   session->densities.assign(densities, densities + layers);
   session->method = method;
   session->seed = seed;
+  forget_sequence(session); /* experts belong to a sequence and its settings */
   return GF_OK;
 }
 
@@ -201,10 +200,11 @@ extern "C" gf_status gf_session_activations(gf_session *session, int32_t layer, 
   if (!rows) return fail(GF_ERR_INVALID_ARGUMENT, "rows must not be null");
   const std::vector<float> &a = session->activations[(size_t)layer];
   *rows = session->activation_rows[(size_t)layer];
+  if (!out) return GF_OK; /* a query of the size */
   if ((int64_t)a.size() > capacity)
     return fail(GF_ERR_INVALID_ARGUMENT, "the buffer holds %lld floats but %zu are needed",
                 (long long)capacity, a.size());
-  if (out) memcpy(out, a.data(), a.size() * sizeof(float));
+  memcpy(out, a.data(), a.size() * sizeof(float));
   return GF_OK;
 }
 
