@@ -1,0 +1,85 @@
+/**
+ * Runs generation samples (summarisation, CoQA, GSM8K): skips prompts longer than
+ * `maxPositions − maxNewTokens`, generates with GRIFFIN, post-processes and scores the text,
+ * and with `agreement` also generates with the full model (same prompt, same seed) and
+ * teacher-forces the reference continuation through both.
+ *
+ * @module
+ */
+
+import type { SamplingOptions } from "../../engine/types.ts";
+import { rougeLAgreement } from "../metrics/rouge.ts";
+import type { RunContext } from "../run_context.ts";
+import { teacherForcedAgreement } from "./teacher_forced.ts";
+
+/** One generation sample and how to judge its output. */
+export interface GenerationItem {
+  /** Sample id. */
+  id: string;
+  /** The prompt text. */
+  prompt: string;
+  /** The reference shown in the sample record. */
+  reference: string;
+  /** Continuation teacher-forced after the prompt for the agreement metrics. */
+  continuation: string;
+  /** Per-sample metrics of the post-processed output. */
+  score(output: string): Record<string, number>;
+}
+
+/** How the task generates. */
+export interface GenerationSettings {
+  /** At most this many new tokens. */
+  maxNewTokens: number;
+  /** Sampling; every sample uses the same seed, so GRIFFIN and the full model share it. */
+  sampling: SamplingOptions;
+  /** Generation stops at these strings (the engine cuts before them). */
+  stopStrings: string[];
+  /** Turns the engine's text into the scored output. */
+  postprocess(text: string): string;
+}
+
+/**
+ * Runs every item; emits a record per scored sample and counts skips.
+ *
+ * @example
+ * ```ts
+ * // await runGeneration(context, items, settings);
+ * ```
+ */
+export async function runGeneration(
+  ctx: RunContext,
+  items: GenerationItem[],
+  settings: GenerationSettings,
+): Promise<void> {
+  const { model } = ctx;
+  const budget = model.info.maxPositions - settings.maxNewTokens;
+  for (const item of items) {
+    const promptIds = model.encode(item.prompt);
+    if (promptIds.length > budget) {
+      ctx.skip(item.id, `prompt of ${promptIds.length} tokens > ${budget}`);
+      continue;
+    }
+    const request = {
+      promptIds,
+      maxNewTokens: settings.maxNewTokens,
+      sampling: settings.sampling,
+      stopStrings: settings.stopStrings,
+    };
+    const result = model.generate({ ...request, griffin: ctx.griffin });
+    ctx.timings.add(result.timings);
+    const output = settings.postprocess(result.text);
+    const metrics = item.score(output);
+    if (ctx.options.agreement) {
+      const full = model.generate({ ...request, griffin: ctx.fullModel });
+      metrics.agreement_rouge_l = rougeLAgreement(output, settings.postprocess(full.text));
+      Object.assign(metrics, teacherForcedAgreement(ctx, item.prompt, item.continuation, "gen"));
+    }
+    await ctx.emit({
+      id: item.id,
+      prompt: item.prompt,
+      reference: item.reference,
+      output,
+      metrics,
+    });
+  }
+}

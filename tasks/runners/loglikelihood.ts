@@ -1,0 +1,99 @@
+/**
+ * Runs log-likelihood samples: multiple choice (acc, acc_norm) and LAMBADA (last-word
+ * log-likelihood, greedy accuracy). Samples whose context and continuation exceed the model's
+ * positions are skipped and counted.
+ *
+ * @module
+ */
+
+import type { ScoreResult } from "../../engine/types.ts";
+import { encodePair } from "../encode_pair.ts";
+import { choiceScores } from "../metrics/choice.ts";
+import type { ChoiceDoc } from "../formats/multiple_choice.ts";
+import type { LambadaDoc } from "../formats/lambada.ts";
+import type { RunContext } from "../run_context.ts";
+import { teacherForcedAgreement } from "./teacher_forced.ts";
+
+function fits(ctx: RunContext, contextIds: number[], continuationIds: number[]): boolean {
+  // The model reads context + continuation[:-1].
+  return contextIds.length + continuationIds.length - 1 <= ctx.model.info.maxPositions;
+}
+
+/**
+ * Scores every choice of every question.
+ *
+ * @example
+ * ```ts
+ * // await runChoices(context, docs);
+ * ```
+ */
+export async function runChoices(ctx: RunContext, docs: ChoiceDoc[]): Promise<void> {
+  for (const doc of docs) {
+    const pairs = doc.contexts.map((c, i) => encodePair(ctx.model, c, doc.continuations[i]));
+    if (
+      pairs.some((p) =>
+        p.continuationIds.length === 0 || !fits(ctx, p.contextIds, p.continuationIds)
+      )
+    ) {
+      ctx.skip(doc.id, "a choice is empty or does not fit the model");
+      continue;
+    }
+    const scoreAll = (griffin: typeof ctx.griffin, record: boolean) =>
+      pairs.map((p) => {
+        const r: ScoreResult = ctx.model.score({ ...p, mode: ctx.mode, griffin });
+        if (record) ctx.timings.add(r.timings);
+        return r.loglikelihood;
+      });
+    const lls = scoreAll(ctx.griffin, true);
+    const s = choiceScores(lls, doc.choiceTexts, doc.gold);
+    const metrics: Record<string, number> = { acc: s.acc, acc_norm: s.acc_norm };
+    if (ctx.options.agreement) {
+      metrics.agreement_acc =
+        choiceScores(scoreAll(ctx.fullModel, false), doc.choiceTexts, doc.gold).predicted ===
+            s.predicted
+          ? 1
+          : 0;
+      const g = doc.gold;
+      Object.assign(
+        metrics,
+        teacherForcedAgreement(ctx, doc.contexts[g], doc.continuations[g], ctx.mode),
+      );
+    }
+    await ctx.emit({
+      id: doc.id,
+      prompt: doc.contexts[doc.gold],
+      reference: doc.continuations[doc.gold],
+      output: doc.continuations[s.predicted],
+      metrics,
+    });
+  }
+}
+
+/**
+ * Scores the last word of every passage.
+ *
+ * @example
+ * ```ts
+ * // await runLastWord(context, docs);
+ * ```
+ */
+export async function runLastWord(ctx: RunContext, docs: LambadaDoc[]): Promise<void> {
+  for (const doc of docs) {
+    const pair = encodePair(ctx.model, doc.context, doc.continuation);
+    if (pair.continuationIds.length === 0 || !fits(ctx, pair.contextIds, pair.continuationIds)) {
+      ctx.skip(doc.id, "does not fit the model");
+      continue;
+    }
+    const r = ctx.model.score({ ...pair, mode: ctx.mode, griffin: ctx.griffin });
+    ctx.timings.add(r.timings);
+    const metrics: Record<string, number> = {
+      loglikelihood: r.loglikelihood,
+      tokens: pair.continuationIds.length,
+      acc: r.greedy ? 1 : 0,
+    };
+    if (ctx.options.agreement) {
+      Object.assign(metrics, teacherForcedAgreement(ctx, doc.context, doc.continuation, ctx.mode));
+    }
+    await ctx.emit({ id: doc.id, prompt: doc.context, reference: doc.continuation, metrics });
+  }
+}
