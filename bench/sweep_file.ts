@@ -207,7 +207,9 @@ function checkTasks(
         });
       }
     }
-    const modes = ownModes ?? info.modes.filter((m) => data.modes?.includes(m) ?? true);
+    // Without modes in the file a task runs in its usual mode (the catalogue's first).
+    const modes = ownModes ??
+      (data.modes ? info.modes.filter((m) => data.modes!.includes(m)) : info.modes.slice(0, 1));
     if (modes.length === 0) {
       problems.push({
         path: `tasks[${i}]`,

@@ -58,13 +58,14 @@ Deno.test("job ids stay the same when the file's order and labels change", async
   assert.notEqual(c[0].jobId, a[0].jobId);
 });
 
-Deno.test("exclusions keep magnitude at density 0.5 only, and modes follow each task", async () => {
+Deno.test("exclusions keep magnitude at density 0.5 only, and the sweep's modes meet each task's", async () => {
   const sweep = await loadSweepFile(
     await writeSweep({
       ...base,
       densities: [0.25, 0.5],
       methods: ["topk", "magnitude"],
       tasks: ["echo", "choice"],
+      modes: ["gen", "class"],
       exclude: [{ method: "magnitude", density: { not: 0.5 } }],
     }),
     taskCatalog(),
