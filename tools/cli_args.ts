@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { closestName } from "../bench/did_you_mean.ts";
 
 /** A flag's type: a string, a number, a comma list of numbers, or a switch. */
 export type FlagKind = "string" | "number" | "numbers" | "switch" | "strings";
@@ -43,7 +44,7 @@ export function parseFlags(args: string[], table: Record<string, FlagKind>): Fla
     const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
     const kind = table[name];
     if (!kind) {
-      const near = Object.keys(table).find((k) => k.startsWith(name.slice(0, 3)));
+      const near = closestName(name, Object.keys(table));
       throw new UsageError(`unknown flag --${name}${near ? ` (did you mean --${near}?)` : ""}`);
     }
     if (kind === "switch") {
