@@ -70,6 +70,8 @@ struct gf_model {
   std::vector<gf::LayerWeights> layers;
   bool finalized = false;
   int32_t live_sessions = 0;
+  void *gpu = nullptr;       /* the CUDA backend's weights (GpuModel) when device >= 0 */
+  uint64_t gpu_bytes = 0;    /* bytes of weights on the device */
 };
 
 /* Where a forward pass stands in GRIFFIN's terms. */
@@ -115,6 +117,7 @@ struct gf_session {
 
   double prompt_ms = 0;
   double selection_ms = 0;
+  void *gpu = nullptr; /* the CUDA backend's state (GpuSession) when the model is on a GPU */
 };
 
 namespace gf {

@@ -7,6 +7,7 @@
 #include <new>
 #include <vector>
 
+#include "cuda_backend.h"
 #include "internal.h"
 #include "kernels_cpu.h"
 
@@ -216,11 +217,10 @@ extern "C" gf_status gf_model_create(const gf_config *config, int32_t device, gf
     return fail(GF_ERR_INVALID_ARGUMENT, "unknown weight dtype %d", c.weight_dtype);
   if (c.activation < GF_ACT_SILU || c.activation > GF_ACT_GELU)
     return fail(GF_ERR_INVALID_ARGUMENT, "unknown activation %d", c.activation);
-  if (device >= 0)
-    return fail(GF_ERR_UNSUPPORTED,
-                "device cuda:%d: the CUDA backend is not part of this build yet; use the CPU "
-                "(device -1)",
-                device);
+  if (device >= 0) {
+    gf_status status = cuda_check_device(device);
+    if (status != GF_OK) return status;
+  }
   try {
     gf_model *m = new gf_model();
     m->config = c;
@@ -336,6 +336,10 @@ extern "C" gf_status gf_model_finalize(gf_model *model) {
   } catch (const std::bad_alloc &) {
     return fail(GF_ERR_OUT_OF_MEMORY, "out of memory finalizing the model");
   }
+  if (model->device >= 0) { /* the weights move to the GPU; the host copies are freed */
+    gf_status status = cuda_upload(model);
+    if (status != GF_OK) return status;
+  }
   model->finalized = true;
   return GF_OK;
 }
@@ -354,6 +358,10 @@ extern "C" gf_status gf_model_neuron_magnitudes(gf_model *model, int32_t layer, 
 extern "C" gf_status gf_model_weight_bytes(gf_model *model, uint64_t *out) {
   clear_error();
   if (!model || !out) return fail(GF_ERR_INVALID_ARGUMENT, "model and out must not be null");
+  if (model->gpu) {
+    *out = model->gpu_bytes;
+    return GF_OK;
+  }
   uint64_t total = model->embed.bytes() + model->final_norm.bytes() + model->lm_head.bytes();
   for (const LayerWeights &l : model->layers)
     for (const Weight *w : {&l.attn_norm, &l.wq, &l.wk, &l.wv, &l.wo, &l.ff_norm, &l.w_gate,
@@ -369,6 +377,7 @@ extern "C" gf_status gf_model_free(gf_model *model) {
   if (model->live_sessions > 0)
     return fail(GF_ERR_STATE, "the model still has %d open session(s); free them first",
                 model->live_sessions);
+  cuda_free_model(model);
   free_weight(model->embed);
   free_weight(model->final_norm);
   free_weight(model->lm_head);

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <new>
 
+#include "cuda_backend.h"
 #include "internal.h"
 
 using namespace gf;
@@ -40,6 +41,7 @@ gf_status check_layer(gf_session *s, int32_t layer) {
 gf_status run(gf_session *s, const int32_t *ids, int32_t n, Phase phase, int32_t logit_rows,
               float *logits) {
   try {
+    if (s->gpu) return forward_cuda(s, ids, n, phase, logit_rows, logits);
     return forward_cpu(s, ids, n, phase, logit_rows, logits);
   } catch (const std::bad_alloc &) {
     return fail(GF_ERR_OUT_OF_MEMORY, "out of memory in a forward pass of %d tokens", n);
@@ -62,10 +64,18 @@ extern "C" gf_status gf_session_create(gf_model *model, int32_t max_positions, g
     s->model = model;
     s->max_positions = max_positions;
     s->densities.assign((size_t)c.n_layers, 1.0);
-    const size_t cache = (size_t)c.n_layers * max_positions * c.n_kv_heads * c.head_dim;
-    s->key_cache.assign(cache, 0.0f);
-    s->value_cache.assign(cache, 0.0f);
     forget_sequence(s);
+    if (model->device >= 0) { /* the KV cache lives on the GPU */
+      gf_status status = cuda_session_create(s);
+      if (status != GF_OK) {
+        delete s;
+        return status;
+      }
+    } else {
+      const size_t cache = (size_t)c.n_layers * max_positions * c.n_kv_heads * c.head_dim;
+      s->key_cache.assign(cache, 0.0f);
+      s->value_cache.assign(cache, 0.0f);
+    }
     model->live_sessions++;
     *out = s;
     return GF_OK;
@@ -78,6 +88,7 @@ extern "C" gf_status gf_session_create(gf_model *model, int32_t max_positions, g
 extern "C" gf_status gf_session_free(gf_session *session) {
   clear_error();
   if (!session) return GF_OK;
+  cuda_session_free(session);
   session->model->live_sessions--;
   delete session;
   return GF_OK;
@@ -168,6 +179,7 @@ extern "C" gf_status gf_session_experts(gf_session *session, int32_t layer, int3
   gf_status status = check_layer(session, layer);
   if (status != GF_OK) return status;
   if (!out || !count) return fail(GF_ERR_INVALID_ARGUMENT, "out and count must not be null");
+  if (session->gpu && (status = cuda_fetch_selection(session)) != GF_OK) return status;
   if (!session->selected[(size_t)layer]) {
     *count = -1;
     return GF_OK;
@@ -184,6 +196,7 @@ extern "C" gf_status gf_session_neuron_scores(gf_session *session, int32_t layer
   gf_status status = check_layer(session, layer);
   if (status != GF_OK) return status;
   if (!out || !valid) return fail(GF_ERR_INVALID_ARGUMENT, "out and valid must not be null");
+  if (session->gpu && (status = cuda_fetch_selection(session)) != GF_OK) return status;
   *valid = session->scored[(size_t)layer];
   if (*valid) {
     const std::vector<float> &sc = session->scores[(size_t)layer];
