@@ -44,9 +44,13 @@ export class ResultStore {
     this.#attempts = attempts;
   }
 
-  /** Opens (creating when missing) the store in `dir`, repairing it first. */
+  /**
+   * Opens (creating when missing) the store in `dir`, repairing it first. Throws when another
+   * live process on this host holds the store (its `lock` file); a dead holder's lock is taken.
+   */
   static async open(dir: string): Promise<ResultStore> {
     await Deno.mkdir(dir, { recursive: true });
+    await takeLock(dir);
     const path = `${dir}/${RECORDS_FILE}`;
     const { records, attempts, repair } = await repairFile(path);
     const jobs = new Map<string, JobRecord>();
@@ -88,7 +92,37 @@ export class ResultStore {
   async close(): Promise<void> {
     await this.#queue;
     this.#file.close();
+    await Deno.remove(`${this.dir}/${LOCK_FILE}`).catch(() => {});
   }
+}
+
+/** The lock file of a store: `{ pid, host }` of the process writing it. */
+export const LOCK_FILE = "lock";
+
+async function takeLock(dir: string): Promise<void> {
+  const path = `${dir}/${LOCK_FILE}`;
+  const mine = JSON.stringify({ pid: Deno.pid, host: Deno.hostname() });
+  try {
+    await Deno.writeTextFile(path, mine, { createNew: true });
+    return;
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+  }
+  let holder: { pid?: number; host?: string } = {};
+  try {
+    holder = JSON.parse(await Deno.readTextFile(path));
+  } catch {
+    // an empty or torn lock: its writer died while writing it
+  }
+  const alive = holder.host === Deno.hostname() && holder.pid !== Deno.pid &&
+    (await Deno.stat(`/proc/${holder.pid}`).then(() => true, () => false));
+  if (alive || (holder.host !== undefined && holder.host !== Deno.hostname())) {
+    throw new Error(
+      `${dir} is being written by process ${holder.pid} on ${holder.host}; wait for it to end ` +
+        `or stop it (if it is gone, delete ${path})`,
+    );
+  }
+  await Deno.writeTextFile(path, mine); // the holder died (a kill): take the store over
 }
 
 /**

@@ -64,3 +64,19 @@ Deno.test("concurrent appends come out as whole lines", async () => {
   assert.ok(lines.every((line) => JSON.parse(line).prompt === long));
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("a store written by a live process is refused; a dead writer's lock is taken over", async () => {
+  const dir = await Deno.makeTempDir();
+  const other = new Deno.Command("sleep", { args: ["30"] }).spawn();
+  await Deno.writeTextFile(
+    `${dir}/lock`,
+    JSON.stringify({ pid: other.pid, host: Deno.hostname() }),
+  );
+  await assert.rejects(() => ResultStore.open(dir), new RegExp(`written by process ${other.pid}`));
+  other.kill("SIGKILL");
+  await other.status;
+  const store = await ResultStore.open(dir);
+  await store.close();
+  await assert.rejects(() => Deno.stat(`${dir}/lock`), Deno.errors.NotFound);
+  await Deno.remove(dir, { recursive: true });
+});
