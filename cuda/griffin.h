@@ -102,6 +102,11 @@ int32_t gf_abi_version(void);
 const char *gf_build_info(void);
 /* Number of usable CUDA devices; 0 when the build has no CUDA or the machine no driver. */
 gf_status gf_cuda_device_count(int32_t *count);
+/*
+ * Runs every CUDA kernel against its CPU twin on random inputs drawn from seed, on device 0;
+ * writes one line per check into report. GF_ERR_INTERNAL when a kernel disagrees.
+ */
+gf_status gf_cuda_check_kernels(uint64_t seed, char *report, int32_t capacity);
 
 /* --- model -------------------------------------------------------------------------------- */
 

@@ -10,6 +10,11 @@ export const symbols = {
   gf_abi_version: { parameters: [], result: "i32" },
   gf_build_info: { parameters: [], result: "pointer" }, // const char*
   gf_cuda_device_count: { parameters: ["buffer"], result: "i32" }, // int32_t* count
+  gf_cuda_check_kernels: {
+    // uint64_t seed, char* report, int32_t capacity
+    parameters: ["u64", "buffer", "i32"],
+    result: "i32",
+  },
 
   gf_model_create: {
     // const gf_config* config, int32_t device, gf_model** out

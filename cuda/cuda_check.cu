@@ -1,0 +1,322 @@
+/*
+ * cuda_check.cu — every CUDA kernel against its CPU twin (kernels_cpu.cpp, selection.cpp) on
+ * fresh random inputs, for each weight type: gf_cuda_check_kernels, run by `deno task test:gpu`.
+ * Error is ‖gpu − cpu‖ / ‖cpu‖; experts must be identical.
+ */
+#include <cmath>
+#include <cstdarg>
+#include <cstdio>
+#include <random>
+#include <string>
+
+#include "cuda_gemm.cuh"
+#include "cuda_selection.cuh"
+#include "kernels_cpu.h"
+#include "selection.h"
+
+namespace gf {
+namespace {
+
+struct Check {
+  std::mt19937_64 rng;
+  std::string report;
+  bool ok = true;
+  explicit Check(uint64_t seed) : rng(seed) {}
+
+  std::vector<float> random(size_t n, float scale = 1.f) {
+    std::normal_distribution<float> normal(0.f, scale);
+    std::vector<float> v(n);
+    for (float &x : v) x = normal(rng);
+    return v;
+  }
+  void line(const char *format, ...) {
+    char buffer[256];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(buffer, sizeof buffer, format, args);
+    va_end(args);
+    report += buffer;
+    report += "\n";
+  }
+  /* Compares and records one result. */
+  void compare(const char *what, const std::vector<float> &gpu, const std::vector<float> &cpu,
+               double tolerance) {
+    double diff = 0, norm = 0;
+    bool finite = true;
+    for (size_t i = 0; i < cpu.size(); i++) {
+      if (!std::isfinite(gpu[i])) finite = false;
+      diff += (double)(gpu[i] - cpu[i]) * (gpu[i] - cpu[i]);
+      norm += (double)cpu[i] * cpu[i];
+    }
+    const double error = std::sqrt(diff / (norm > 0 ? norm : 1));
+    const bool pass = finite && error <= tolerance;
+    ok = ok && pass;
+    line("%-44s rel error %.2e (tolerance %.0e) %s", what, error, tolerance, pass ? "ok" : "FAILED");
+  }
+};
+
+/* A host weight of dtype from float values (rounded as the engine stores them). */
+Weight host_weight(const std::vector<float> &values, int64_t rows, int64_t cols, int32_t dtype) {
+  Weight w;
+  w.dtype = dtype;
+  w.rows = rows;
+  w.cols = cols;
+  w.data = malloc(w.bytes());
+  for (size_t i = 0; i < values.size(); i++) {
+    if (dtype == GF_DTYPE_F32) ((float *)w.data)[i] = values[i];
+    else if (dtype == GF_DTYPE_BF16) ((uint16_t *)w.data)[i] = f32_to_bf16(values[i]);
+    else ((uint16_t *)w.data)[i] = f32_to_f16(values[i]);
+  }
+  w.loaded = true;
+  return w;
+}
+
+template <typename V> V *to_device(const std::vector<V> &v) {
+  V *d = nullptr;
+  cudaMalloc(&d, std::max<size_t>(v.size(), 1) * sizeof(V));
+  cudaMemcpy(d, v.data(), v.size() * sizeof(V), cudaMemcpyHostToDevice);
+  return d;
+}
+void *to_device(const Weight &w) {
+  void *d = nullptr;
+  cudaMalloc(&d, w.bytes());
+  cudaMemcpy(d, w.data, w.bytes(), cudaMemcpyHostToDevice);
+  return d;
+}
+std::vector<float> from_device(const float *d, size_t n) {
+  std::vector<float> v(n);
+  cudaMemcpy(v.data(), d, n * 4, cudaMemcpyDeviceToHost);
+  return v;
+}
+
+template <typename T>
+gf_status check_type(Check &c, GpuSession &g, int32_t dtype, const char *name) {
+  const int rows = 1000, cols = 4096, ff = 1376, hidden = 512, sms = 132;
+  const double tol = dtype == GF_DTYPE_F32 ? 1e-5 : 1e-4;
+  char what[96];
+  /* gemv, all rows and gathered rows */
+  Weight w = host_weight(c.random((size_t)rows * cols, 0.02f), rows, cols, dtype);
+  std::vector<float> x = c.random(cols);
+  std::vector<float> cpu(rows);
+  matmul(cpu.data(), x.data(), w, 1);
+  T *dw = (T *)to_device(w);
+  float *dx = to_device(x), *dy = nullptr;
+  cudaMalloc(&dy, (size_t)std::max(rows, ff * 4) * 4 * 16);
+  gemv_kernel<T><<<GemvShape::blocks(rows, sms), GemvShape::threads>>>(dy, dw, dx, rows, cols, nullptr, nullptr);
+  GF_LAUNCHED();
+  snprintf(what, sizeof what, "gemv %s %dx%d", name, rows, cols);
+  c.compare(what, from_device(dy, rows), cpu, tol);
+
+  /* fused gate/up over experts, and the down projection over W_downᵀ rows */
+  Weight gate = host_weight(c.random((size_t)ff * hidden, 0.05f), ff, hidden, dtype);
+  Weight up = host_weight(c.random((size_t)ff * hidden, 0.05f), ff, hidden, dtype);
+  Weight down = host_weight(c.random((size_t)hidden * ff, 0.05f), hidden, ff, dtype);
+  std::vector<int32_t> experts;
+  for (int j = 0; j < ff; j++)
+    if (c.rng() % 3 != 0) experts.push_back(j);
+  const int k = (int)experts.size();
+  std::vector<float> xh = c.random(hidden), zg(k), zu(k), y_cpu(hidden);
+  matmul_rows(zg.data(), xh.data(), gate, experts.data(), k, 1);
+  matmul_rows(zu.data(), xh.data(), up, experts.data(), k, 1);
+  activate(zg.data(), zu.data(), k, GF_ACT_SILU);
+  matmul_cols(y_cpu.data(), zg.data(), down, experts.data(), k, 1);
+  T *dgate = (T *)to_device(gate), *dup = (T *)to_device(up), *ddown = (T *)to_device(down), *ddown_t = nullptr;
+  cudaMalloc(&ddown_t, down.bytes());
+  transpose_kernel<T><<<dim3((ff + 31) / 32, (hidden + 31) / 32), dim3(32, 8)>>>(ddown_t, ddown, hidden, ff);
+  int32_t *dexperts = to_device(experts);
+  float *dxh = to_device(xh), *dz = nullptr, *dout = nullptr, *dpart = nullptr;
+  cudaMalloc(&dz, (size_t)ff * 4);
+  cudaMalloc(&dout, (size_t)hidden * 4);
+  cudaMalloc(&dpart, (size_t)hidden * 64 * 4);
+  cudaMemset(dout, 0, (size_t)hidden * 4);
+  gate_up_kernel<T><<<GemvShape::blocks(k, sms), GemvShape::threads>>>(dz, dgate, dup, dxh, k, hidden, dexperts, GF_ACT_SILU);
+  GF_LAUNCHED();
+  snprintf(what, sizeof what, "gate_up (silu, %d experts) %s", k, name);
+  c.compare(what, from_device(dz, k), zg, tol);
+  gf_status s = launch_down<T>(0, dout, dpart, (size_t)hidden * 64, ddown_t, dz, dexperts, k, hidden, sms);
+  if (s != GF_OK) return s;
+  GF_LAUNCHED();
+  snprintf(what, sizeof what, "down over W_down^T rows (%d experts) %s", k, name);
+  c.compare(what, from_device(dout, hidden), y_cpu, tol);
+
+  /* prompt GEMMs: W (out, in) and W given (in, out) */
+  const int n = 37;
+  std::vector<float> xs = c.random((size_t)n * hidden), gemm_cpu((size_t)n * ff);
+  matmul(gemm_cpu.data(), xs.data(), gate, n);
+  float *dxs = to_device(xs), *dgemm = nullptr;
+  cudaMalloc(&dgemm, (size_t)n * ff * 4);
+  if ((s = gemm<T>(g, dgemm, dxs, dgate, n, hidden, ff, false, false)) != GF_OK) return s;
+  GF_CUDA(cudaStreamSynchronize(g.stream));
+  snprintf(what, sizeof what, "gemm %s %dx%dx%d", name, n, hidden, ff);
+  /* 16-bit weights round the activations too: a looser bound */
+  c.compare(what, from_device(dgemm, (size_t)n * ff), gemm_cpu, dtype == GF_DTYPE_F32 ? 1e-5 : 1e-2);
+  std::vector<float> zs = c.random((size_t)n * ff), down_cpu((size_t)n * hidden);
+  matmul(down_cpu.data(), zs.data(), down, n);
+  float *dzs = to_device(zs);
+  if ((s = gemm<T>(g, dgemm, dzs, ddown_t, n, ff, hidden, true, false)) != GF_OK) return s;
+  GF_CUDA(cudaStreamSynchronize(g.stream));
+  snprintf(what, sizeof what, "gemm over W_down^T %s %dx%dx%d", name, n, ff, hidden);
+  c.compare(what, from_device(dgemm, (size_t)n * hidden), down_cpu, dtype == GF_DTYPE_F32 ? 1e-5 : 1e-2);
+
+  /* attention: prefill over n positions, then split-K decoding at position n */
+  const int heads = 8, kv_heads = 2, head_dim = 64, q_dim = heads * head_dim, kv_dim = kv_heads * head_dim;
+  const int positions = 700; /* spans three decoding splits */
+  std::vector<float> qkv = c.random((size_t)positions * (q_dim + 2 * kv_dim));
+  std::vector<float> keys((size_t)positions * kv_dim), values((size_t)positions * kv_dim), q((size_t)positions * q_dim);
+  for (int t = 0; t < positions; t++)
+    for (int i = 0; i < q_dim + 2 * kv_dim; i++) {
+      float v = qkv[(size_t)t * (q_dim + 2 * kv_dim) + i];
+      if (dtype != GF_DTYPE_F32 && i >= q_dim) /* the cache holds the weight type */
+        v = dtype == GF_DTYPE_BF16 ? bf16_to_f32(f32_to_bf16(v)) : f16_to_f32(f32_to_f16(v));
+      if (i < q_dim) q[(size_t)t * q_dim + i] = v;
+      else if (i < q_dim + kv_dim) keys[(size_t)t * kv_dim + i - q_dim] = v;
+      else values[(size_t)t * kv_dim + i - q_dim - kv_dim] = v;
+    }
+  std::vector<float> att_cpu((size_t)positions * q_dim);
+  attention(att_cpu.data(), q.data(), keys.data(), values.data(), positions, 0, heads, kv_heads, head_dim);
+  float *dqkv = to_device(qkv), *datt = nullptr, *dattp = nullptr;
+  T *dk = nullptr, *dv = nullptr;
+  cudaMalloc(&dk, (size_t)positions * kv_dim * sizeof(T));
+  cudaMalloc(&dv, (size_t)positions * kv_dim * sizeof(T));
+  cudaMalloc(&datt, (size_t)positions * q_dim * 4);
+  const int splits = (positions + ATTENTION_CHUNK - 1) / ATTENTION_CHUNK;
+  cudaMalloc(&dattp, (size_t)heads * splits * (head_dim + 2) * 4);
+  int32_t *dpos = to_device(std::vector<int32_t>{0});
+  /* write the cache without RoPE: theta huge makes every angle 0 → identity rotation */
+  rope_cache_kernel<T><<<positions, 256>>>(dqkv, dk, dv, dpos, heads, kv_heads, head_dim, 1e30f);
+  attention_prefill_kernel<T><<<dim3(positions, heads), 128, (size_t)positions * 4>>>(datt, dqkv, dk, dv, 0, heads, kv_heads, head_dim);
+  GF_LAUNCHED();
+  snprintf(what, sizeof what, "attention prefill %s (%d positions)", name, positions);
+  c.compare(what, from_device(datt, (size_t)positions * q_dim), att_cpu, 1e-4);
+  int32_t last = positions - 1;
+  cudaMemcpy(dpos, &last, 4, cudaMemcpyHostToDevice);
+  const float *q_last = dqkv + (size_t)last * (q_dim + 2 * kv_dim);
+  attention_decode_kernel<T><<<dim3(heads, splits), 128>>>(dattp, q_last, dk, dv, dpos, heads, kv_heads, head_dim);
+  attention_combine_kernel<<<heads, head_dim>>>(datt, dattp, splits, head_dim);
+  GF_LAUNCHED();
+  snprintf(what, sizeof what, "attention decode, %d splits %s", splits, name);
+  c.compare(what, from_device(datt, q_dim),
+            std::vector<float>(att_cpu.end() - q_dim, att_cpu.end()), 1e-4);
+
+  for (void *p : std::initializer_list<void *>{dw, dx, dy, dgate, dup, ddown, ddown_t, dexperts, dxh, dz, dout, dpart, dxs, dgemm, dzs, dqkv, datt, dattp, dk, dv, dpos})
+    cudaFree(p);
+  for (Weight *h : {&w, &gate, &up, &down}) free_weight(*h);
+  return GF_OK;
+}
+
+/* RMSNorm, RoPE, neuron scores and top-k (type-independent). */
+gf_status check_common(Check &c, GpuSession &g) {
+  const int n = 19, d = 4096, ff = 11008;
+  std::vector<float> x = c.random((size_t)n * d), w = c.random(d), cpu((size_t)n * d);
+  Weight norm = host_weight(w, 1, d, GF_DTYPE_F32);
+  rmsnorm(cpu.data(), x.data(), norm, n, d, 1e-5f);
+  float *dx = to_device(x), *dw = to_device(w), *dout = nullptr;
+  cudaMalloc(&dout, (size_t)n * d * 4);
+  rmsnorm_kernel<<<n, 256>>>(dout, dx, dw, d, 1e-5f);
+  GF_LAUNCHED();
+  c.compare("rmsnorm 19x4096", from_device(dout, (size_t)n * d), cpu, 1e-5);
+
+  const int heads = 4, kv_heads = 2, head_dim = 128, width = (heads + 2 * kv_heads) * head_dim;
+  std::vector<float> qkv = c.random((size_t)n * width), q_cpu((size_t)n * heads * head_dim), k_cpu((size_t)n * kv_heads * head_dim);
+  for (int t = 0; t < n; t++) {
+    std::copy(qkv.begin() + (size_t)t * width, qkv.begin() + (size_t)t * width + heads * head_dim, q_cpu.begin() + (size_t)t * heads * head_dim);
+    std::copy(qkv.begin() + (size_t)t * width + heads * head_dim, qkv.begin() + (size_t)t * width + (heads + kv_heads) * head_dim, k_cpu.begin() + (size_t)t * kv_heads * head_dim);
+  }
+  const int start = 300;
+  rope(q_cpu.data(), n, heads, head_dim, start, 10000.f);
+  rope(k_cpu.data(), n, kv_heads, head_dim, start, 10000.f);
+  float *dqkv = to_device(qkv), *dk = nullptr, *dv = nullptr;
+  cudaMalloc(&dk, (size_t)(start + n) * kv_heads * head_dim * 4);
+  cudaMalloc(&dv, (size_t)(start + n) * kv_heads * head_dim * 4);
+  int32_t *dstart = to_device(std::vector<int32_t>{start});
+  rope_cache_kernel<float><<<n, 256>>>(dqkv, dk, dv, dstart, heads, kv_heads, head_dim, 10000.f);
+  GF_LAUNCHED();
+  std::vector<float> rotated = from_device(dqkv, (size_t)n * width), q_gpu, k_gpu;
+  for (int t = 0; t < n; t++) {
+    q_gpu.insert(q_gpu.end(), rotated.begin() + (size_t)t * width, rotated.begin() + (size_t)t * width + heads * head_dim);
+    k_gpu.insert(k_gpu.end(), rotated.begin() + (size_t)t * width + heads * head_dim, rotated.begin() + (size_t)t * width + (heads + kv_heads) * head_dim);
+  }
+  c.compare("rope q at positions 300..318", q_gpu, q_cpu, 1e-5);
+  c.compare("rope k at positions 300..318", k_gpu, k_cpu, 1e-5);
+  c.compare("kv cache keys written", from_device(dk + (size_t)start * kv_heads * head_dim, k_cpu.size()), k_cpu, 1e-6);
+
+  /* neuron scores and top-k: identical experts; ties included */
+  const int rows = 57;
+  std::vector<float> z = c.random((size_t)rows * ff);
+  for (int j = 100; j < 110; j++)
+    for (int t = 0; t < rows; t++) z[(size_t)t * ff + j] = z[(size_t)t * ff + 99]; /* ties */
+  std::vector<double> scores_cpu;
+  neuron_scores(z.data(), rows, ff, scores_cpu);
+  float *dz = to_device(z);
+  double *dscores = nullptr;
+  cudaMalloc(&dscores, (size_t)ff * 8);
+  int32_t *dexperts = nullptr;
+  cudaMalloc(&dexperts, (size_t)ff * 4);
+  row_inverse_norm_kernel<<<rows, 256, 0, g.stream>>>(g.row_inverse, dz, ff);
+  neuron_scores_kernel<<<(ff + 255) / 256, 256, 0, g.stream>>>(dscores, dz, g.row_inverse, rows, ff);
+  GF_LAUNCHED();
+  std::vector<double> scores_gpu(ff);
+  GF_CUDA(cudaMemcpy(scores_gpu.data(), dscores, (size_t)ff * 8, cudaMemcpyDeviceToHost));
+  std::vector<float> a(scores_gpu.begin(), scores_gpu.end()), b(scores_cpu.begin(), scores_cpu.end());
+  c.compare("neuron scores 57x11008", a, b, 1e-9);
+  for (double density : {0.75, 0.5, 0.25, 0.1}) {
+    const int k = expert_count(ff, density);
+    gf_status s = top_k_experts(g, dscores, ff, k, dexperts, g.flags);
+    if (s != GF_OK) return s;
+    std::vector<int32_t> gpu(k);
+    GF_CUDA(cudaMemcpy(gpu.data(), dexperts, (size_t)k * 4, cudaMemcpyDeviceToHost));
+    const bool same = gpu == select_experts(scores_gpu, k, GF_METHOD_TOPK, 0, 0);
+    c.ok = c.ok && same;
+    c.line("%-44s %s", (std::string("top-k experts at density ") + std::to_string(density)).c_str(),
+           same ? "identical ok" : "DIFFERENT FAILED");
+  }
+  for (void *p : std::initializer_list<void *>{dx, dw, dout, dqkv, dk, dv, dstart, dz, dscores, dexperts})
+    cudaFree(p);
+  free_weight(norm);
+  return GF_OK;
+}
+
+} // namespace
+} // namespace gf
+
+using namespace gf;
+
+extern "C" gf_status gf_cuda_check_kernels(uint64_t seed, char *report, int32_t capacity) {
+  clear_error();
+  int32_t count = 0;
+  gf_cuda_device_count(&count);
+  if (count == 0) return fail(GF_ERR_UNSUPPORTED, "no CUDA device to check the kernels on");
+  GF_CUDA(cudaSetDevice(0));
+  Check c(seed);
+  /* a minimal session for the GEMM and selection helpers */
+  GpuSession g;
+  GF_CUDA(cudaStreamCreate(&g.stream));
+#ifdef GF_HAVE_CUBLAS
+  cublasCreate(&g.cublas);
+  cublasSetStream(g.cublas, g.stream);
+#endif
+  const int ff = 11008;
+  GF_CUDA(cudaMalloc(&g.cast, (size_t)64 * ff * 4));
+  GF_CUDA(cudaMalloc((void **)&g.row_inverse, 4096 * 8));
+  GF_CUDA(cudaMalloc((void **)&g.sorted_scores, (size_t)ff * 8));
+  GF_CUDA(cudaMalloc((void **)&g.sorted_index, (size_t)ff * 4));
+  GF_CUDA(cudaMalloc((void **)&g.iota, (size_t)ff * 4));
+  GF_CUDA(cudaMalloc((void **)&g.flags, (size_t)ff));
+  GF_CUDA(cudaMalloc((void **)&g.selected, 4));
+  gf_status s = selection_scratch_bytes(ff, &g.sort_bytes);
+  if (s == GF_OK) GF_CUDA(cudaMalloc(&g.sort_storage, g.sort_bytes));
+  iota_kernel<<<(ff + 255) / 256, 256, 0, g.stream>>>(g.iota, ff);
+  if (s == GF_OK) s = check_common(c, g);
+  if (s == GF_OK) s = check_type<float>(c, g, GF_DTYPE_F32, "f32");
+  if (s == GF_OK) s = check_type<__nv_bfloat16>(c, g, GF_DTYPE_BF16, "bf16");
+  if (s == GF_OK) s = check_type<__half>(c, g, GF_DTYPE_F16, "f16");
+  for (void *p : std::initializer_list<void *>{g.cast, g.row_inverse, g.sorted_scores, g.sorted_index, g.iota, g.flags, g.selected, g.sort_storage})
+    cudaFree(p);
+#ifdef GF_HAVE_CUBLAS
+  cublasDestroy(g.cublas);
+#endif
+  cudaStreamDestroy(g.stream);
+  if (report && capacity > 0) snprintf(report, (size_t)capacity, "%s", c.report.c_str());
+  if (s != GF_OK) return s;
+  return c.ok ? GF_OK : fail(GF_ERR_INTERNAL, "a CUDA kernel disagrees with its CPU twin (see the report)");
+}

@@ -1,0 +1,133 @@
+/*
+ * cuda_common.cuh — what the CUDA backend's files share: error checks that return a status,
+ * the weight types, and the device-side model and session state.
+ */
+#ifndef GRIFFIN_CUDA_COMMON_CUH
+#define GRIFFIN_CUDA_COMMON_CUH
+
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#include <cuda_runtime.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "cuda_backend.h"
+
+#ifdef GF_HAVE_CUBLAS
+#include <cublas_v2.h>
+#endif
+
+/* Returns a gf_status from the enclosing function when a CUDA call fails. */
+#define GF_CUDA(call)                                                                          \
+  do {                                                                                         \
+    cudaError_t gf_err_ = (call);                                                              \
+    if (gf_err_ != cudaSuccess)                                                                \
+      return gf::fail(gf_err_ == cudaErrorMemoryAllocation ? GF_ERR_OUT_OF_MEMORY : GF_ERR_CUDA, \
+                      "%s (%s:%d: %s)", cudaGetErrorString(gf_err_), __FILE__, __LINE__, #call); \
+  } while (0)
+
+/* Checks the last kernel launch. */
+#define GF_LAUNCHED() GF_CUDA(cudaGetLastError())
+
+namespace gf {
+
+/* Element conversions to and from float, for every weight type. */
+__device__ __forceinline__ float to_float(float v) { return v; }
+__device__ __forceinline__ float to_float(__half v) { return __half2float(v); }
+__device__ __forceinline__ float to_float(__nv_bfloat16 v) { return __bfloat162float(v); }
+template <typename T> __device__ __forceinline__ T from_float(float v);
+template <> __device__ __forceinline__ float from_float<float>(float v) { return v; }
+template <> __device__ __forceinline__ __half from_float<__half>(float v) { return __float2half_rn(v); }
+template <> __device__ __forceinline__ __nv_bfloat16 from_float<__nv_bfloat16>(float v) {
+  return __float2bfloat16_rn(v);
+}
+
+/* Calls body with T bound to the C++ type of a gf_dtype. */
+#define GF_DISPATCH(dtype, ...)                                                                \
+  switch (dtype) {                                                                             \
+  case GF_DTYPE_F16: { using T = __half; __VA_ARGS__; break; }                                 \
+  case GF_DTYPE_BF16: { using T = __nv_bfloat16; __VA_ARGS__; break; }                         \
+  default: { using T = float; __VA_ARGS__; break; }                                            \
+  }
+
+/* One transformer block's weights on the device (T = the model's weight type). */
+struct GpuLayer {
+  void *wqkv = nullptr;     /* (q_dim + 2·kv_dim, hidden): q, k, v projections stacked */
+  void *wo = nullptr;       /* (hidden, q_dim) */
+  void *w_gate = nullptr;   /* (ff, hidden) */
+  void *w_up = nullptr;     /* (ff, hidden) */
+  void *w_down_t = nullptr; /* (ff, hidden): W_downᵀ, so a neuron's weights are one row */
+  float *attn_norm = nullptr; /* (hidden) */
+  float *ff_norm = nullptr;   /* (hidden) */
+};
+
+/* A model's weights on its device. */
+struct GpuModel {
+  int32_t device = 0;
+  int32_t dtype = GF_DTYPE_BF16;
+  void *embed = nullptr;      /* (vocab, hidden) */
+  void *lm_head = nullptr;    /* (vocab, hidden); the embeddings when tied */
+  float *final_norm = nullptr;
+  std::vector<GpuLayer> layers;
+  std::vector<void *> allocations;
+};
+
+/* One sequence's state on the device. */
+struct GpuSession {
+  cudaStream_t stream = nullptr;
+#ifdef GF_HAVE_CUBLAS
+  cublasHandle_t cublas = nullptr;
+#endif
+  std::vector<void *> allocations;
+  void *key_cache = nullptr;   /* T (layers, max_positions, kv_dim) */
+  void *value_cache = nullptr; /* T (layers, max_positions, kv_dim) */
+  int32_t *ids = nullptr;      /* (max_positions) token ids of the pass; ids[0] in decoding */
+  int32_t *position = nullptr; /* (1) the decoding position */
+  float *x = nullptr;          /* (n, hidden) residual stream */
+  float *xb = nullptr;         /* (n, hidden) normed */
+  float *qkv = nullptr;        /* (n, q_dim + 2·kv_dim) */
+  float *att = nullptr;        /* (n, q_dim) */
+  float *z = nullptr;          /* (n, ff) */
+  float *up = nullptr;         /* (n, ff) */
+  void *cast = nullptr;        /* T (n, max(hidden, ff, q_dim)) GEMM operand */
+  float *partials = nullptr;   /* down-projection partial sums / attention partials */
+  size_t partials_floats = 0;
+  float *logits = nullptr;     /* (vocab) of the last position */
+  float *host_logits = nullptr; /* pinned (vocab) */
+  double *row_inverse = nullptr; /* (max_positions) 1/‖Z_t‖ */
+  double *scores = nullptr;      /* (layers, ff) neuron scores */
+  int32_t *experts = nullptr;    /* (layers, ff) ascending */
+  std::vector<int32_t> expert_count; /* per layer; -1 when the layer selected none */
+  /* top-k scratch */
+  double *sorted_scores = nullptr;
+  int32_t *sorted_index = nullptr;
+  int32_t *iota = nullptr;
+  uint8_t *flags = nullptr;
+  int32_t *selected = nullptr;
+  void *sort_storage = nullptr;
+  size_t sort_bytes = 0;
+  std::vector<cudaEvent_t> selection_events; /* (2 · layers) around each layer's selection */
+  /* the decoding step as a CUDA graph, valid for the current experts */
+  cudaGraphExec_t decode_graph = nullptr;
+  bool selection_on_host = true; /* host copies of experts and scores are current */
+  int32_t capacity = 0;          /* rows the scratch holds */
+};
+
+/* The device state of a model or session. */
+inline GpuModel *gpu_of(gf_model *m) { return (GpuModel *)m->gpu; }
+inline GpuSession *gpu_of(gf_session *s) { return (GpuSession *)s->gpu; }
+
+/* Derived sizes of a config. */
+struct Dims {
+  int32_t hidden, ff, heads, kv_heads, head_dim, q_dim, kv_dim, qkv_dim, vocab, layers;
+  explicit Dims(const gf_config &c)
+      : hidden(c.hidden_size), ff(c.ff_size), heads(c.n_heads), kv_heads(c.n_kv_heads),
+        head_dim(c.head_dim), q_dim(c.n_heads * c.head_dim), kv_dim(c.n_kv_heads * c.head_dim),
+        qkv_dim(c.n_heads * c.head_dim + 2 * c.n_kv_heads * c.head_dim), vocab(c.vocab_size),
+        layers(c.n_layers) {}
+};
+
+} // namespace gf
+
+#endif

@@ -1,0 +1,265 @@
+/*
+ * cuda_forward.cu — the forward pass on the GPU, the CUDA twin of forward_cpu.cpp: the prompt
+ * phase (tensor-core GEMMs, selection on the GPU), the generation phase (weight-streaming
+ * matrix–vector products over the experts only, replayed as one CUDA graph per sequence), and
+ * class mode's single pass.
+ */
+#include <algorithm>
+#include <cstring>
+
+#include "cuda_gemm.cuh"
+#include "cuda_selection.cuh"
+#include "selection.h"
+
+namespace gf {
+namespace {
+
+int multiprocessors(int device) {
+  static int count[64] = {0};
+  if (device < 0 || device >= 64) return 132;
+  if (!count[device]) cudaDeviceGetAttribute(&count[device], cudaDevAttrMultiProcessorCount, device);
+  return count[device] ? count[device] : 132;
+}
+
+/* Chooses layer l's experts from the first `rows` rows of g.z; flags marks them (class mode). */
+gf_status select_layer(gf_session *s, GpuSession &g, int32_t l, int32_t rows, bool need_flags) {
+  const gf_config &c = s->model->config;
+  const int ff = c.ff_size;
+  const int k = expert_count(ff, s->densities[(size_t)l]);
+  int32_t *experts = g.experts + (size_t)l * ff;
+  double *scores = g.scores + (size_t)l * ff;
+  if (s->method == GF_METHOD_TOPK) {
+    row_inverse_norm_kernel<<<rows, 256, 0, g.stream>>>(g.row_inverse, g.z, ff);
+    neuron_scores_kernel<<<(ff + 255) / 256, 256, 0, g.stream>>>(scores, g.z, g.row_inverse, rows, ff);
+    GF_LAUNCHED();
+    gf_status status = top_k_experts(g, scores, ff, k, experts, g.flags);
+    if (status != GF_OK) return status;
+  } else {
+    /* magnitude and the sampled methods choose on the host, with the CPU backend's code */
+    std::vector<double> host;
+    if (s->method == GF_METHOD_MAGNITUDE) {
+      const std::vector<float> &m = s->model->layers[(size_t)l].magnitudes;
+      host.assign(m.begin(), m.end());
+    } else {
+      row_inverse_norm_kernel<<<rows, 256, 0, g.stream>>>(g.row_inverse, g.z, ff);
+      neuron_scores_kernel<<<(ff + 255) / 256, 256, 0, g.stream>>>(scores, g.z, g.row_inverse, rows, ff);
+      GF_LAUNCHED();
+      host.resize((size_t)ff);
+      GF_CUDA(cudaMemcpyAsync(host.data(), scores, (size_t)ff * 8, cudaMemcpyDeviceToHost, g.stream));
+      GF_CUDA(cudaStreamSynchronize(g.stream));
+    }
+    std::vector<int32_t> chosen = select_experts(host, k, s->method, s->seed, l);
+    GF_CUDA(cudaMemcpyAsync(experts, chosen.data(), chosen.size() * 4, cudaMemcpyHostToDevice, g.stream));
+    GF_CUDA(cudaStreamSynchronize(g.stream)); /* `chosen` goes out of scope */
+    if (need_flags) {
+      GF_CUDA(cudaMemsetAsync(g.flags, 0, (size_t)ff, g.stream));
+      if (!chosen.empty()) {
+        flag_list_kernel<<<((int)chosen.size() + 255) / 256, 256, 0, g.stream>>>(g.flags, experts, (int)chosen.size());
+        GF_LAUNCHED();
+      }
+    }
+    g.expert_count[(size_t)l] = (int32_t)chosen.size();
+    return GF_OK;
+  }
+  g.expert_count[(size_t)l] = k;
+  return GF_OK;
+}
+
+/* The prompt phase (gen) or the class-mode pass over n tokens from position 0. */
+template <typename T>
+gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
+                      int32_t logit_rows, float *logits) {
+  GpuSession &g = *gpu_of(s);
+  const GpuModel &m = *gpu_of(s->model);
+  const gf_config &c = s->model->config;
+  const Dims d(c);
+  const int sms = multiprocessors(m.device);
+  if (g.decode_graph) {
+    cudaGraphExecDestroy(g.decode_graph);
+    g.decode_graph = nullptr;
+  }
+  std::fill(g.expert_count.begin(), g.expert_count.end(), -1);
+  g.selection_on_host = true;
+  const int32_t zero = 0;
+  GF_CUDA(cudaMemcpyAsync(g.ids, ids, (size_t)n * 4, cudaMemcpyHostToDevice, g.stream));
+  GF_CUDA(cudaMemcpyAsync(g.position, &zero, 4, cudaMemcpyHostToDevice, g.stream));
+  embed_kernel<T><<<n, 256, 0, g.stream>>>(g.x, (const T *)m.embed, g.ids, d.hidden);
+  GF_LAUNCHED();
+  float selection_ms = 0;
+  gf_status st = GF_OK;
+  const size_t cache_layer = (size_t)s->max_positions * d.kv_dim;
+  for (int32_t l = 0; l < d.layers && st == GF_OK; l++) {
+    const GpuLayer &w = m.layers[(size_t)l];
+    T *key_cache = (T *)g.key_cache + l * cache_layer, *value_cache = (T *)g.value_cache + l * cache_layer;
+    /* attention */
+    rmsnorm_kernel<<<n, 256, 0, g.stream>>>(g.xb, g.x, w.attn_norm, d.hidden, c.norm_eps);
+    if ((st = gemm<T>(g, g.qkv, g.xb, (const T *)w.wqkv, n, d.hidden, d.qkv_dim, false, false)) != GF_OK) break;
+    rope_cache_kernel<T><<<n, 256, 0, g.stream>>>(g.qkv, key_cache, value_cache, g.position, d.heads,
+                                                  d.kv_heads, d.head_dim, c.rope_theta);
+    attention_prefill_kernel<T><<<dim3(n, d.heads), 128, (size_t)n * 4, g.stream>>>(
+        g.att, g.qkv, key_cache, value_cache, 0, d.heads, d.kv_heads, d.head_dim);
+    GF_LAUNCHED();
+    if ((st = gemm<T>(g, g.x, g.att, (const T *)w.wo, n, d.q_dim, d.hidden, false, true)) != GF_OK) break;
+    /* the full FF block, then GRIFFIN's selection */
+    rmsnorm_kernel<<<n, 256, 0, g.stream>>>(g.xb, g.x, w.ff_norm, d.hidden, c.norm_eps);
+    if (c.gated) {
+      if ((st = gemm<T>(g, g.z, g.xb, (const T *)w.w_gate, n, d.hidden, d.ff, false, false)) != GF_OK) break;
+      if ((st = gemm<T>(g, g.up, g.xb, (const T *)w.w_up, n, d.hidden, d.ff, false, false)) != GF_OK) break;
+    } else if ((st = gemm<T>(g, g.z, g.xb, (const T *)w.w_up, n, d.hidden, d.ff, false, false)) != GF_OK) {
+      break;
+    }
+    const size_t count = (size_t)n * d.ff;
+    activate_kernel<<<(unsigned)std::min<size_t>((count + 255) / 256, 8 * sms), 256, 0, g.stream>>>(
+        g.z, c.gated ? g.up : nullptr, count, c.activation);
+    GF_LAUNCHED();
+    if (s->capture) {
+      s->activations[(size_t)l].resize(count);
+      GF_CUDA(cudaMemcpyAsync(s->activations[(size_t)l].data(), g.z, count * 4, cudaMemcpyDeviceToHost, g.stream));
+      GF_CUDA(cudaStreamSynchronize(g.stream));
+      s->activation_rows[(size_t)l] = n;
+    }
+    if (s->densities[(size_t)l] < 1.0) {
+      GF_CUDA(cudaEventRecord(g.selection_events[2 * l], g.stream));
+      const bool classify = phase == Phase::classify;
+      if ((st = select_layer(s, g, l, classify ? n - 1 : n, classify)) != GF_OK) break;
+      if (classify)
+        mask_row_kernel<<<(d.ff + 255) / 256, 256, 0, g.stream>>>(g.z + (size_t)(n - 1) * d.ff, g.flags, d.ff);
+      GF_CUDA(cudaEventRecord(g.selection_events[2 * l + 1], g.stream));
+      g.selection_on_host = false;
+    }
+    st = gemm<T>(g, g.x, g.z, (const T *)w.w_down_t, n, d.ff, d.hidden, true, true);
+  }
+  if (st != GF_OK) return st;
+  /* final norm and LM head */
+  const float *last = g.x + (size_t)(n - logit_rows) * d.hidden;
+  rmsnorm_kernel<<<logit_rows, 256, 0, g.stream>>>(g.xb, last, m.final_norm, d.hidden, c.norm_eps);
+  GF_LAUNCHED();
+  if (logit_rows == 1) {
+    gemv_kernel<T><<<GemvShape::blocks(d.vocab, sms), GemvShape::threads, 0, g.stream>>>(
+        g.logits, (const T *)m.lm_head, g.xb, d.vocab, d.hidden, nullptr, nullptr);
+    GF_LAUNCHED();
+    GF_CUDA(cudaMemcpyAsync(g.host_logits, g.logits, (size_t)d.vocab * 4, cudaMemcpyDeviceToHost, g.stream));
+    GF_CUDA(cudaStreamSynchronize(g.stream));
+    memcpy(logits, g.host_logits, (size_t)d.vocab * 4);
+  } else {
+    /* every position's logits, a row block at a time through the z scratch */
+    const int block = std::max(1, (int)(((size_t)n * d.ff) / d.vocab));
+    for (int first = 0; first < n; first += block) {
+      const int rows = std::min(block, n - first);
+      if ((st = gemm<T>(g, g.z, g.xb + (size_t)first * d.hidden, (const T *)m.lm_head, rows, d.hidden, d.vocab, false, false)) != GF_OK)
+        return st;
+      GF_CUDA(cudaMemcpyAsync(logits + (size_t)first * d.vocab, g.z, (size_t)rows * d.vocab * 4,
+                              cudaMemcpyDeviceToHost, g.stream));
+    }
+    GF_CUDA(cudaStreamSynchronize(g.stream));
+  }
+  for (int32_t l = 0; l < d.layers; l++) { /* the stream has finished: events are complete */
+    if (s->densities[(size_t)l] >= 1.0) continue;
+    float ms = 0;
+    GF_CUDA(cudaEventElapsedTime(&ms, g.selection_events[2 * l], g.selection_events[2 * l + 1]));
+    selection_ms += ms;
+  }
+  s->selection_ms = selection_ms;
+  s->position = n;
+  return GF_OK;
+}
+
+/* One generation-phase step's kernels (captured into the decode graph). */
+template <typename T>
+gf_status enqueue_decode(gf_session *s) {
+  GpuSession &g = *gpu_of(s);
+  const GpuModel &m = *gpu_of(s->model);
+  const gf_config &c = s->model->config;
+  const Dims d(c);
+  const int sms = multiprocessors(m.device);
+  const int splits = (s->max_positions + ATTENTION_CHUNK - 1) / ATTENTION_CHUNK;
+  const size_t cache_layer = (size_t)s->max_positions * d.kv_dim;
+  const int threads = GemvShape::threads;
+  embed_kernel<T><<<1, 256, 0, g.stream>>>(g.x, (const T *)m.embed, g.ids, d.hidden);
+  for (int32_t l = 0; l < d.layers; l++) {
+    const GpuLayer &w = m.layers[(size_t)l];
+    T *key_cache = (T *)g.key_cache + l * cache_layer, *value_cache = (T *)g.value_cache + l * cache_layer;
+    rmsnorm_kernel<<<1, 256, 0, g.stream>>>(g.xb, g.x, w.attn_norm, d.hidden, c.norm_eps);
+    gemv_kernel<T><<<GemvShape::blocks(d.qkv_dim, sms), threads, 0, g.stream>>>(
+        g.qkv, (const T *)w.wqkv, g.xb, d.qkv_dim, d.hidden, nullptr, nullptr);
+    rope_cache_kernel<T><<<1, 256, 0, g.stream>>>(g.qkv, key_cache, value_cache, g.position, d.heads,
+                                                  d.kv_heads, d.head_dim, c.rope_theta);
+    attention_decode_kernel<T><<<dim3(d.heads, splits), 128, 0, g.stream>>>(
+        g.partials, g.qkv, key_cache, value_cache, g.position, d.heads, d.kv_heads, d.head_dim);
+    attention_combine_kernel<<<d.heads, std::min(d.head_dim, 1024), 0, g.stream>>>(g.att, g.partials, splits, d.head_dim);
+    gemv_kernel<T><<<GemvShape::blocks(d.hidden, sms), threads, 0, g.stream>>>(
+        g.x, (const T *)w.wo, g.att, d.hidden, d.q_dim, nullptr, g.x);
+    rmsnorm_kernel<<<1, 256, 0, g.stream>>>(g.xb, g.x, w.ff_norm, d.hidden, c.norm_eps);
+    /* GRIFFIN: only the experts' rows of W_gate, W_up and W_downᵀ are read */
+    const int32_t selected = g.expert_count[(size_t)l];
+    const bool griffin = s->densities[(size_t)l] < 1.0 && selected >= 0;
+    const int count = griffin ? selected : d.ff;
+    const int32_t *experts = griffin ? g.experts + (size_t)l * d.ff : nullptr;
+    if (count > 0) {
+      gate_up_kernel<T><<<GemvShape::blocks(count, sms), threads, 0, g.stream>>>(
+          g.z, c.gated ? (const T *)w.w_gate : nullptr, (const T *)w.w_up, g.xb, count, d.hidden,
+          experts, c.activation);
+      gf_status st = launch_down<T>(g.stream, g.x, g.partials, g.partials_floats,
+                                    (const T *)w.w_down_t, g.z, experts, count, d.hidden, sms);
+      if (st != GF_OK) return st;
+    }
+  }
+  rmsnorm_kernel<<<1, 256, 0, g.stream>>>(g.xb, g.x, m.final_norm, d.hidden, c.norm_eps);
+  gemv_kernel<T><<<GemvShape::blocks(d.vocab, sms), threads, 0, g.stream>>>(
+      g.logits, (const T *)m.lm_head, g.xb, d.vocab, d.hidden, nullptr, nullptr);
+  GF_LAUNCHED();
+  return GF_OK;
+}
+
+/* The generation phase: one token through the decode graph. */
+template <typename T>
+gf_status decode_step(gf_session *s, int32_t id, float *logits) {
+  GpuSession &g = *gpu_of(s);
+  const int32_t vocab = s->model->config.vocab_size;
+  const int32_t step[2] = {id, s->position};
+  GF_CUDA(cudaMemcpyAsync(g.ids, &step[0], 4, cudaMemcpyHostToDevice, g.stream));
+  GF_CUDA(cudaMemcpyAsync(g.position, &step[1], 4, cudaMemcpyHostToDevice, g.stream));
+  if (!g.decode_graph) {
+    cudaGraph_t graph;
+    GF_CUDA(cudaStreamBeginCapture(g.stream, cudaStreamCaptureModeThreadLocal));
+    gf_status st = enqueue_decode<T>(s);
+    cudaError_t end = cudaStreamEndCapture(g.stream, &graph);
+    if (st != GF_OK) return st;
+    GF_CUDA(end);
+    cudaError_t made = cudaGraphInstantiate(&g.decode_graph, graph, 0);
+    cudaGraphDestroy(graph);
+    GF_CUDA(made);
+  }
+  GF_CUDA(cudaGraphLaunch(g.decode_graph, g.stream));
+  GF_CUDA(cudaMemcpyAsync(g.host_logits, g.logits, (size_t)vocab * 4, cudaMemcpyDeviceToHost, g.stream));
+  GF_CUDA(cudaStreamSynchronize(g.stream));
+  memcpy(logits, g.host_logits, (size_t)vocab * 4);
+  s->position++;
+  return GF_OK;
+}
+
+} // namespace
+
+gf_status forward_cuda(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
+                       int32_t logit_rows, float *logits) {
+  const gf_config &c = s->model->config;
+  for (int32_t t = 0; t < n; t++)
+    if (ids[t] < 0 || ids[t] >= c.vocab_size)
+      return fail(GF_ERR_INVALID_ARGUMENT, "token id %d at position %d is outside the vocabulary (0..%d)",
+                  ids[t], t, c.vocab_size - 1);
+  if (s->position + n > s->max_positions)
+    return fail(GF_ERR_INVALID_ARGUMENT, "the sequence would hold %d tokens but the session takes at most %d",
+                s->position + n, s->max_positions);
+  GF_CUDA(cudaSetDevice(s->model->device));
+  gf_status status = GF_OK;
+  if (phase == Phase::generation) {
+    GF_DISPATCH(c.weight_dtype, status = decode_step<T>(s, ids[0], logits));
+  } else {
+    if (s->position != 0)
+      return fail(GF_ERR_STATE, "the CUDA backend runs a prompt on an empty session only");
+    GF_DISPATCH(c.weight_dtype, status = prompt_pass<T>(s, ids, n, phase, logit_rows, logits));
+  }
+  return status;
+}
+
+} // namespace gf

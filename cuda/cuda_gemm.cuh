@@ -1,0 +1,80 @@
+/*
+ * cuda_gemm.cuh — the prompt phase's matrix products, Y (n, out) = X (n, in) · Wᵀ (+ Y), on the
+ * tensor cores through cuBLAS where the build found it, else a tiled kernel (fp32 FMA) that
+ * computes the same product. X is float; with 16-bit weights it is rounded to the weight type
+ * first, as frameworks do.
+ */
+#ifndef GRIFFIN_CUDA_GEMM_CUH
+#define GRIFFIN_CUDA_GEMM_CUH
+
+#include "cuda_layers.cuh"
+
+namespace gf {
+
+/* Y[t][o] (+)= Σ_i X[t][i] · W(o, i); W(o, i) = in_major ? W[i·out + o] : W[o·in + i]. */
+template <typename T>
+__global__ void gemm_tiled_kernel(float *__restrict__ y, const float *__restrict__ x,
+                                  const T *__restrict__ w, int n, int in, int out, bool in_major,
+                                  bool accumulate) {
+  __shared__ float xs[16][17], ws[16][17];
+  const int t = blockIdx.y * 16 + threadIdx.y, o = blockIdx.x * 16 + threadIdx.x;
+  float acc = 0.f;
+  for (int base = 0; base < in; base += 16) {
+    const int i = base + threadIdx.x;
+    xs[threadIdx.y][threadIdx.x] = t < n && i < in ? x[(size_t)t * in + i] : 0.f;
+    const int wo = blockIdx.x * 16 + threadIdx.y, wi = base + threadIdx.x;
+    float wv = 0.f;
+    if (wo < out && wi < in) wv = to_float(in_major ? w[(size_t)wi * out + wo] : w[(size_t)wo * in + wi]);
+    ws[threadIdx.y][threadIdx.x] = wv;
+    __syncthreads();
+#pragma unroll
+    for (int j = 0; j < 16; j++) acc += xs[threadIdx.y][j] * ws[threadIdx.x][j];
+    __syncthreads();
+  }
+  if (t < n && o < out) y[(size_t)t * out + o] = accumulate ? y[(size_t)t * out + o] + acc : acc;
+}
+
+#ifdef GF_HAVE_CUBLAS
+template <typename T> constexpr cudaDataType_t cuda_type();
+template <> constexpr cudaDataType_t cuda_type<float>() { return CUDA_R_32F; }
+template <> constexpr cudaDataType_t cuda_type<__half>() { return CUDA_R_16F; }
+template <> constexpr cudaDataType_t cuda_type<__nv_bfloat16>() { return CUDA_R_16BF; }
+#endif
+
+/*
+ * Y (n, out) = X (n, in) · Wᵀ, W (out, in) row-major — or, with in_major, W given as (in, out)
+ * (the transposed W_down). accumulate adds into Y.
+ */
+template <typename T>
+gf_status gemm(GpuSession &g, float *y, const float *x, const T *w, int n, int in, int out,
+               bool in_major, bool accumulate) {
+#ifdef GF_HAVE_CUBLAS
+  const void *operand = x;
+  if (!std::is_same<T, float>::value) {
+    const size_t count = (size_t)n * in;
+    cast_kernel<T><<<(unsigned)std::min<size_t>((count + 255) / 256, 65535), 256, 0, g.stream>>>(
+        (T *)g.cast, x, count);
+    GF_LAUNCHED();
+    operand = g.cast;
+  }
+  const float alpha = 1.f, beta = accumulate ? 1.f : 0.f;
+  /* column-major view: Yᵀ (out, n) = op(W) (out, in) · Xᵀ (in, n) */
+  cublasStatus_t status = cublasGemmEx(
+      g.cublas, in_major ? CUBLAS_OP_N : CUBLAS_OP_T, CUBLAS_OP_N, out, n, in, &alpha, w,
+      cuda_type<T>(), in_major ? out : in, operand, cuda_type<T>(), in, &beta, y, CUDA_R_32F, out,
+      CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
+  if (status != CUBLAS_STATUS_SUCCESS)
+    return fail(GF_ERR_CUDA, "cuBLAS GEMM (%d × %d × %d) failed with status %d", n, in, out,
+                (int)status);
+  return GF_OK;
+#else
+  dim3 grid((out + 15) / 16, (n + 15) / 16), block(16, 16);
+  gemm_tiled_kernel<T><<<grid, block, 0, g.stream>>>(y, x, w, n, in, out, in_major, accumulate);
+  GF_LAUNCHED();
+  return GF_OK;
+#endif
+}
+
+} // namespace gf
+
+#endif

@@ -1,0 +1,133 @@
+/*
+ * cuda_session.cu — a sequence's state on the GPU: KV cache, scratch sized for the longest
+ * prompt, selection buffers; and bringing the experts and scores back for inspection.
+ */
+#include <algorithm>
+
+#include "cuda_layers.cuh"
+#include "cuda_selection.cuh"
+
+namespace gf {
+
+namespace {
+
+gf_status alloc(GpuSession &g, size_t bytes, void **out) {
+  GF_CUDA(cudaMalloc(out, std::max<size_t>(bytes, 16)));
+  g.allocations.push_back(*out);
+  return GF_OK;
+}
+
+void release(GpuSession *g) {
+  if (g->decode_graph) cudaGraphExecDestroy(g->decode_graph);
+  for (void *p : g->allocations) cudaFree(p);
+  if (g->host_logits) cudaFreeHost(g->host_logits);
+  for (cudaEvent_t e : g->selection_events) cudaEventDestroy(e);
+#ifdef GF_HAVE_CUBLAS
+  if (g->cublas) cublasDestroy(g->cublas);
+#endif
+  if (g->stream) cudaStreamDestroy(g->stream);
+  delete g;
+}
+
+gf_status build(gf_session *s, GpuSession &g) {
+  const gf_model *m = s->model;
+  const Dims d(m->config);
+  const size_t rows = (size_t)s->max_positions, elem = dtype_size(m->config.weight_dtype);
+  GF_CUDA(cudaStreamCreateWithFlags(&g.stream, cudaStreamNonBlocking));
+#ifdef GF_HAVE_CUBLAS
+  if (cublasCreate(&g.cublas) != CUBLAS_STATUS_SUCCESS)
+    return fail(GF_ERR_CUDA, "cuBLAS could not start on cuda:%d", m->device);
+  cublasSetStream(g.cublas, g.stream);
+#endif
+  g.selection_events.assign((size_t)d.layers * 2, nullptr);
+  for (cudaEvent_t &e : g.selection_events) GF_CUDA(cudaEventCreate(&e));
+  const size_t cache = (size_t)d.layers * rows * d.kv_dim * elem;
+  const size_t widest = (size_t)std::max({d.hidden, d.ff, d.q_dim});
+  const int splits = (s->max_positions + ATTENTION_CHUNK - 1) / ATTENTION_CHUNK;
+  g.partials_floats = std::max((size_t)d.hidden * 64, (size_t)d.heads * splits * (d.head_dim + 2));
+  struct { void **out; size_t bytes; } plan[] = {
+      {&g.key_cache, cache},
+      {&g.value_cache, cache},
+      {(void **)&g.ids, rows * 4},
+      {(void **)&g.position, 4},
+      {(void **)&g.x, rows * d.hidden * 4},
+      {(void **)&g.xb, rows * d.hidden * 4},
+      {(void **)&g.qkv, rows * d.qkv_dim * 4},
+      {(void **)&g.att, rows * d.q_dim * 4},
+      {(void **)&g.z, rows * d.ff * 4},
+      {(void **)&g.up, rows * d.ff * 4},
+      {&g.cast, rows * widest * elem},
+      {(void **)&g.partials, g.partials_floats * 4},
+      {(void **)&g.logits, (size_t)d.vocab * 4},
+      {(void **)&g.row_inverse, rows * 8},
+      {(void **)&g.scores, (size_t)d.layers * d.ff * 8},
+      {(void **)&g.experts, (size_t)d.layers * d.ff * 4},
+      {(void **)&g.sorted_scores, (size_t)d.ff * 8},
+      {(void **)&g.sorted_index, (size_t)d.ff * 4},
+      {(void **)&g.iota, (size_t)d.ff * 4},
+      {(void **)&g.flags, (size_t)d.ff},
+      {(void **)&g.selected, 4},
+  };
+  for (auto &p : plan) {
+    gf_status status = alloc(g, p.bytes, p.out);
+    if (status != GF_OK) return status;
+  }
+  gf_status status = selection_scratch_bytes(d.ff, &g.sort_bytes);
+  if (status != GF_OK || (status = alloc(g, g.sort_bytes, &g.sort_storage)) != GF_OK) return status;
+  iota_kernel<<<(d.ff + 255) / 256, 256, 0, g.stream>>>(g.iota, d.ff);
+  GF_LAUNCHED();
+  GF_CUDA(cudaMallocHost((void **)&g.host_logits, (size_t)d.vocab * 4));
+  g.expert_count.assign((size_t)d.layers, -1);
+  g.capacity = s->max_positions;
+  GF_CUDA(cudaStreamSynchronize(g.stream));
+  return GF_OK;
+}
+
+} // namespace
+
+gf_status cuda_session_create(gf_session *s) {
+  GF_CUDA(cudaSetDevice(s->model->device));
+  GpuSession *g = new GpuSession();
+  gf_status status = build(s, *g);
+  if (status != GF_OK) {
+    release(g);
+    return status;
+  }
+  s->gpu = g;
+  return GF_OK;
+}
+
+void cuda_session_free(gf_session *s) {
+  if (!s->gpu) return;
+  cudaSetDevice(s->model->device);
+  release(gpu_of(s));
+  s->gpu = nullptr;
+}
+
+gf_status cuda_fetch_selection(gf_session *s) {
+  GpuSession &g = *gpu_of(s);
+  if (s->position == 0) g.selection_on_host = true; /* reset since: no sequence, no experts */
+  if (g.selection_on_host) return GF_OK;
+  const int32_t ff = s->model->config.ff_size;
+  GF_CUDA(cudaStreamSynchronize(g.stream));
+  std::vector<double> scores((size_t)ff);
+  for (size_t l = 0; l < g.expert_count.size(); l++) {
+    const int32_t k = g.expert_count[l];
+    if (k < 0) continue;
+    s->experts[l].resize((size_t)k);
+    GF_CUDA(cudaMemcpy(s->experts[l].data(), g.experts + l * ff, (size_t)k * 4,
+                       cudaMemcpyDeviceToHost));
+    s->selected[l] = 1;
+    if (s->method != GF_METHOD_MAGNITUDE) {
+      GF_CUDA(cudaMemcpy(scores.data(), g.scores + l * ff, (size_t)ff * 8, cudaMemcpyDeviceToHost));
+      s->scores[l].assign(scores.begin(), scores.end());
+    } else {
+      s->scores[l] = s->model->layers[l].magnitudes;
+    }
+    s->scored[l] = 1;
+  }
+  g.selection_on_host = true;
+  return GF_OK;
+}
+
+} // namespace gf
