@@ -32,6 +32,26 @@ typedef enum {
   GF_ERR_INTERNAL = 7          /* a bug: please report it */
 } gf_status;
 
+/* Normalisation layers. */
+typedef enum {
+  GF_NORM_RMS = 0,          /* x̂·w, x̂ = x / sqrt(mean(x²) + eps) (Llama, Mistral, Qwen2) */
+  GF_NORM_RMS_ONE_PLUS = 1, /* x̂·(1 + w) (Gemma); 1 + w is formed in fp32 at finalize */
+  GF_NORM_LAYER = 2         /* (x − mean)/sqrt(var + eps)·w + b (OPT) */
+} gf_norm;
+
+/* RoPE frequency scalings (none for learned positions). */
+typedef enum {
+  GF_ROPE_DEFAULT = 0, /* inv_freq_i = 1 / theta^(2i/head_dim) */
+  GF_ROPE_LLAMA3 = 1   /* Llama 3.1's: low frequencies divided by factor, a smooth band between */
+} gf_rope_scaling;
+
+/* Which linear layers carry a bias (the config's `biases` bit set). */
+enum {
+  GF_BIAS_QKV = 1, /* q_proj, k_proj, v_proj (Qwen2, OPT, Llama attention_bias) */
+  GF_BIAS_O = 2,   /* o_proj / out_proj (OPT, Llama attention_bias) */
+  GF_BIAS_FF = 4   /* gate/up/down or fc1/fc2 (OPT, Llama mlp_bias) */
+};
+
 typedef enum { GF_DTYPE_F32 = 0, GF_DTYPE_F16 = 1, GF_DTYPE_BF16 = 2 } gf_dtype;
 
 typedef enum {
@@ -50,11 +70,12 @@ typedef enum {
   GF_METHOD_MAGNITUDE = 4
 } gf_method;
 
-/* The model's tensors. Per-layer kinds take a layer index; the others take -1. */
+/* The model's tensors. Per-layer kinds take a layer index; the others take -1.
+ * embed_dim is the config's embed_dim (0: hidden), pos_rows = max_positions + position_offset. */
 typedef enum {
-  GF_T_EMBED = 0,      /* (vocab, hidden) */
-  GF_T_FINAL_NORM = 1, /* (hidden) */
-  GF_T_LM_HEAD = 2,    /* (vocab, hidden); absent when embeddings are tied */
+  GF_T_EMBED = 0,      /* (vocab, embed_dim) */
+  GF_T_FINAL_NORM = 1, /* (hidden); absent when the config has no final norm */
+  GF_T_LM_HEAD = 2,    /* (vocab, embed_dim); absent when embeddings are tied */
   GF_T_ATTN_NORM = 3,  /* (hidden) */
   GF_T_WQ = 4,         /* (n_heads·head_dim, hidden) */
   GF_T_WK = 5,         /* (n_kv_heads·head_dim, hidden) */
@@ -64,12 +85,27 @@ typedef enum {
   GF_T_W_GATE = 9,     /* (ff, hidden); gated blocks only */
   GF_T_W_UP = 10,      /* (ff, hidden); W_1 of a plain block */
   GF_T_W_DOWN = 11,    /* (hidden, ff); W_2 of a plain block */
-  GF_T_COUNT = 12
+  /* biases (GF_BIAS_* in the config's `biases`), LayerNorm biases and OPT's extra tensors */
+  GF_T_BQ = 12,              /* (n_heads·head_dim); GF_BIAS_QKV */
+  GF_T_BK = 13,              /* (n_kv_heads·head_dim); GF_BIAS_QKV */
+  GF_T_BV = 14,              /* (n_kv_heads·head_dim); GF_BIAS_QKV */
+  GF_T_BO = 15,              /* (hidden); GF_BIAS_O */
+  GF_T_B_GATE = 16,          /* (ff); GF_BIAS_FF, gated blocks only */
+  GF_T_B_UP = 17,            /* (ff); GF_BIAS_FF: b_1 of a plain block */
+  GF_T_B_DOWN = 18,          /* (hidden); GF_BIAS_FF: b_2 of a plain block */
+  GF_T_ATTN_NORM_BIAS = 19,  /* (hidden); GF_NORM_LAYER only */
+  GF_T_FF_NORM_BIAS = 20,    /* (hidden); GF_NORM_LAYER only */
+  GF_T_FINAL_NORM_BIAS = 21, /* (hidden); GF_NORM_LAYER with a final norm */
+  GF_T_POS_EMBED = 22,       /* (pos_rows, hidden); learned positions only */
+  GF_T_PROJECT_IN = 23,      /* (hidden, embed_dim); embed_dim ≠ hidden only */
+  GF_T_PROJECT_OUT = 24,     /* (embed_dim, hidden); embed_dim ≠ hidden only */
+  GF_T_COUNT = 25
 } gf_tensor_kind;
 
 /*
  * The architecture. Every field is 4 bytes (int32 or float32) so hosts can fill it with a plain
- * byte buffer; `reserved` keeps the size fixed as fields are added.
+ * byte buffer; `reserved` keeps the size fixed (128 bytes) as fields are added. Zero in every
+ * field after weight_dtype gives the plain Llama form.
  */
 typedef struct {
   int32_t n_layers;        /* transformer blocks */
@@ -80,13 +116,27 @@ typedef struct {
   int32_t head_dim;        /* per-head size */
   int32_t vocab_size;      /* LM head rows */
   int32_t max_positions;   /* longest sequence */
-  float norm_eps;          /* RMSNorm epsilon */
+  float norm_eps;          /* RMSNorm / LayerNorm epsilon */
   float rope_theta;        /* RoPE base */
   int32_t activation;      /* gf_activation */
-  int32_t gated;           /* 1: z = act(x·W_gateᵀ) ⊙ (x·W_upᵀ); 0: z = act(x·W_1ᵀ) */
+  int32_t gated;           /* 1: z = act(x·W_gateᵀ) ⊙ (x·W_upᵀ); 0: z = act(x·W_1ᵀ + b_1) */
   int32_t tied_embeddings; /* 1: the LM head is the embedding matrix */
   int32_t weight_dtype;    /* gf_dtype the weights are kept in on the device */
-  int32_t reserved[18];
+  int32_t norm;            /* gf_norm of every norm layer */
+  float embed_scale;       /* token embeddings are multiplied by it (Gemma: √hidden); 0 means 1 */
+  int32_t post_norm;       /* 1: x = norm(x + f(x)) after each sublayer (OPT-350m) */
+  int32_t no_final_norm;   /* 1: no norm before the LM head (OPT post-norm) */
+  int32_t learned_positions; /* 1: a learned position table (OPT) is added, no RoPE */
+  int32_t position_offset; /* the table row of position p is p + position_offset (OPT: 2) */
+  int32_t sliding_window;  /* > 0: a query at p attends to keys in (p − window, p] (Mistral) */
+  int32_t rope_scaling;    /* gf_rope_scaling */
+  float rope_factor;       /* llama3: factor */
+  float rope_low_freq_factor;  /* llama3: low_freq_factor */
+  float rope_high_freq_factor; /* llama3: high_freq_factor */
+  int32_t rope_original_max_positions; /* llama3: original_max_position_embeddings */
+  int32_t biases;          /* GF_BIAS_* bits */
+  int32_t embed_dim;       /* width of the embeddings and LM head (OPT word_embed_proj_dim); 0: hidden */
+  int32_t reserved[4];
 } gf_config;
 
 typedef struct gf_model gf_model;     /* weights of one model on one device */

@@ -45,28 +45,51 @@ struct Weight {
 /* Frees a weight's memory. */
 void free_weight(Weight &w);
 
-/* The weights of one transformer block. */
+/* The weights of one transformer block. Vectors (norms, biases) are always F32. */
 struct LayerWeights {
-  Weight attn_norm; /* (hidden), always F32 */
+  Weight attn_norm; /* (hidden) */
   Weight wq;        /* (n_heads·head_dim, hidden) */
   Weight wk;        /* (n_kv_heads·head_dim, hidden) */
   Weight wv;        /* (n_kv_heads·head_dim, hidden) */
   Weight wo;        /* (hidden, n_heads·head_dim) */
-  Weight ff_norm;   /* (hidden), always F32 */
+  Weight ff_norm;   /* (hidden) */
   Weight w_gate;    /* (ff, hidden); gated blocks only */
   Weight w_up;      /* (ff, hidden); W_1 of a plain block */
   Weight w_down;    /* (hidden, ff); W_2 of a plain block */
+  Weight bq;        /* (n_heads·head_dim); GF_BIAS_QKV */
+  Weight bk;        /* (n_kv_heads·head_dim); GF_BIAS_QKV */
+  Weight bv;        /* (n_kv_heads·head_dim); GF_BIAS_QKV */
+  Weight bo;        /* (hidden); GF_BIAS_O */
+  Weight b_gate;    /* (ff); GF_BIAS_FF, gated blocks only */
+  Weight b_up;      /* (ff); GF_BIAS_FF: b_1 of a plain block */
+  Weight b_down;    /* (hidden); GF_BIAS_FF: b_2 of a plain block */
+  Weight attn_norm_bias; /* (hidden); GF_NORM_LAYER */
+  Weight ff_norm_bias;   /* (hidden); GF_NORM_LAYER */
   std::vector<float> magnitudes; /* (ff) the magnitude baseline's neuron scores */
 };
+
+/* Whether a config uses a tensor kind (biases, LayerNorm biases, positions, projections…). */
+bool uses_kind(const gf_config &c, int32_t kind);
+/* Whether a kind is per layer (takes a layer index) rather than model-wide. */
+bool per_layer_kind(int32_t kind);
+/* Width of the embeddings and the LM head: embed_dim, or hidden when 0. */
+inline int32_t embed_width(const gf_config &c) {
+  return c.embed_dim > 0 ? c.embed_dim : c.hidden_size;
+}
 
 } // namespace gf
 
 struct gf_model {
   gf_config config{};
   int32_t device = -1;
-  gf::Weight embed;      /* (vocab, hidden) */
-  gf::Weight final_norm; /* (hidden), always F32 */
-  gf::Weight lm_head;    /* (vocab, hidden); unused when tied */
+  gf::Weight embed;      /* (vocab, embed_dim) */
+  gf::Weight final_norm; /* (hidden), always F32; absent with no_final_norm */
+  gf::Weight lm_head;    /* (vocab, embed_dim); unused when tied */
+  gf::Weight final_norm_bias; /* (hidden), F32; GF_NORM_LAYER */
+  gf::Weight pos_embed;  /* (max_positions + position_offset, hidden); learned positions */
+  gf::Weight project_in;  /* (hidden, embed_dim); embed_dim ≠ hidden */
+  gf::Weight project_out; /* (embed_dim, hidden); embed_dim ≠ hidden */
+  std::vector<float> inv_freq; /* (head_dim / 2) RoPE inverse frequencies, scaling applied */
   std::vector<gf::LayerWeights> layers;
   bool finalized = false;
   int32_t live_sessions = 0;
@@ -106,6 +129,7 @@ struct gf_session {
 
   /* scratch, grown to the longest pass */
   std::vector<float> x;      /* (n, hidden) residual stream */
+  std::vector<float> e;      /* (n, embed_dim) embeddings before project_in / after project_out */
   std::vector<float> xb;     /* (n, hidden) normed input */
   std::vector<float> xb2;    /* (n, hidden) block output */
   std::vector<float> q;      /* (n, n_heads·head_dim) */

@@ -165,11 +165,34 @@ void rmsnorm(float *out, const float *x, const Weight &weight, int32_t n, int32_
   }
 }
 
-void rope(float *x, int32_t n, int32_t heads, int32_t head_dim, int32_t start, float theta) {
+void layernorm(float *out, const float *x, const Weight &weight, const Weight &bias, int32_t n,
+               int32_t d, float eps) {
+  const float *w = (const float *)weight.data, *b = (const float *)bias.data;
+  for (int32_t t = 0; t < n; t++) {
+    const float *xt = x + (int64_t)t * d;
+    float *ot = out + (int64_t)t * d;
+    double sum = 0;
+    for (int32_t i = 0; i < d; i++) sum += xt[i];
+    const double mean = sum / d;
+    double ss = 0;
+    for (int32_t i = 0; i < d; i++) ss += (xt[i] - mean) * (xt[i] - mean);
+    const float inv = 1.0f / sqrtf((float)(ss / d) + eps);
+    const float m = (float)mean;
+    for (int32_t i = 0; i < d; i++) ot[i] = (xt[i] - m) * inv * w[i] + b[i];
+  }
+}
+
+void add_bias(float *y, const Weight &bias, const int32_t *index, int32_t k, int32_t n) {
+  const float *b = (const float *)bias.data;
+  for (int32_t t = 0; t < n; t++) {
+    float *yt = y + (int64_t)t * k;
+    for (int32_t i = 0; i < k; i++) yt[i] += b[index ? index[i] : i];
+  }
+}
+
+void rope(float *x, int32_t n, int32_t heads, int32_t head_dim, int32_t start,
+          const float *inv_freq) {
   const int32_t half = head_dim / 2;
-  std::vector<float> inv_freq((size_t)half);
-  for (int32_t i = 0; i < half; i++)
-    inv_freq[i] = 1.0f / powf(theta, (float)(2 * i) / (float)head_dim);
   for (int32_t t = 0; t < n; t++) {
     const float pos = (float)(start + t);
     for (int32_t i = 0; i < half; i++) {
@@ -186,7 +209,8 @@ void rope(float *x, int32_t n, int32_t heads, int32_t head_dim, int32_t start, f
 }
 
 void attention(float *out, const float *q, const float *key_cache, const float *value_cache,
-               int32_t n, int32_t start, int32_t n_heads, int32_t n_kv_heads, int32_t head_dim) {
+               int32_t n, int32_t start, int32_t n_heads, int32_t n_kv_heads, int32_t head_dim,
+               int32_t window) {
   const int32_t group = n_heads / n_kv_heads;
   const int64_t kv_dim = (int64_t)n_kv_heads * head_dim;
   const float scale = 1.0f / sqrtf((float)head_dim);
@@ -194,23 +218,24 @@ void attention(float *out, const float *q, const float *key_cache, const float *
 #pragma omp parallel for collapse(2) schedule(static) if (work > parallel_threshold)
   for (int32_t t = 0; t < n; t++) {
     for (int32_t h = 0; h < n_heads; h++) {
-      const int32_t last = start + t; /* causal: positions 0..last */
+      const int32_t last = start + t; /* causal: positions first..last */
+      const int32_t first = window > 0 && last - window + 1 > 0 ? last - window + 1 : 0;
       const float *qh = q + ((int64_t)t * n_heads + h) * head_dim;
       const int64_t kv_offset = (int64_t)(h / group) * head_dim;
       float *scores = scratch(score_slot, last + 1);
       float max = -INFINITY;
-      for (int32_t p = 0; p <= last; p++) {
+      for (int32_t p = first; p <= last; p++) {
         scores[p] = dot(qh, key_cache + p * kv_dim + kv_offset, head_dim) * scale;
         if (scores[p] > max) max = scores[p];
       }
       float sum = 0;
-      for (int32_t p = 0; p <= last; p++) {
+      for (int32_t p = first; p <= last; p++) {
         scores[p] = expf(scores[p] - max);
         sum += scores[p];
       }
       float *oh = out + ((int64_t)t * n_heads + h) * head_dim;
       for (int32_t i = 0; i < head_dim; i++) oh[i] = 0;
-      for (int32_t p = 0; p <= last; p++) {
+      for (int32_t p = first; p <= last; p++) {
         const float a = scores[p] / sum;
         const float *vp = value_cache + p * kv_dim + kv_offset;
         for (int32_t i = 0; i < head_dim; i++) oh[i] += a * vp[i];

@@ -33,13 +33,23 @@ void matmul_cols(float *y, const float *z, const Weight &w, const int32_t *cols,
 /* out (n, d) = x / sqrt(mean(x²) + eps) · weight, row by row (Hugging Face RMSNorm) */
 void rmsnorm(float *out, const float *x, const Weight &weight, int32_t n, int32_t d, float eps);
 
-/* Rotates each head of x (n, heads·head_dim) in place: Hugging Face's half rotation at
- * positions start..start+n-1. */
-void rope(float *x, int32_t n, int32_t heads, int32_t head_dim, int32_t start, float theta);
+/* out (n, d) = (x − mean(x)) / sqrt(var(x) + eps) · weight + bias, row by row (LayerNorm) */
+void layernorm(float *out, const float *x, const Weight &weight, const Weight &bias, int32_t n,
+               int32_t d, float eps);
 
-/* Causal grouped-query attention of n new queries at positions start.. against the cache. */
+/* y (n, k) += bias[index[i]] for i < k (index null: bias[i], k = the bias's length) */
+void add_bias(float *y, const Weight &bias, const int32_t *index, int32_t k, int32_t n);
+
+/* Rotates each head of x (n, heads·head_dim) in place: Hugging Face's half rotation at
+ * positions start..start+n-1, with inv_freq (head_dim / 2) the model's frequencies. */
+void rope(float *x, int32_t n, int32_t heads, int32_t head_dim, int32_t start,
+          const float *inv_freq);
+
+/* Causal grouped-query attention of n new queries at positions start.. against the cache;
+ * window > 0 limits the query at p to keys in (p − window, p] (sliding window). */
 void attention(float *out, const float *q, const float *key_cache, const float *value_cache,
-               int32_t n, int32_t start, int32_t n_heads, int32_t n_kv_heads, int32_t head_dim);
+               int32_t n, int32_t start, int32_t n_heads, int32_t n_kv_heads, int32_t head_dim,
+               int32_t window);
 
 /* z = act(gate) ⊙ up, in place in gate (count entries); plain blocks pass up = nullptr. */
 void activate(float *gate, const float *up, int64_t count, int32_t activation);

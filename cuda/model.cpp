@@ -1,6 +1,7 @@
 /* model.cpp — gf_model: creation, loading tensors from files or memory, synthetic weights. */
 #include <cerrno>
 #include <cmath>
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -11,6 +12,10 @@
 #include "internal.h"
 #include "kernels_cpu.h"
 
+static_assert(sizeof(gf_config) == 128, "gf_config must stay 128 bytes (ffi/config.ts packs it)");
+static_assert(offsetof(gf_config, norm) == 56 && offsetof(gf_config, embed_dim) == 108,
+              "gf_config's offsets must match ffi/config.ts");
+
 namespace gf {
 
 void free_weight(Weight &w) {
@@ -19,13 +24,54 @@ void free_weight(Weight &w) {
   w.loaded = false;
 }
 
+bool per_layer_kind(int32_t kind) {
+  return kind >= GF_T_ATTN_NORM && kind <= GF_T_FF_NORM_BIAS;
+}
+
+bool uses_kind(const gf_config &c, int32_t kind) {
+  const bool layer_norm = c.norm == GF_NORM_LAYER;
+  switch (kind) {
+  case GF_T_FINAL_NORM: return !c.no_final_norm;
+  case GF_T_LM_HEAD: return !c.tied_embeddings;
+  case GF_T_W_GATE: return c.gated != 0;
+  case GF_T_BQ: case GF_T_BK: case GF_T_BV: return (c.biases & GF_BIAS_QKV) != 0;
+  case GF_T_BO: return (c.biases & GF_BIAS_O) != 0;
+  case GF_T_B_GATE: return (c.biases & GF_BIAS_FF) != 0 && c.gated;
+  case GF_T_B_UP: case GF_T_B_DOWN: return (c.biases & GF_BIAS_FF) != 0;
+  case GF_T_ATTN_NORM_BIAS: case GF_T_FF_NORM_BIAS: return layer_norm;
+  case GF_T_FINAL_NORM_BIAS: return layer_norm && !c.no_final_norm;
+  case GF_T_POS_EMBED: return c.learned_positions != 0;
+  case GF_T_PROJECT_IN: case GF_T_PROJECT_OUT: return embed_width(c) != c.hidden_size;
+  default: return kind >= 0 && kind < GF_T_COUNT;
+  }
+}
+
 namespace {
 
 bool is_norm(int32_t kind) {
   return kind == GF_T_ATTN_NORM || kind == GF_T_FF_NORM || kind == GF_T_FINAL_NORM;
 }
 
-bool per_layer(int32_t kind) { return kind >= GF_T_ATTN_NORM && kind < GF_T_COUNT; }
+/* Norm weights and biases: vectors, kept in F32 whatever the weight dtype. */
+bool is_vector(int32_t kind) {
+  return is_norm(kind) || (kind >= GF_T_BQ && kind <= GF_T_FINAL_NORM_BIAS);
+}
+
+/* Why a config has no tensor of this kind (for the message when one is given anyway). */
+const char *absence_reason(int32_t kind) {
+  switch (kind) {
+  case GF_T_LM_HEAD: return "the config ties it to the embeddings";
+  case GF_T_W_GATE: return "the config's FF block is not gated";
+  case GF_T_FINAL_NORM: return "the config has no final norm";
+  case GF_T_BQ: case GF_T_BK: case GF_T_BV: return "the config has no q/k/v biases";
+  case GF_T_BO: return "the config has no output-projection bias";
+  case GF_T_B_GATE: case GF_T_B_UP: case GF_T_B_DOWN: return "the config has no FF biases";
+  case GF_T_ATTN_NORM_BIAS: case GF_T_FF_NORM_BIAS: case GF_T_FINAL_NORM_BIAS:
+    return "only LayerNorm has biases";
+  case GF_T_POS_EMBED: return "the config has no learned positions";
+  default: return "embed_dim equals hidden_size (no projection)";
+  }
+}
 
 /* The slot of a tensor, or null with the last error set. */
 Weight *slot(gf_model *m, int32_t kind, int32_t layer) {
@@ -33,52 +79,60 @@ Weight *slot(gf_model *m, int32_t kind, int32_t layer) {
     fail(GF_ERR_INVALID_ARGUMENT, "unknown tensor kind %d", kind);
     return nullptr;
   }
-  if (per_layer(kind) && (layer < 0 || layer >= m->config.n_layers)) {
+  if (per_layer_kind(kind) && (layer < 0 || layer >= m->config.n_layers)) {
     fail(GF_ERR_INVALID_ARGUMENT, "layer %d of %s is out of range (the model has %d layers)",
          layer, kind_name(kind), m->config.n_layers);
     return nullptr;
   }
-  if (kind == GF_T_LM_HEAD && m->config.tied_embeddings) {
-    fail(GF_ERR_INVALID_ARGUMENT, "lm_head given but the config ties it to the embeddings");
-    return nullptr;
-  }
-  if (kind == GF_T_W_GATE && !m->config.gated) {
-    fail(GF_ERR_INVALID_ARGUMENT, "gate_proj given but the config's FF block is not gated");
+  if (!uses_kind(m->config, kind)) {
+    fail(GF_ERR_INVALID_ARGUMENT, "%s given but %s", kind_name(kind), absence_reason(kind));
     return nullptr;
   }
   switch (kind) {
   case GF_T_EMBED: return &m->embed;
   case GF_T_FINAL_NORM: return &m->final_norm;
   case GF_T_LM_HEAD: return &m->lm_head;
+  case GF_T_FINAL_NORM_BIAS: return &m->final_norm_bias;
+  case GF_T_POS_EMBED: return &m->pos_embed;
+  case GF_T_PROJECT_IN: return &m->project_in;
+  case GF_T_PROJECT_OUT: return &m->project_out;
   default: break;
   }
   LayerWeights &l = m->layers[(size_t)layer];
-  Weight *per[] = {&l.attn_norm, &l.wq, &l.wk, &l.wv, &l.wo,
-                   &l.ff_norm,   &l.w_gate, &l.w_up, &l.w_down};
+  Weight *per[] = {&l.attn_norm, &l.wq,     &l.wk,     &l.wv,     &l.wo,
+                   &l.ff_norm,   &l.w_gate, &l.w_up,   &l.w_down, &l.bq,
+                   &l.bk,        &l.bv,     &l.bo,     &l.b_gate, &l.b_up,
+                   &l.b_down,    &l.attn_norm_bias, &l.ff_norm_bias};
   return per[kind - GF_T_ATTN_NORM];
 }
 
-/* Expected (rows, cols) of a kind. */
+/* Expected (rows, cols) of a kind; vectors are one row. */
 void shape_of(const gf_config &c, int32_t kind, int64_t &rows, int64_t &cols) {
   const int64_t h = c.hidden_size, q = (int64_t)c.n_heads * c.head_dim,
-                kv = (int64_t)c.n_kv_heads * c.head_dim;
+                kv = (int64_t)c.n_kv_heads * c.head_dim, e = embed_width(c);
   rows = 1;
   cols = h;
   switch (kind) {
-  case GF_T_EMBED: case GF_T_LM_HEAD: rows = c.vocab_size; break;
+  case GF_T_EMBED: case GF_T_LM_HEAD: rows = c.vocab_size; cols = e; break;
   case GF_T_WQ: rows = q; break;
   case GF_T_WK: case GF_T_WV: rows = kv; break;
   case GF_T_WO: rows = h; cols = q; break;
   case GF_T_W_GATE: case GF_T_W_UP: rows = c.ff_size; break;
   case GF_T_W_DOWN: rows = h; cols = c.ff_size; break;
-  default: break; /* norms: (hidden) */
+  case GF_T_BQ: cols = q; break;
+  case GF_T_BK: case GF_T_BV: cols = kv; break;
+  case GF_T_B_GATE: case GF_T_B_UP: cols = c.ff_size; break;
+  case GF_T_POS_EMBED: rows = (int64_t)c.max_positions + c.position_offset; break;
+  case GF_T_PROJECT_IN: rows = h; cols = e; break;
+  case GF_T_PROJECT_OUT: rows = e; break;
+  default: break; /* norms, their biases, bo, b_down: (hidden) */
   }
 }
 
 /* Allocates a weight's storage for its kind. */
 gf_status prepare(gf_model *m, Weight *w, int32_t kind) {
   shape_of(m->config, kind, w->rows, w->cols);
-  w->dtype = is_norm(kind) ? GF_DTYPE_F32 : m->config.weight_dtype;
+  w->dtype = is_vector(kind) ? GF_DTYPE_F32 : m->config.weight_dtype;
   if (!w->data) {
     size_t bytes = (w->bytes() + 63) / 64 * 64;
     w->data = aligned_alloc(64, bytes);
@@ -157,8 +211,9 @@ gf_status synthesize_one(gf_model *m, int32_t kind, int32_t layer, uint64_t seed
   gf_status status = prepare(m, w, kind);
   if (status != GF_OK) return status;
   const int64_t n = w->numel();
-  if (is_norm(kind)) {
-    for (int64_t i = 0; i < n; i++) ((float *)w->data)[i] = 1.0f;
+  if (is_vector(kind)) { /* norms scale by 1 (Gemma's 1 + w: w = 0); biases are 0 */
+    const bool one = is_norm(kind) && m->config.norm != GF_NORM_RMS_ONE_PLUS;
+    for (int64_t i = 0; i < n; i++) ((float *)w->data)[i] = one ? 1.0f : 0.0f;
   } else {
     /* N(0, 1/cols): activations keep their scale through the layers */
     const float scale = 1.0f / std::sqrt((float)w->cols);
@@ -176,6 +231,86 @@ gf_status synthesize_one(gf_model *m, int32_t kind, int32_t layer, uint64_t seed
   }
   w->loaded = true;
   return GF_OK;
+}
+
+/* Every weight slot of a model (used or not). */
+std::vector<Weight *> all_weights(gf_model *m) {
+  std::vector<Weight *> out = {&m->embed,           &m->final_norm, &m->lm_head,
+                               &m->final_norm_bias, &m->pos_embed,  &m->project_in,
+                               &m->project_out};
+  for (LayerWeights &l : m->layers)
+    for (Weight *w : {&l.attn_norm, &l.wq, &l.wk, &l.wv, &l.wo, &l.ff_norm, &l.w_gate, &l.w_up,
+                      &l.w_down, &l.bq, &l.bk, &l.bv, &l.bo, &l.b_gate, &l.b_up, &l.b_down,
+                      &l.attn_norm_bias, &l.ff_norm_bias})
+      out.push_back(w);
+  return out;
+}
+
+/*
+ * RoPE's inverse frequencies in float32, step by step as transformers computes them:
+ * 1 / theta^(2i/d); llama3 then divides the low frequencies (wavelength above
+ * original/low_freq_factor) by factor and blends the band between the two wavelengths.
+ */
+std::vector<float> rope_frequencies(const gf_config &c) {
+  const int32_t half = c.head_dim / 2;
+  std::vector<float> inv((size_t)half);
+  for (int32_t i = 0; i < half; i++)
+    inv[(size_t)i] = 1.0f / powf(c.rope_theta, (float)(2 * i) / (float)c.head_dim);
+  if (c.rope_scaling != GF_ROPE_LLAMA3) return inv;
+  const float factor = c.rope_factor, low = c.rope_low_freq_factor,
+              high = c.rope_high_freq_factor, old_context = (float)c.rope_original_max_positions;
+  const float low_wavelen = (float)((double)c.rope_original_max_positions / low);
+  const float high_wavelen = (float)((double)c.rope_original_max_positions / high);
+  const float two_pi = (float)6.283185307179586; /* Python's 2 * math.pi */
+  for (float &f : inv) {
+    const float wavelen = two_pi / f;
+    const float scaled = wavelen > low_wavelen ? f / factor : f;
+    const float smooth = (old_context / wavelen - low) / (float)((double)high - (double)low);
+    const float blended = (1.0f - smooth) * scaled / factor + smooth * scaled;
+    const bool medium = !(wavelen < high_wavelen) && !(wavelen > low_wavelen);
+    f = medium ? blended : scaled;
+  }
+  return inv;
+}
+
+/* Checks the architecture options of a config; the message names the field. */
+gf_status check_options(const gf_config &c) {
+  if (c.norm < GF_NORM_RMS || c.norm > GF_NORM_LAYER)
+    return fail(GF_ERR_INVALID_ARGUMENT, "unknown norm kind %d", c.norm);
+  if (!(c.embed_scale >= 0.0f) || !std::isfinite(c.embed_scale))
+    return fail(GF_ERR_INVALID_ARGUMENT, "embed_scale %g must be finite and ≥ 0", c.embed_scale);
+  if (c.position_offset < 0 || c.sliding_window < 0 || c.embed_dim < 0)
+    return fail(GF_ERR_INVALID_ARGUMENT,
+                "position_offset (%d), sliding_window (%d) and embed_dim (%d) must be ≥ 0",
+                c.position_offset, c.sliding_window, c.embed_dim);
+  if (c.biases & ~(GF_BIAS_QKV | GF_BIAS_O | GF_BIAS_FF))
+    return fail(GF_ERR_INVALID_ARGUMENT, "unknown bias bits 0x%x", c.biases);
+  if (c.rope_scaling < GF_ROPE_DEFAULT || c.rope_scaling > GF_ROPE_LLAMA3)
+    return fail(GF_ERR_INVALID_ARGUMENT, "unknown RoPE scaling %d", c.rope_scaling);
+  if (c.rope_scaling == GF_ROPE_LLAMA3 &&
+      !(c.rope_factor > 0 && c.rope_low_freq_factor > 0 &&
+        c.rope_high_freq_factor > c.rope_low_freq_factor && c.rope_original_max_positions > 0))
+    return fail(GF_ERR_INVALID_ARGUMENT,
+                "llama3 RoPE scaling needs factor > 0, 0 < low_freq_factor < high_freq_factor "
+                "and original_max_position_embeddings > 0");
+  if (c.learned_positions && c.rope_scaling != GF_ROPE_DEFAULT)
+    return fail(GF_ERR_INVALID_ARGUMENT, "learned positions take no RoPE scaling");
+  if (!c.learned_positions && c.head_dim % 2 != 0)
+    return fail(GF_ERR_INVALID_ARGUMENT, "head_dim (%d) must be even for RoPE", c.head_dim);
+  return GF_OK;
+}
+
+/* The first option of a config that the CUDA backend does not run yet, or null. */
+const char *cuda_unsupported(const gf_config &c) {
+  if (c.norm != GF_NORM_RMS) return c.norm == GF_NORM_LAYER ? "LayerNorm" : "Gemma's (1 + w) RMSNorm";
+  if (c.embed_scale != 0.0f && c.embed_scale != 1.0f) return "scaled embeddings";
+  if (c.post_norm || c.no_final_norm) return "post-norm blocks";
+  if (c.learned_positions) return "learned positions";
+  if (c.sliding_window) return "sliding-window attention";
+  if (c.rope_scaling != GF_ROPE_DEFAULT) return "RoPE scaling";
+  if (c.biases) return "biases";
+  if (embed_width(c) != c.hidden_size) return "embedding projections";
+  return nullptr;
 }
 
 /* ‖row‖₂ of each row of w, in double. */
@@ -211,12 +346,15 @@ extern "C" gf_status gf_model_create(const gf_config *config, int32_t device, gf
   if (c.n_heads % c.n_kv_heads != 0)
     return fail(GF_ERR_INVALID_ARGUMENT, "n_heads (%d) must be a multiple of n_kv_heads (%d)",
                 c.n_heads, c.n_kv_heads);
-  if (c.head_dim % 2 != 0)
-    return fail(GF_ERR_INVALID_ARGUMENT, "head_dim (%d) must be even for RoPE", c.head_dim);
   if (dtype_size(c.weight_dtype) == 0)
     return fail(GF_ERR_INVALID_ARGUMENT, "unknown weight dtype %d", c.weight_dtype);
   if (c.activation < GF_ACT_SILU || c.activation > GF_ACT_GELU)
     return fail(GF_ERR_INVALID_ARGUMENT, "unknown activation %d", c.activation);
+  if (gf_status status = check_options(c); status != GF_OK) return status;
+  if (device >= 0 && cuda_unsupported(c))
+    return fail(GF_ERR_UNSUPPORTED,
+                "device cuda:%d: the CUDA backend does not run %s yet; use the CPU (device -1)",
+                device, cuda_unsupported(c));
   if (device >= 0) {
     gf_status status = cuda_check_device(device);
     if (status != GF_OK) return status;
@@ -226,6 +364,7 @@ extern "C" gf_status gf_model_create(const gf_config *config, int32_t device, gf
     m->config = c;
     m->device = device;
     m->layers.resize((size_t)c.n_layers);
+    if (!c.learned_positions) m->inv_freq = rope_frequencies(c);
     *out = m;
     return GF_OK;
   } catch (const std::bad_alloc &) {
@@ -290,17 +429,14 @@ extern "C" gf_status gf_model_synthesize(gf_model *model, uint64_t seed) {
   if (!model) return fail(GF_ERR_INVALID_ARGUMENT, "model handle is null");
   if (model->finalized) return fail(GF_ERR_STATE, "the model is already finalized");
   try {
-    for (int32_t kind : {GF_T_EMBED, GF_T_FINAL_NORM, GF_T_LM_HEAD}) {
-      if (kind == GF_T_LM_HEAD && model->config.tied_embeddings) continue;
-      gf_status s = synthesize_one(model, kind, -1, seed);
-      if (s != GF_OK) return s;
-    }
-    for (int32_t l = 0; l < model->config.n_layers; l++)
-      for (int32_t kind = GF_T_ATTN_NORM; kind < GF_T_COUNT; kind++) {
-        if (kind == GF_T_W_GATE && !model->config.gated) continue;
+    for (int32_t kind = 0; kind < GF_T_COUNT; kind++) {
+      if (!uses_kind(model->config, kind)) continue;
+      const bool layered = per_layer_kind(kind);
+      for (int32_t l = layered ? 0 : -1; l < (layered ? model->config.n_layers : 0); l++) {
         gf_status s = synthesize_one(model, kind, l, seed);
         if (s != GF_OK) return s;
       }
+    }
   } catch (const std::bad_alloc &) {
     return fail(GF_ERR_OUT_OF_MEMORY, "out of memory synthesizing weights");
   }
@@ -312,16 +448,20 @@ extern "C" gf_status gf_model_finalize(gf_model *model) {
   if (!model) return fail(GF_ERR_INVALID_ARGUMENT, "model handle is null");
   if (model->finalized) return GF_OK;
   const gf_config &c = model->config;
-  auto missing = [](const Weight &w) { return !w.loaded; };
-  if (missing(model->embed)) return fail(GF_ERR_STATE, "missing tensor embed_tokens");
-  if (missing(model->final_norm)) return fail(GF_ERR_STATE, "missing tensor norm (final)");
-  if (!c.tied_embeddings && missing(model->lm_head))
-    return fail(GF_ERR_STATE, "missing tensor lm_head (embeddings are not tied)");
+  for (int32_t kind = 0; kind < GF_T_COUNT; kind++) {
+    if (per_layer_kind(kind) || !uses_kind(c, kind)) continue;
+    Weight *w = slot(model, kind, -1);
+    if (!w || !w->loaded) {
+      if (kind == GF_T_LM_HEAD)
+        return fail(GF_ERR_STATE, "missing tensor lm_head (embeddings are not tied)");
+      return fail(GF_ERR_STATE, "missing tensor %s", kind_name(kind));
+    }
+  }
   try {
     for (int32_t l = 0; l < c.n_layers; l++) {
       LayerWeights &L = model->layers[(size_t)l];
-      for (int32_t kind = GF_T_ATTN_NORM; kind < GF_T_COUNT; kind++) {
-        if (kind == GF_T_W_GATE && !c.gated) continue;
+      for (int32_t kind = GF_T_ATTN_NORM; kind <= GF_T_FF_NORM_BIAS; kind++) {
+        if (!uses_kind(c, kind)) continue;
         Weight *w = slot(model, kind, l);
         if (!w || !w->loaded)
           return fail(GF_ERR_STATE, "missing tensor %s of layer %d", kind_name(kind), l);
@@ -335,6 +475,12 @@ extern "C" gf_status gf_model_finalize(gf_model *model) {
     }
   } catch (const std::bad_alloc &) {
     return fail(GF_ERR_OUT_OF_MEMORY, "out of memory finalizing the model");
+  }
+  if (c.norm == GF_NORM_RMS_ONE_PLUS) { /* Gemma: the norms scale by 1 + w, formed in fp32 */
+    std::vector<Weight *> norms = {&model->final_norm};
+    for (LayerWeights &L : model->layers) norms.insert(norms.end(), {&L.attn_norm, &L.ff_norm});
+    for (Weight *w : norms)
+      for (int64_t i = 0; w->loaded && i < w->numel(); i++) ((float *)w->data)[i] += 1.0f;
   }
   if (model->device >= 0) { /* the weights move to the GPU; the host copies are freed */
     gf_status status = cuda_upload(model);
@@ -362,11 +508,8 @@ extern "C" gf_status gf_model_weight_bytes(gf_model *model, uint64_t *out) {
     *out = model->gpu_bytes;
     return GF_OK;
   }
-  uint64_t total = model->embed.bytes() + model->final_norm.bytes() + model->lm_head.bytes();
-  for (const LayerWeights &l : model->layers)
-    for (const Weight *w : {&l.attn_norm, &l.wq, &l.wk, &l.wv, &l.wo, &l.ff_norm, &l.w_gate,
-                            &l.w_up, &l.w_down})
-      total += w->loaded ? w->bytes() : 0;
+  uint64_t total = 0;
+  for (const Weight *w : all_weights(model)) total += w->loaded ? w->bytes() : 0;
   *out = total;
   return GF_OK;
 }
@@ -378,13 +521,7 @@ extern "C" gf_status gf_model_free(gf_model *model) {
     return fail(GF_ERR_STATE, "the model still has %d open session(s); free them first",
                 model->live_sessions);
   cuda_free_model(model);
-  free_weight(model->embed);
-  free_weight(model->final_norm);
-  free_weight(model->lm_head);
-  for (LayerWeights &l : model->layers)
-    for (Weight *w : {&l.attn_norm, &l.wq, &l.wk, &l.wv, &l.wo, &l.ff_norm, &l.w_gate, &l.w_up,
-                      &l.w_down})
-      free_weight(*w);
+  for (Weight *w : all_weights(model)) free_weight(*w);
   delete model;
   return GF_OK;
 }

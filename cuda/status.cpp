@@ -40,8 +40,13 @@ const char *dtype_name(int32_t dtype) {
 
 const char *kind_name(int32_t kind) {
   static const char *names[GF_T_COUNT] = {
-      "embed_tokens", "norm",          "lm_head", "input_layernorm", "q_proj",    "k_proj",
-      "v_proj",       "o_proj", "post_attention_layernorm", "gate_proj", "up_proj", "down_proj"};
+      "embed_tokens",   "norm",          "lm_head",          "input_layernorm",
+      "q_proj",         "k_proj",        "v_proj",           "o_proj",
+      "post_attention_layernorm",        "gate_proj",        "up_proj",
+      "down_proj",      "q_proj.bias",   "k_proj.bias",      "v_proj.bias",
+      "o_proj.bias",    "gate_proj.bias", "up_proj.bias",    "down_proj.bias",
+      "input_layernorm.bias", "post_attention_layernorm.bias", "norm.bias",
+      "embed_positions", "project_in",   "project_out"};
   return kind >= 0 && kind < GF_T_COUNT ? names[kind] : "unknown tensor";
 }
 

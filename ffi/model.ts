@@ -21,6 +21,19 @@ export const TENSOR_KINDS = {
   wGate: 9,
   wUp: 10,
   wDown: 11,
+  bq: 12,
+  bk: 13,
+  bv: 14,
+  bo: 15,
+  bGate: 16,
+  bUp: 17,
+  bDown: 18,
+  attnNormBias: 19,
+  ffNormBias: 20,
+  finalNormBias: 21,
+  posEmbed: 22,
+  projectIn: 23,
+  projectOut: 24,
 } as const;
 /** A tensor kind's name. */
 export type TensorKind = keyof typeof TENSOR_KINDS;
