@@ -54,16 +54,29 @@ ${num(t.tokensPerSecond)}${num(t.promptMs)}${num(t.selectionMs, 3)}
 function failures(jobs: readonly JobRecord[]): SafeHtml {
   const failed = jobs.filter((job) => job.status === "failed");
   if (failed.length === 0) return html`<p>No job failed.</p>`;
+  // one block per distinct reason: a sweep where every job failed the same way stays short
+  const byReason = new Map<string, JobRecord[]>();
+  for (const job of failed) {
+    const reason = job.error ?? "no reason recorded";
+    byReason.set(reason, [...(byReason.get(reason) ?? []), job]);
+  }
   return html`${
-    failed.map((job) =>
+    [...byReason].map(([reason, group]) =>
       html`
         <div
-          class="sample"><strong class="status-failed">${job.model.label} · ${job.task.name} (${job
-            .mode}) · density ${job.density} · ${job.method} · repeat ${job.repeat}</strong>
-        <p>${job.error ?? "no reason recorded"} <span class="muted">(attempt ${job.attempt} on ${job
-          .worker}, job <code>${job.jobId}</code>)</span></p>${job.stderrTail?.length
-          ? html`<pre>${job.stderrTail.join("\n")}</pre>`
-          : ""}</div>
+          class="sample"><p class="status-failed">${group.length} job${group.length === 1
+            ? ""
+            : "s"}: ${reason}</p><ul>${group.map((job) =>
+              html`<li>${job.model.label} · ${job.task.name} (${job.mode}) · density ${job.density} · ${job.method} · repeat ${job.repeat} <span class="muted">(attempt ${job.attempt} on ${job.worker}, job <code>${job.jobId}</code>)</span></li>`
+            )}</ul>${group[0].stderrTail?.length
+            ? html`
+              <details>
+                <summary>Last lines on stderr (${group[0].model.label} · ${group[0].task
+                  .name} · density ${group[0].density})</summary>
+                <pre>${group[0].stderrTail.join("\n")}</pre>
+              </details>
+            `
+            : ""}</div>
       `
     )
   }`;
