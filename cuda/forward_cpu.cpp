@@ -182,12 +182,13 @@ gf_status forward_cpu(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
     float *key_cache = s->key_cache.data() + (int64_t)l * s->max_positions * kv_dim;
     float *value_cache = s->value_cache.data() + (int64_t)l * s->max_positions * kv_dim;
 
-    /* attention norm (pre-norm; a post-norm block reads x, which equals xb here) */
+    /* attention norm (pre-norm; a post-norm block reads x itself) */
     if (!c.post_norm) norm(c, s->xb.data(), s->x.data(), w.attn_norm, w.attn_norm_bias, n);
+    const float *attn_in = c.post_norm ? s->x.data() : s->xb.data();
     /* q, k, v projections (with biases where present) and RoPE */
-    linear(s->q.data(), s->xb.data(), w.wq, w.bq, n);
-    linear(s->k.data(), s->xb.data(), w.wk, w.bk, n);
-    linear(s->v.data(), s->xb.data(), w.wv, w.bv, n);
+    linear(s->q.data(), attn_in, w.wq, w.bq, n);
+    linear(s->k.data(), attn_in, w.wk, w.bk, n);
+    linear(s->v.data(), attn_in, w.wv, w.bv, n);
     if (!c.learned_positions) {
       rope(s->q.data(), n, c.n_heads, c.head_dim, start, m->inv_freq.data());
       rope(s->k.data(), n, c.n_kv_heads, c.head_dim, start, m->inv_freq.data());
@@ -202,7 +203,8 @@ gf_status forward_cpu(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
     for (int64_t i = 0; i < (int64_t)n * h; i++) s->x[(size_t)i] += s->xb2[(size_t)i];
     if (c.post_norm) norm_residual(s, w.attn_norm, w.attn_norm_bias, n);
 
-    /* FF norm, the (GRIFFIN) FF block, residual (post-norm: then the norm) */
+    /* FF norm, the (GRIFFIN) FF block on xb, residual (post-norm: then the norm; xb holds
+     * the normed x already) */
     if (!c.post_norm) norm(c, s->xb.data(), s->x.data(), w.ff_norm, w.ff_norm_bias, n);
     feed_forward(s, l, n, phase);
     for (int64_t i = 0; i < (int64_t)n * h; i++) s->x[(size_t)i] += s->xb2[(size_t)i];

@@ -9,7 +9,7 @@ import { NativeModel } from "../ffi/model.ts";
 import { EngineError } from "../ffi/errors.ts";
 import { type ModelConfig, ModelFileError, readModelConfig } from "./config.ts";
 import { readModelTensors } from "./safetensors.ts";
-import { expectedTensors, isIgnoredTensor } from "./tensor_names.ts";
+import { alternativeNames, expectedTensors, isIgnoredTensor } from "./tensor_names.ts";
 
 /** How to load a model. */
 export interface LoadOptions {
@@ -34,8 +34,13 @@ export function loadModelFolder(
 ): { config: ModelConfig; model: NativeModel } {
   const config = readModelConfig(folder);
   const tensors = readModelTensors(folder);
-  const expected = expectedTensors(config.engine);
-  const wanted = new Set(expected.map((t) => t.name));
+  const expected = expectedTensors(config.engine, config.tensorNaming);
+  /* the checkpoint's name of each expected tensor (OPT's may lack the "model." prefix) */
+  const stored = new Map(expected.map((t) => {
+    const name = [t.name, ...alternativeNames(t.name)].find((n) => tensors.has(n)) ?? t.name;
+    return [t.name, name];
+  }));
+  const wanted = new Set(stored.values());
   for (const name of tensors.keys()) {
     const tiedHead = name === "lm_head.weight" && config.engine.tiedEmbeddings;
     if (!wanted.has(name) && !isIgnoredTensor(name) && !tiedHead) {
@@ -46,7 +51,7 @@ export function loadModelFolder(
     }
   }
   for (const t of expected) {
-    const found = tensors.get(t.name);
+    const found = tensors.get(stored.get(t.name)!);
     if (!found) throw new ModelFileError(`${folder}: tensor ${t.name} is missing`);
     if (found.shape.join(",") !== t.shape.join(",")) {
       throw new ModelFileError(
@@ -55,11 +60,11 @@ export function loadModelFolder(
       );
     }
   }
-  const dtype = options.dtype ?? tensors.get(expected[0].name)!.dtype;
+  const dtype = options.dtype ?? tensors.get(stored.get(expected[0].name)!)!.dtype;
   const model = new NativeModel({ ...config.engine, dtype }, options.device);
   try {
     for (const t of expected) {
-      const found = tensors.get(t.name)!;
+      const found = tensors.get(stored.get(t.name)!)!;
       try {
         model.loadFile(t, found.dtype, found.file, found.offset, found.bytes);
       } catch (error) {
