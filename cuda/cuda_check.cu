@@ -3,6 +3,7 @@
  * fresh random inputs, for each weight type: gf_cuda_check_kernels, run by `deno task test:gpu`.
  * Error is ‖gpu − cpu‖ / ‖cpu‖; experts must be identical.
  */
+#include <algorithm>
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
@@ -173,7 +174,7 @@ gf_status check_type(Check &c, GpuSession &g, int32_t dtype, const char *name) {
       else values[(size_t)t * kv_dim + i - q_dim - kv_dim] = v;
     }
   std::vector<float> att_cpu((size_t)positions * q_dim);
-  attention(att_cpu.data(), q.data(), keys.data(), values.data(), positions, 0, heads, kv_heads, head_dim);
+  attention(att_cpu.data(), q.data(), keys.data(), values.data(), positions, 0, heads, kv_heads, head_dim, 0);
   float *dqkv = to_device(qkv), *datt = nullptr, *dattp = nullptr;
   T *dk = nullptr, *dv = nullptr;
   cudaMalloc(&dk, (size_t)positions * kv_dim * sizeof(T));
@@ -182,8 +183,9 @@ gf_status check_type(Check &c, GpuSession &g, int32_t dtype, const char *name) {
   const int splits = (positions + ATTENTION_CHUNK - 1) / ATTENTION_CHUNK;
   cudaMalloc(&dattp, (size_t)heads * splits * (head_dim + 2) * 4);
   int32_t *dpos = to_device(std::vector<int32_t>{0});
-  /* write the cache without RoPE: theta huge makes every angle 0 → identity rotation */
-  rope_cache_kernel<T><<<positions, 256>>>(dqkv, dk, dv, dpos, heads, kv_heads, head_dim, 1e30f);
+  /* write the cache without rotating: zero frequencies make every angle 0 */
+  float *dzero = to_device(std::vector<float>((size_t)head_dim / 2, 0.f));
+  rope_cache_kernel<T><<<positions, 256>>>(dqkv, dk, dv, dpos, heads, kv_heads, head_dim, dzero);
   attention_prefill_kernel<T><<<dim3(positions, heads), 128, (size_t)positions * 4>>>(datt, dqkv, dk, dv, 0, heads, kv_heads, head_dim);
   GF_LAUNCHED();
   snprintf(what, sizeof what, "attention prefill %s (%d positions)", name, positions);
@@ -198,7 +200,7 @@ gf_status check_type(Check &c, GpuSession &g, int32_t dtype, const char *name) {
   c.compare(what, from_device(datt, q_dim),
             std::vector<float>(att_cpu.end() - q_dim, att_cpu.end()), 1e-4);
 
-  for (void *p : std::initializer_list<void *>{dw, dx, dy, dgate, dup, ddown, ddown_t, dexperts, dxh, dz, dout, dpart, dxs, dgemm, dzs, dqkv, datt, dattp, dk, dv, dpos})
+  for (void *p : std::initializer_list<void *>{dw, dx, dy, dgate, dup, ddown, ddown_t, dexperts, dxh, dz, dout, dpart, dxs, dgemm, dzs, dqkv, datt, dattp, dk, dv, dpos, dzero})
     cudaFree(p);
   for (Weight *h : {&w, &gate, &up, &down}) free_weight(*h);
   return GF_OK;
@@ -223,13 +225,16 @@ gf_status check_common(Check &c, GpuSession &g) {
     std::copy(qkv.begin() + (size_t)t * width + heads * head_dim, qkv.begin() + (size_t)t * width + (heads + kv_heads) * head_dim, k_cpu.begin() + (size_t)t * kv_heads * head_dim);
   }
   const int start = 300;
-  rope(q_cpu.data(), n, heads, head_dim, start, 10000.f);
-  rope(k_cpu.data(), n, kv_heads, head_dim, start, 10000.f);
+  std::vector<float> inv_freq((size_t)head_dim / 2);
+  for (int i = 0; i < head_dim / 2; i++) inv_freq[i] = 1.0f / powf(10000.f, (float)(2 * i) / head_dim);
+  rope(q_cpu.data(), n, heads, head_dim, start, inv_freq.data());
+  rope(k_cpu.data(), n, kv_heads, head_dim, start, inv_freq.data());
+  float *dfreq = to_device(inv_freq);
   float *dqkv = to_device(qkv), *dk = nullptr, *dv = nullptr;
   cudaMalloc(&dk, (size_t)(start + n) * kv_heads * head_dim * 4);
   cudaMalloc(&dv, (size_t)(start + n) * kv_heads * head_dim * 4);
   int32_t *dstart = to_device(std::vector<int32_t>{start});
-  rope_cache_kernel<float><<<n, 256>>>(dqkv, dk, dv, dstart, heads, kv_heads, head_dim, 10000.f);
+  rope_cache_kernel<float><<<n, 256>>>(dqkv, dk, dv, dstart, heads, kv_heads, head_dim, dfreq);
   GF_LAUNCHED();
   std::vector<float> rotated = from_device(dqkv, (size_t)n * width), q_gpu, k_gpu;
   for (int t = 0; t < n; t++) {
@@ -270,7 +275,7 @@ gf_status check_common(Check &c, GpuSession &g) {
     c.line("%-44s %s", (std::string("top-k experts at density ") + std::to_string(density)).c_str(),
            same ? "identical ok" : "DIFFERENT FAILED");
   }
-  for (void *p : std::initializer_list<void *>{dx, dw, dout, dqkv, dk, dv, dstart, dz, dscores, dexperts})
+  for (void *p : std::initializer_list<void *>{dx, dw, dout, dqkv, dk, dv, dstart, dz, dscores, dexperts, dfreq})
     cudaFree(p);
   free_weight(norm);
   return GF_OK;
@@ -319,4 +324,64 @@ extern "C" gf_status gf_cuda_check_kernels(uint64_t seed, char *report, int32_t 
   if (report && capacity > 0) snprintf(report, (size_t)capacity, "%s", c.report.c_str());
   if (s != GF_OK) return s;
   return c.ok ? GF_OK : fail(GF_ERR_INTERNAL, "a CUDA kernel disagrees with its CPU twin (see the report)");
+}
+
+namespace gf {
+/* Reads n 16-byte words and folds them, so the compiler cannot drop the reads. */
+__global__ void read_bandwidth_kernel(const uint4 *__restrict__ data, size_t n, unsigned *sink) {
+  unsigned fold = 0;
+  for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x) {
+    const uint4 v = gf::load_stream(data + i);
+    fold ^= v.x ^ v.y ^ v.z ^ v.w;
+  }
+  if (fold == 0x9e3779b9u) *sink = fold;
+}
+} // namespace gf
+
+extern "C" gf_status gf_cuda_read_bandwidth(int32_t device, double *gb_per_second) {
+  clear_error();
+  if (!gb_per_second) return fail(GF_ERR_INVALID_ARGUMENT, "gb_per_second must not be null");
+  gf_status s = cuda_check_device(device);
+  if (s != GF_OK) return s;
+  const size_t bytes = (size_t)4 << 30;
+  void *data = nullptr;
+  unsigned *sink = nullptr;
+  GF_CUDA(cudaMalloc(&data, bytes));
+  GF_CUDA(cudaMalloc(&sink, 4));
+  GF_CUDA(cudaMemset(data, 0x5a, bytes));
+  int sms = 132;
+  cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device);
+  cudaEvent_t start, end;
+  cudaEventCreate(&start);
+  cudaEventCreate(&end);
+  std::vector<float> times;
+  for (int i = 0; i < 7; i++) {
+    cudaEventRecord(start);
+    read_bandwidth_kernel<<<sms * 8, 512>>>((const uint4 *)data, bytes / 16, sink);
+    cudaEventRecord(end);
+    cudaEventSynchronize(end);
+    float ms = 0;
+    cudaEventElapsedTime(&ms, start, end);
+    if (i > 1) times.push_back(ms); /* after warm-up */
+  }
+  cudaEventDestroy(start);
+  cudaEventDestroy(end);
+  cudaFree(data);
+  cudaFree(sink);
+  GF_LAUNCHED();
+  std::sort(times.begin(), times.end());
+  *gb_per_second = (double)bytes / (times[times.size() / 2] * 1e-3) / 1e9;
+  return GF_OK;
+}
+
+extern "C" gf_status gf_cuda_memory(int32_t device, uint64_t *used, uint64_t *total) {
+  clear_error();
+  if (!used || !total) return fail(GF_ERR_INVALID_ARGUMENT, "used and total must not be null");
+  gf_status s = cuda_check_device(device);
+  if (s != GF_OK) return s;
+  size_t free_bytes = 0, total_bytes = 0;
+  GF_CUDA(cudaMemGetInfo(&free_bytes, &total_bytes));
+  *used = total_bytes - free_bytes;
+  *total = total_bytes;
+  return GF_OK;
 }

@@ -69,6 +69,7 @@ struct GpuModel {
   void *embed = nullptr;      /* (vocab, hidden) */
   void *lm_head = nullptr;    /* (vocab, hidden); the embeddings when tied */
   float *final_norm = nullptr;
+  float *inv_freq = nullptr;  /* (head_dim / 2) RoPE inverse frequencies, scaling applied */
   std::vector<GpuLayer> layers;
   std::vector<void *> allocations;
 };

@@ -95,7 +95,7 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
     rmsnorm_kernel<<<n, 256, 0, g.stream>>>(g.xb, g.x, w.attn_norm, d.hidden, c.norm_eps);
     if ((st = gemm<T>(g, g.qkv, g.xb, (const T *)w.wqkv, n, d.hidden, d.qkv_dim, false, false)) != GF_OK) break;
     rope_cache_kernel<T><<<n, 256, 0, g.stream>>>(g.qkv, key_cache, value_cache, g.position, d.heads,
-                                                  d.kv_heads, d.head_dim, c.rope_theta);
+                                                  d.kv_heads, d.head_dim, m.inv_freq);
     attention_prefill_kernel<T><<<dim3(n, d.heads), 128, (size_t)n * 4, g.stream>>>(
         g.att, g.qkv, key_cache, value_cache, 0, d.heads, d.kv_heads, d.head_dim);
     GF_LAUNCHED();
@@ -183,7 +183,7 @@ gf_status enqueue_decode(gf_session *s) {
     gemv_kernel<T><<<GemvShape::blocks(d.qkv_dim, sms), threads, 0, g.stream>>>(
         g.qkv, (const T *)w.wqkv, g.xb, d.qkv_dim, d.hidden, nullptr, nullptr);
     rope_cache_kernel<T><<<1, 256, 0, g.stream>>>(g.qkv, key_cache, value_cache, g.position, d.heads,
-                                                  d.kv_heads, d.head_dim, c.rope_theta);
+                                                  d.kv_heads, d.head_dim, m.inv_freq);
     attention_decode_kernel<T><<<dim3(d.heads, splits), 128, 0, g.stream>>>(
         g.partials, g.qkv, key_cache, value_cache, g.position, d.heads, d.kv_heads, d.head_dim);
     attention_combine_kernel<<<d.heads, std::min(d.head_dim, 1024), 0, g.stream>>>(g.att, g.partials, splits, d.head_dim);

@@ -66,7 +66,7 @@ __device__ __forceinline__ float warp_dot(const T *__restrict__ row, const float
 
 /* y[r] = W[rows ? rows[r] : r] · x (+ residual[r]) for r < count; a warp per row. */
 template <typename T>
-__global__ void gemv_kernel(float *__restrict__ y, const T *__restrict__ w,
+static __global__ void gemv_kernel(float *__restrict__ y, const T *__restrict__ w,
                             const float *__restrict__ x, int count, int cols,
                             const int32_t *__restrict__ rows, const float *residual) {
   const int lane = threadIdx.x & 31, warps = blockDim.x >> 5;
@@ -93,7 +93,7 @@ __device__ __forceinline__ float activation(float g, int act) {
  * Plain blocks pass w_gate = null: z[i] = act(W_1[e_i] · x).
  */
 template <typename T>
-__global__ void gate_up_kernel(float *__restrict__ z, const T *__restrict__ w_gate,
+static __global__ void gate_up_kernel(float *__restrict__ z, const T *__restrict__ w_gate,
                                const T *__restrict__ w_up, const float *__restrict__ x, int count,
                                int cols, const int32_t *__restrict__ experts, int act) {
   const int lane = threadIdx.x & 31, warps = blockDim.x >> 5;
@@ -115,7 +115,7 @@ __global__ void gate_up_kernel(float *__restrict__ z, const T *__restrict__ w_ga
  * chunk's experts, summed in shared memory. Grid: (column tiles, expert chunks).
  */
 template <typename T>
-__global__ void down_partial_kernel(float *__restrict__ partial, const T *__restrict__ w_down_t,
+static __global__ void down_partial_kernel(float *__restrict__ partial, const T *__restrict__ w_down_t,
                                     const float *__restrict__ z, const int32_t *__restrict__ experts,
                                     int count, int hidden, int per_chunk) {
   constexpr int V = 16 / sizeof(T);
@@ -128,14 +128,21 @@ __global__ void down_partial_kernel(float *__restrict__ partial, const T *__rest
   for (int j = 0; j < V; j++) acc[j] = 0.f;
   if (col < hidden) {
     int i = first + warp;
-    for (; i + 8 < last; i += 16) { /* two rows in flight per warp */
-      const int e0 = experts ? experts[i] : i, e1 = experts ? experts[i + 8] : i + 8;
-      const uint4 a = load_stream(reinterpret_cast<const uint4 *>(w_down_t + (size_t)e0 * hidden + col));
-      const uint4 b = load_stream(reinterpret_cast<const uint4 *>(w_down_t + (size_t)e1 * hidden + col));
-      const float za = z[i], zb = z[i + 8];
-      const T *wa = reinterpret_cast<const T *>(&a), *wb = reinterpret_cast<const T *>(&b);
+    for (; i + 24 < last; i += 32) { /* four rows in flight per warp */
+      uint4 w4[4];
+      float z4[4];
 #pragma unroll
-      for (int j = 0; j < V; j++) acc[j] += za * to_float(wa[j]) + zb * to_float(wb[j]);
+      for (int r = 0; r < 4; r++) {
+        const int e = experts ? experts[i + 8 * r] : i + 8 * r;
+        w4[r] = load_stream(reinterpret_cast<const uint4 *>(w_down_t + (size_t)e * hidden + col));
+        z4[r] = z[i + 8 * r];
+      }
+#pragma unroll
+      for (int r = 0; r < 4; r++) {
+        const T *wr = reinterpret_cast<const T *>(&w4[r]);
+#pragma unroll
+        for (int j = 0; j < V; j++) acc[j] += z4[r] * to_float(wr[j]);
+      }
     }
     for (; i < last; i += 8) {
       const int e = experts ? experts[i] : i;
@@ -158,7 +165,7 @@ __global__ void down_partial_kernel(float *__restrict__ partial, const T *__rest
 }
 
 /* x[h] += Σ_c partial[c][h], in a fixed order (deterministic). */
-__global__ void add_partials_kernel(float *__restrict__ x, const float *__restrict__ partial,
+static __global__ void add_partials_kernel(float *__restrict__ x, const float *__restrict__ partial,
                                     int chunks, int hidden) {
   const int h = blockIdx.x * blockDim.x + threadIdx.x;
   if (h >= hidden) return;
@@ -170,7 +177,8 @@ __global__ void add_partials_kernel(float *__restrict__ x, const float *__restri
 /* Launch shapes shared by the launchers. */
 struct GemvShape {
   static constexpr int threads = 256; /* 8 warps */
-  static int blocks(int rows, int sms) { return max(1, min((rows + 7) / 8, sms * 8)); }
+  /* a warp per row: no warp waits on another's second row */
+  static int blocks(int rows, int sms) { (void)sms; return max(1, (rows + 7) / 8); }
 };
 
 /* Expert chunks for the down projection: enough blocks to fill the chip. */

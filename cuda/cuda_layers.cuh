@@ -13,14 +13,14 @@ namespace gf {
 
 /* x[t] = embed[ids[t]] as floats. Grid: n rows. */
 template <typename T>
-__global__ void embed_kernel(float *__restrict__ x, const T *__restrict__ embed,
+static __global__ void embed_kernel(float *__restrict__ x, const T *__restrict__ embed,
                              const int32_t *__restrict__ ids, int hidden) {
   const T *row = embed + (size_t)ids[blockIdx.x] * hidden;
   for (int i = threadIdx.x; i < hidden; i += blockDim.x) x[(size_t)blockIdx.x * hidden + i] = to_float(row[i]);
 }
 
 /* out[t] = x[t] / sqrt(mean(x[t]²) + eps) · w. Grid: rows; block 256. */
-__global__ void rmsnorm_kernel(float *__restrict__ out, const float *__restrict__ x,
+static __global__ void rmsnorm_kernel(float *__restrict__ out, const float *__restrict__ x,
                                const float *__restrict__ w, int d, float eps) {
   __shared__ float warp_sums[32];
   const float *xt = x + (size_t)blockIdx.x * d;
@@ -41,20 +41,21 @@ __global__ void rmsnorm_kernel(float *__restrict__ out, const float *__restrict_
 }
 
 /*
- * RoPE (Hugging Face half rotation) on the q and k parts of qkv rows, then k and v into the
- * cache at positions start..start+n-1 (start read from the device). Grid: n; block: pairs.
+ * RoPE (Hugging Face half rotation, the model's inverse frequencies) on the q and k parts of
+ * qkv rows, then k and v into the cache at positions start..start+n-1 (start read from the
+ * device). Grid: n; block: pairs.
  */
 template <typename T>
-__global__ void rope_cache_kernel(float *__restrict__ qkv, T *__restrict__ key_cache,
+static __global__ void rope_cache_kernel(float *__restrict__ qkv, T *__restrict__ key_cache,
                                   T *__restrict__ value_cache, const int32_t *__restrict__ start,
-                                  int heads, int kv_heads, int head_dim, float theta) {
+                                  int heads, int kv_heads, int head_dim,
+                                  const float *__restrict__ inv_freq) {
   const int t = blockIdx.x, pos = *start + t, half = head_dim / 2;
   const int q_dim = heads * head_dim, kv_dim = kv_heads * head_dim;
   float *row = qkv + (size_t)t * (q_dim + 2 * kv_dim);
   for (int p = threadIdx.x; p < (heads + kv_heads) * half; p += blockDim.x) {
     const int head = p / half, i = p % half;
-    const float inv_freq = 1.0f / powf(theta, (float)(2 * i) / (float)head_dim);
-    const float angle = (float)pos * inv_freq;
+    const float angle = (float)pos * inv_freq[i];
     const float c = cosf(angle), s = sinf(angle);
     float *v = row + head * head_dim; /* q heads, then k heads right after */
     const float a = v[i], b = v[i + half];
@@ -74,7 +75,7 @@ __global__ void rope_cache_kernel(float *__restrict__ qkv, T *__restrict__ key_c
  * Grid: (n, heads); block 128; dynamic shared memory: start + n floats of scores.
  */
 template <typename T>
-__global__ void attention_prefill_kernel(float *__restrict__ out, const float *__restrict__ qkv,
+static __global__ void attention_prefill_kernel(float *__restrict__ out, const float *__restrict__ qkv,
                                          const T *__restrict__ key_cache,
                                          const T *__restrict__ value_cache, int start, int heads,
                                          int kv_heads, int head_dim) {
@@ -123,7 +124,7 @@ constexpr int ATTENTION_CHUNK = 256;
  * The position is read from the device, so one launch shape serves every step (CUDA graphs).
  */
 template <typename T>
-__global__ void attention_decode_kernel(float *__restrict__ partial, const float *__restrict__ qkv,
+static __global__ void attention_decode_kernel(float *__restrict__ partial, const float *__restrict__ qkv,
                                         const T *__restrict__ key_cache,
                                         const T *__restrict__ value_cache,
                                         const int32_t *__restrict__ position, int heads,
@@ -173,7 +174,7 @@ __global__ void attention_decode_kernel(float *__restrict__ partial, const float
 }
 
 /* Combines the splits of one head: softmax over all positions. Grid: heads; block head_dim. */
-__global__ void attention_combine_kernel(float *__restrict__ out, const float *__restrict__ partial,
+static __global__ void attention_combine_kernel(float *__restrict__ out, const float *__restrict__ partial,
                                          int splits, int head_dim) {
   const int h = blockIdx.x;
   const float *p = partial + (size_t)h * splits * (head_dim + 2);
@@ -195,28 +196,28 @@ __global__ void attention_combine_kernel(float *__restrict__ out, const float *_
 }
 
 /* z = act(gate) ⊙ up elementwise (up null: z = act(gate)). */
-__global__ void activate_kernel(float *__restrict__ gate, const float *__restrict__ up, size_t count,
+static __global__ void activate_kernel(float *__restrict__ gate, const float *__restrict__ up, size_t count,
                                 int act) {
   for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < count; i += (size_t)gridDim.x * blockDim.x)
     gate[i] = up ? activation(gate[i], act) * up[i] : activation(gate[i], act);
 }
 
 /* Class mode: the last row keeps only the experts (flags[j] = 1). */
-__global__ void mask_row_kernel(float *__restrict__ row, const uint8_t *__restrict__ flags, int ff) {
+static __global__ void mask_row_kernel(float *__restrict__ row, const uint8_t *__restrict__ flags, int ff) {
   const int j = blockIdx.x * blockDim.x + threadIdx.x;
   if (j < ff && !flags[j]) row[j] = 0.f;
 }
 
 /* out = (T) in, elementwise. */
 template <typename T>
-__global__ void cast_kernel(T *__restrict__ out, const float *__restrict__ in, size_t count) {
+static __global__ void cast_kernel(T *__restrict__ out, const float *__restrict__ in, size_t count) {
   for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < count; i += (size_t)gridDim.x * blockDim.x)
     out[i] = from_float<T>(in[i]);
 }
 
 /* out (cols, rows) = inᵀ for in (rows, cols); 32×32 tiles. */
 template <typename T>
-__global__ void transpose_kernel(T *__restrict__ out, const T *__restrict__ in, int rows, int cols) {
+static __global__ void transpose_kernel(T *__restrict__ out, const T *__restrict__ in, int rows, int cols) {
   __shared__ T tile[32][33];
   const int c = blockIdx.x * 32 + threadIdx.x;
   for (int r = blockIdx.y * 32 + threadIdx.y; r < min(rows, blockIdx.y * 32 + 32); r += 8)

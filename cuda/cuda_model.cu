@@ -102,10 +102,32 @@ void cuda_free_model(gf_model *model) {
   model->gpu = nullptr;
 }
 
+/* The CUDA backend runs the Llama form (RMSNorm, RoPE with any scaling, gated FF, no biases). */
+gf_status check_supported(const gf_config &c) {
+  const char *missing = c.norm != GF_NORM_RMS                     ? "LayerNorm or (1 + w) RMSNorm"
+                        : c.embed_scale != 0 && c.embed_scale != 1 ? "scaled embeddings"
+                        : c.post_norm || c.no_final_norm          ? "post-norm blocks"
+                        : c.learned_positions                     ? "learned positions"
+                        : c.sliding_window > 0 && c.sliding_window < c.max_positions
+                            ? "sliding-window attention"
+                        : c.biases                                  ? "biases"
+                        : c.embed_dim != 0 && c.embed_dim != c.hidden_size ? "embedding projections"
+                        : !c.gated                                  ? "plain (non-gated) FF blocks"
+                                                                    : nullptr;
+  if (missing)
+    return fail(GF_ERR_UNSUPPORTED,
+                "the CUDA backend does not run %s yet (Llama, Mistral within its window, Llama 3 "
+                "and ReLU-Llama do); use the CPU for this model",
+                missing);
+  if (c.head_dim > 1024 || c.hidden_size % 8 != 0)
+    return fail(GF_ERR_UNSUPPORTED, "the CUDA backend needs head_dim ≤ 1024 and hidden_size %% 8 == 0");
+  return GF_OK;
+}
+
 gf_status cuda_upload(gf_model *model) {
   const gf_config &c = model->config;
-  if (c.head_dim > 1024 || c.hidden_size % 4 != 0)
-    return fail(GF_ERR_UNSUPPORTED, "the CUDA backend needs head_dim ≤ 1024 and hidden_size %% 4 == 0");
+  gf_status supported = check_supported(c);
+  if (supported != GF_OK) return supported;
   GF_CUDA(cudaSetDevice(model->device));
   GpuModel *g = new GpuModel();
   g->device = model->device;
@@ -115,6 +137,13 @@ gf_status cuda_upload(gf_model *model) {
   gf_status s = upload(*g, model->embed, &g->embed, &total);
   if (s == GF_OK) s = upload(*g, model->final_norm, (void **)&g->final_norm, &total);
   if (s == GF_OK && !c.tied_embeddings) s = upload(*g, model->lm_head, &g->lm_head, &total);
+  if (s == GF_OK) {
+    Weight frequencies;
+    frequencies.rows = 1;
+    frequencies.cols = (int64_t)model->inv_freq.size();
+    frequencies.data = model->inv_freq.data();
+    s = upload(*g, frequencies, (void **)&g->inv_freq, &total);
+  }
   if (c.tied_embeddings) g->lm_head = g->embed;
   g->layers.resize((size_t)c.n_layers);
   for (int32_t l = 0; s == GF_OK && l < c.n_layers; l++)

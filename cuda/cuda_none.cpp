@@ -15,6 +15,14 @@ extern "C" gf_status gf_cuda_check_kernels(uint64_t, char *report, int32_t capac
   return gf::fail(GF_ERR_UNSUPPORTED, "this build has no CUDA backend (nvcc was not found)");
 }
 
+extern "C" gf_status gf_cuda_read_bandwidth(int32_t, double *) {
+  return gf::fail(GF_ERR_UNSUPPORTED, "this build has no CUDA backend (nvcc was not found)");
+}
+
+extern "C" gf_status gf_cuda_memory(int32_t, uint64_t *, uint64_t *) {
+  return gf::fail(GF_ERR_UNSUPPORTED, "this build has no CUDA backend (nvcc was not found)");
+}
+
 namespace gf {
 
 static gf_status no_cuda() {

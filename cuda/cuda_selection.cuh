@@ -13,7 +13,7 @@
 namespace gf {
 
 /* inverse[t] = 1 / ‖Z_t‖₂ (0 for a zero row). Grid: rows; block 256. */
-__global__ void row_inverse_norm_kernel(double *__restrict__ inverse, const float *__restrict__ z,
+static __global__ void row_inverse_norm_kernel(double *__restrict__ inverse, const float *__restrict__ z,
                                         int ff) {
   __shared__ double partial[256];
   const float *row = z + (size_t)blockIdx.x * ff;
@@ -29,7 +29,7 @@ __global__ void row_inverse_norm_kernel(double *__restrict__ inverse, const floa
 }
 
 /* s_j = sqrt(Σ_t (Z[t][j] · inverse[t])²). One thread per neuron; rows read coalesced. */
-__global__ void neuron_scores_kernel(double *__restrict__ scores, const float *__restrict__ z,
+static __global__ void neuron_scores_kernel(double *__restrict__ scores, const float *__restrict__ z,
                                      const double *__restrict__ inverse, int rows, int ff) {
   const int j = blockIdx.x * blockDim.x + threadIdx.x;
   if (j >= ff) return;
@@ -41,20 +41,20 @@ __global__ void neuron_scores_kernel(double *__restrict__ scores, const float *_
   scores[j] = sqrt(ss);
 }
 
-__global__ void iota_kernel(int32_t *out, int n) {
+static __global__ void iota_kernel(int32_t *out, int n) {
   const int i = blockIdx.x * blockDim.x + threadIdx.x;
   if (i < n) out[i] = i;
 }
 
 /* flags[j] = 1 for the first k sorted indices, 0 elsewhere. */
-__global__ void flag_top_kernel(uint8_t *__restrict__ flags, const int32_t *__restrict__ sorted,
+static __global__ void flag_top_kernel(uint8_t *__restrict__ flags, const int32_t *__restrict__ sorted,
                                 int k, int ff) {
   const int i = blockIdx.x * blockDim.x + threadIdx.x;
   if (i < ff) flags[sorted[i]] = i < k ? 1 : 0;
 }
 
 /* flags[j] = 1 for the listed experts, 0 elsewhere (a zeroed flags array first). */
-__global__ void flag_list_kernel(uint8_t *__restrict__ flags, const int32_t *__restrict__ experts,
+static __global__ void flag_list_kernel(uint8_t *__restrict__ flags, const int32_t *__restrict__ experts,
                                  int k) {
   const int i = blockIdx.x * blockDim.x + threadIdx.x;
   if (i < k) flags[experts[i]] = 1;

@@ -157,6 +157,10 @@ gf_status gf_cuda_device_count(int32_t *count);
  * writes one line per check into report. GF_ERR_INTERNAL when a kernel disagrees.
  */
 gf_status gf_cuda_check_kernels(uint64_t seed, char *report, int32_t capacity);
+/* The device's measured read bandwidth (GB/s): a 4 GiB buffer read with 16-byte loads. */
+gf_status gf_cuda_read_bandwidth(int32_t device, double *gb_per_second);
+/* Bytes of device memory in use (by every process) and in all. */
+gf_status gf_cuda_memory(int32_t device, uint64_t *used, uint64_t *total);
 
 /* --- model -------------------------------------------------------------------------------- */
 

@@ -5,7 +5,7 @@
  * @module
  */
 import { type NativeSymbols, symbols } from "./symbols.ts";
-import { unwrap } from "./errors.ts";
+import { EngineError, unwrap } from "./errors.ts";
 
 let opened: Deno.DynamicLibrary<typeof symbols> | undefined;
 
@@ -72,4 +72,30 @@ export function cString(text: string): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(bytes.length + 1);
   out.set(bytes);
   return out;
+}
+
+/**
+ * Every CUDA kernel against its CPU twin on random inputs (device 0): the report, one line a
+ * check; throws an EngineError when a kernel disagrees or there is no device.
+ */
+export function checkKernels(seed: number): string {
+  const report = new Uint8Array(16384);
+  const status = native().gf_cuda_check_kernels(BigInt(seed), report, report.length);
+  const text = new TextDecoder().decode(report.subarray(0, report.indexOf(0)));
+  if (status !== 0) throw new EngineError(status, `${lastError()}\n${text}`);
+  return text;
+}
+
+/** A CUDA device's measured read bandwidth in GB/s. */
+export function readBandwidth(device: number): number {
+  const out = new Float64Array(1);
+  check(native().gf_cuda_read_bandwidth(device, out));
+  return out[0];
+}
+
+/** Device memory in use and in all, in bytes. */
+export function deviceMemory(device: number): { used: number; total: number } {
+  const used = new BigUint64Array(1), total = new BigUint64Array(1);
+  check(native().gf_cuda_memory(device, used, total));
+  return { used: Number(used[0]), total: Number(total[0]) };
 }

@@ -10,6 +10,16 @@ export const symbols = {
   gf_abi_version: { parameters: [], result: "i32" },
   gf_build_info: { parameters: [], result: "pointer" }, // const char*
   gf_cuda_device_count: { parameters: ["buffer"], result: "i32" }, // int32_t* count
+  gf_cuda_read_bandwidth: {
+    // int32_t device, double* gb_per_second
+    parameters: ["i32", "buffer"],
+    result: "i32",
+  },
+  gf_cuda_memory: {
+    // int32_t device, uint64_t* used, uint64_t* total
+    parameters: ["i32", "buffer", "buffer"],
+    result: "i32",
+  },
   gf_cuda_check_kernels: {
     // uint64_t seed, char* report, int32_t capacity
     parameters: ["u64", "buffer", "i32"],

@@ -13,8 +13,12 @@ function exists(path: string): boolean {
   }
 }
 
-/** `../shared/data` beside the checkout (absent on a user's fresh clone). */
-export const sharedData = new URL("../../shared/data/", import.meta.url).pathname;
+/**
+ * `../shared/data` beside the checkout (absent on a user's fresh clone), or `$GRIFFIN_SHARED_DATA`
+ * (a copy carried to the GPU machine).
+ */
+export const sharedData = Deno.env.get("GRIFFIN_SHARED_DATA")?.replace(/\/?$/, "/") ??
+  new URL("../../shared/data/", import.meta.url).pathname;
 /** The stories260K Hugging Face folder. */
 export const stories260K = `${sharedData}models/stories260K/hf`;
 /** Llama 2's tokenizer folder. */

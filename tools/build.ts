@@ -49,61 +49,102 @@ function cpuFlags(): string[] {
   }
 }
 
+/** Compiles one source file to an object. */
+async function compile(
+  source: string,
+  input: string,
+  object: string,
+  cublas: { include: string; lib: string } | undefined,
+): Promise<void> {
+  if (source.endsWith(".cu")) {
+    await run("nvcc", [
+      "-O3",
+      "-std=c++17",
+      "-gencode=arch=compute_90,code=sm_90",
+      ...(cublas ? ["-DGF_HAVE_CUBLAS", `-I${cublas.include}`] : []),
+      "-Xcompiler",
+      "-fPIC",
+      "-c",
+      input,
+      "-o",
+      object,
+    ]);
+  } else {
+    await run("g++", [
+      "-O3",
+      "-std=c++17",
+      "-fPIC",
+      "-fopenmp",
+      "-Wall",
+      "-Wextra",
+      ...cpuFlags(),
+      "-c",
+      input,
+      "-o",
+      object,
+    ]);
+  }
+}
+
+/**
+ * Where cuBLAS lives, when this machine has it (the H200 machine does; CI does not):
+ * include and library folders under $CUDA_HOME, /usr/local/cuda or /usr/local/cuda-13.0.
+ */
+export function findCublas(): { include: string; lib: string } | undefined {
+  if (Deno.env.get("GRIFFIN_NO_CUBLAS")) return undefined;
+  const roots = [Deno.env.get("CUDA_HOME"), "/usr/local/cuda", "/usr/local/cuda-13.0"];
+  for (const root of roots.filter((r): r is string => !!r)) {
+    for (const sub of ["", "/targets/x86_64-linux"]) {
+      const include = `${root}${sub}/include`;
+      if (mtime(`${include}/cublas_v2.h`) === 0) continue;
+      for (const lib of [`${root}${sub}/lib`, `${root}/lib64`]) {
+        if (mtime(`${lib}/libcublas.so`) > 0) return { include, lib };
+      }
+    }
+  }
+  return undefined;
+}
+
 /** Builds what is out of date and returns the library's path. */
 export async function build(): Promise<string> {
   const useCuda = !Deno.env.get("GRIFFIN_NO_CUDA") && await has("nvcc");
+  const cublas = useCuda ? findCublas() : undefined;
   Deno.mkdirSync(objDir, { recursive: true });
   const files = [...Deno.readDirSync(cudaDir)].map((e) => e.name).sort();
   const headersTime = Math.max(
-    ...files.filter((f) => f.endsWith(".h")).map((f) => mtime(`${cudaDir}/${f}`)),
+    ...files.filter((f) => f.endsWith(".h") || f.endsWith(".cuh")).map((f) =>
+      mtime(`${cudaDir}/${f}`)
+    ),
   );
   const sources = files.filter((f) =>
     f.endsWith(".cpp") && !(useCuda && f === "cuda_none.cpp") ||
     useCuda && f.endsWith(".cu")
   );
-  const objects: string[] = [];
-  let changed = false;
-  for (const source of sources) {
-    const object = `${objDir}/${source}.o`;
-    objects.push(object);
-    const input = `${cudaDir}/${source}`;
-    if (mtime(object) > Math.max(mtime(input), headersTime)) continue;
-    changed = true;
-    if (source.endsWith(".cu")) {
-      await run("nvcc", [
-        "-O3",
-        "-std=c++17",
-        "-gencode=arch=compute_90,code=sm_90",
-        "-Xcompiler",
-        "-fPIC",
-        "-c",
-        input,
-        "-o",
-        object,
-      ]);
-    } else {
-      await run("g++", [
-        "-O3",
-        "-std=c++17",
-        "-fPIC",
-        "-fopenmp",
-        "-Wall",
-        "-Wextra",
-        ...cpuFlags(),
-        "-c",
-        input,
-        "-o",
-        object,
-      ]);
-    }
-  }
-  const stale = objects.some((o) => mtime(o) > mtime(libraryPath));
-  const flavour = useCuda ? "cuda" : "cpu";
+  const flavour = useCuda ? (cublas ? "cuda+cublas" : "cuda") : "cpu";
   const flavourFile = `${buildDir}/flavour`;
   let lastFlavour = "";
   try {
     lastFlavour = Deno.readTextFileSync(flavourFile);
   } catch { /* first build */ }
+  const objects: string[] = [];
+  let changed = false;
+  const jobs: (() => Promise<void>)[] = [];
+  for (const source of sources) {
+    const object = `${objDir}/${source}.o`;
+    objects.push(object);
+    const input = `${cudaDir}/${source}`;
+    const current =
+      mtime(object) > Math.max(mtime(input), headersTime, mtime(import.meta.filename!));
+    if (current && lastFlavour === flavour) continue;
+    changed = true;
+    jobs.push(() => compile(source, input, object, cublas));
+  }
+  // compile in parallel, a few at a time (nvcc is slow; machines have cores)
+  const width = Math.max(1, Math.min(8, navigator.hardwareConcurrency));
+  for (let i = 0; i < jobs.length; i += width) {
+    await Promise.all(jobs.slice(i, i + width).map((job) => job()));
+  }
+  const stale = objects.some((o) => mtime(o) > mtime(libraryPath));
   if (changed || stale || lastFlavour !== flavour || mtime(libraryPath) === 0) {
     const tmp = `${libraryPath}.tmp`;
     if (useCuda) {
@@ -116,6 +157,7 @@ export async function build(): Promise<string> {
         "-Xcompiler",
         "-fopenmp",
         "-lgomp",
+        ...(cublas ? [`-L${cublas.lib}`, "-lcublas", `-Xlinker=-rpath,${cublas.lib}`] : []),
       ]);
     } else {
       await run("g++", ["-shared", "-fopenmp", "-o", tmp, ...objects]);

@@ -1,0 +1,144 @@
+/**
+ * `deno task bench:engine`: the engine's speed on the GPU — synthetic Llama-2-7B, Llama-2-13B
+ * and Mistral-7B shapes in bf16, a 512-token prompt and 128 new tokens, at densities 1, 0.75,
+ * 0.5 and 0.25: prompt-phase ms, selection ms, decode ms/token, tokens/s, bytes read per token,
+ * achieved GB/s and percent of the measured read bandwidth, and device memory. Writes the table
+ * (Markdown) and the rows (JSON) to --out.
+ *
+ *   deno task bench:engine [--shapes llama2-7b,llama2-13b,mistral-7b] [--device cuda:0]
+ *     [--prompt-tokens 512] [--new-tokens 128] [--out results/engine_speed]
+ *
+ * @module
+ */
+import { openModel } from "../engine/open.ts";
+import { GREEDY } from "../engine/sampler.ts";
+import { parseDevice } from "../engine/device.ts";
+import { buildInfo, deviceMemory, readBandwidth } from "../ffi/library.ts";
+import { SYNTHETIC_SHAPES } from "../models/synthetic.ts";
+import type { EngineConfig } from "../ffi/config.ts";
+
+/** One measured setting. */
+export interface SpeedRow {
+  shape: string;
+  density: number;
+  promptMs: number;
+  selectionMs: number;
+  decodeMsPerToken: number;
+  tokensPerSecond: number;
+  bytesPerToken: number;
+  gbPerSecond: number;
+  percentOfBandwidth: number;
+  memoryBytes: number;
+}
+
+/**
+ * Bytes a decoding step reads at a density: attention and LM head, the kept share of the FF
+ * weights, norms, and the KV cache up to `position`.
+ */
+export function bytesPerToken(c: EngineConfig, density: number, position: number): number {
+  const size = c.dtype === "f32" ? 4 : 2;
+  const h = c.hiddenSize, q = c.heads * c.headDim, kv = c.kvHeads * c.headDim;
+  const kept = Math.floor(c.ffSize * density);
+  const perLayer = (h * (q + 2 * kv) + q * h + 3 * kept * h) * size + 2 * h * 4 +
+    2 * position * kv * size;
+  return c.layers * perLayer + c.vocabSize * h * size + h * 4;
+}
+
+function flag(name: string, fallback: string): string {
+  const i = Deno.args.indexOf(`--${name}`);
+  return i >= 0 && Deno.args[i + 1] ? Deno.args[i + 1] : fallback;
+}
+
+if (import.meta.main) {
+  const shapes = flag("shapes", "llama2-7b,llama2-13b,mistral-7b").split(",");
+  const deviceName = flag("device", "cuda:0");
+  const promptTokens = Number(flag("prompt-tokens", "512"));
+  const newTokens = Number(flag("new-tokens", "128"));
+  const out = flag("out", "results/engine_speed");
+  const densities = [1, 0.75, 0.5, 0.25];
+  const device = parseDevice(deviceName);
+  const bandwidth = device >= 0 ? readBandwidth(device) : NaN;
+  console.log(`${buildInfo()}; read bandwidth ${bandwidth.toFixed(0)} GB/s`);
+  const rows: SpeedRow[] = [];
+  for (const shape of shapes) {
+    const started = performance.now();
+    const model = await openModel(`synthetic:${shape}`, {
+      device: deviceName,
+      dtype: "bf16",
+      contextLength: promptTokens + newTokens,
+    });
+    console.log(`${shape}: built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    const config = { ...SYNTHETIC_SHAPES[shape], dtype: "bf16" as const };
+    const prompt = Array.from(
+      { length: promptTokens },
+      (_, i) => 3 + (i * 7919) % (config.vocabSize - 3),
+    );
+    try {
+      for (const density of densities) {
+        const run = () =>
+          model.generate({
+            promptIds: prompt,
+            maxNewTokens: newTokens,
+            sampling: GREEDY,
+            griffin: { density, method: "topk", seed: 0 },
+            stopTokenIds: [],
+          });
+        run(); // warm-up: graph capture, cuBLAS heuristics
+        const result = run();
+        const t = result.timings;
+        const sorted = [...t.tokenMs].sort((a, b) => a - b);
+        const median = sorted[Math.floor(sorted.length / 2)];
+        const bytes = bytesPerToken(config, density, promptTokens + newTokens / 2);
+        const gbPerSecond = bytes / (median / 1000) / 1e9;
+        rows.push({
+          shape,
+          density,
+          promptMs: t.promptMs,
+          selectionMs: t.selectionMs,
+          decodeMsPerToken: median,
+          tokensPerSecond: 1000 / median,
+          bytesPerToken: bytes,
+          gbPerSecond,
+          percentOfBandwidth: 100 * gbPerSecond / bandwidth,
+          memoryBytes: device >= 0 ? deviceMemory(device).used : 0,
+        });
+        const r = rows.at(-1)!;
+        console.log(
+          `${shape} d=${density}: prompt ${r.promptMs.toFixed(2)} ms (selection ` +
+            `${r.selectionMs.toFixed(2)}), decode ${r.decodeMsPerToken.toFixed(3)} ms/token, ` +
+            `${r.tokensPerSecond.toFixed(0)} tok/s, ${r.gbPerSecond.toFixed(0)} GB/s ` +
+            `(${r.percentOfBandwidth.toFixed(1)}%)`,
+        );
+      }
+    } finally {
+      model.close();
+    }
+  }
+  const header = "| shape | density | prompt ms | selection ms | decode ms/token | tokens/s | " +
+    "GB read/token | GB/s | % of read bandwidth | speed-up over full | device memory GiB |";
+  const lines = [header, "|" + " --- |".repeat(11)];
+  for (const r of rows) {
+    const full = rows.find((x) => x.shape === r.shape && x.density === 1)!;
+    lines.push(
+      `| ${r.shape} | ${r.density} | ${r.promptMs.toFixed(2)} | ${r.selectionMs.toFixed(2)} | ` +
+        `${r.decodeMsPerToken.toFixed(3)} | ${r.tokensPerSecond.toFixed(0)} | ` +
+        `${(r.bytesPerToken / 1e9).toFixed(2)} | ${r.gbPerSecond.toFixed(0)} | ` +
+        `${r.percentOfBandwidth.toFixed(1)} | ${
+          (r.tokensPerSecond / full.tokensPerSecond).toFixed(2)
+        } | ` +
+        `${(r.memoryBytes / 2 ** 30).toFixed(1)} |`,
+    );
+  }
+  const table = lines.join("\n");
+  Deno.mkdirSync(out, { recursive: true });
+  Deno.writeTextFileSync(`${out}/engine.md`, table + "\n");
+  Deno.writeTextFileSync(
+    `${out}/engine.json`,
+    JSON.stringify(
+      { build: buildInfo(), bandwidthGBs: bandwidth, promptTokens, newTokens, rows },
+      null,
+      1,
+    ),
+  );
+  console.log(table);
+}
