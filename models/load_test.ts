@@ -2,17 +2,21 @@ import assert from "node:assert/strict";
 import { loadModelFolder } from "./load.ts";
 import { ModelFileError } from "./config.ts";
 import { NativeSession } from "../ffi/session.ts";
-import { sharedSkip, stories260K } from "../testdata/fixtures.ts";
+import { librarySkip, sharedSkip, stories260K } from "../testdata/fixtures.ts";
 import { convertTensor, folderTensors, writeModelFolder } from "../testdata/model_folders.ts";
 
 const ignore = sharedSkip !== "";
 const PROMPT = new Int32Array([1, 403, 407, 261, 378, 283, 300, 267]);
 
-function logitsOf(folder: string, dtype?: "f32" | "bf16" | "f16"): Float32Array {
+function logitsOf(
+  folder: string,
+  dtype?: "f32" | "bf16" | "f16",
+  prompt: Int32Array<ArrayBuffer> = PROMPT,
+): Float32Array {
   const { model } = loadModelFolder(folder, { device: -1, dtype });
   const session = new NativeSession(model, 64);
   try {
-    return session.prompt(PROMPT, true);
+    return session.prompt(prompt, true);
   } finally {
     session.close();
     model.close();
@@ -177,5 +181,37 @@ Deno.test({
       index.weight_map["model.ghost.weight"] = "model-00001-of-00002.safetensors";
       Deno.writeTextFileSync(`${dir}/model.safetensors.index.json`, JSON.stringify(index));
       assert.throws(() => loadModelFolder(dir, { device: -1 }), /weight_map.model.ghost.weight/);
+    }),
+});
+
+const opt = new URL("../testdata/arch/opt-350m", import.meta.url).pathname;
+
+Deno.test({
+  name:
+    `OPT checkpoints named without the "model." prefix, as the Hub's are, load the same${librarySkip}`,
+  ignore: librarySkip !== "",
+  fn: () =>
+    inTemp((dir) => {
+      const renamed = new Map(
+        [...folderTensors(opt)].map(([n, t]) => [n.replace(/^model\./, ""), t]),
+      );
+      writeModelFolder(dir, opt, renamed);
+      const prompt = new Int32Array([2, 40, 7, 99, 12, 3]);
+      assert.deepEqual(logitsOf(dir, undefined, prompt), logitsOf(opt, undefined, prompt));
+    }),
+});
+
+Deno.test({
+  name: `a bias missing from an OPT checkpoint is named${librarySkip}`,
+  ignore: librarySkip !== "",
+  fn: () =>
+    inTemp((dir) => {
+      const tensors = folderTensors(opt);
+      tensors.delete("model.decoder.layers.1.fc2.bias");
+      writeModelFolder(dir, opt, tensors);
+      assert.throws(
+        () => loadModelFolder(dir, { device: -1 }),
+        /tensor model.decoder.layers.1.fc2.bias is missing/,
+      );
     }),
 });
