@@ -15,6 +15,8 @@ import { loadRunner } from "./runner.ts";
 import { repairFile, ResultStore } from "./store.ts";
 import { loadSweepFile } from "./sweep_file.ts";
 import { SweepFileError } from "./sweep_problems.ts";
+import { dirname } from "node:path";
+import { writeIndex, writeReport } from "../reports/mod.ts";
 
 /** Everything the command line can say about a sweep run. */
 export interface SweepRunOptions {
@@ -165,6 +167,13 @@ export async function runSweep(options: SweepRunOptions): Promise<number> {
       `${failed.length} job${failed.length === 1 ? "" : "s"} failed; see ${out}/${RECORDS_FILE}` +
         " (rerun them with --resume --retry-failed)",
     );
+  }
+  try { // a report that cannot be written does not change the sweep's outcome
+    const written = await writeReport(out);
+    await writeIndex(dirname(out));
+    print(`report: ${written.html}`);
+  } catch (error) {
+    print(`could not write the report of ${out}: ${(error as Error).message}`);
   }
   print(`results: ${out}`);
   return failed.length > 0 ? 1 : 0;

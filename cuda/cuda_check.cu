@@ -186,14 +186,14 @@ gf_status check_type(Check &c, GpuSession &g, int32_t dtype, const char *name) {
   /* write the cache without rotating: zero frequencies make every angle 0 */
   float *dzero = to_device(std::vector<float>((size_t)head_dim / 2, 0.f));
   rope_cache_kernel<T><<<positions, 256>>>(dqkv, dk, dv, dpos, heads, kv_heads, head_dim, dzero);
-  attention_prefill_kernel<T><<<dim3(positions, heads), 128, (size_t)positions * 4>>>(datt, dqkv, dk, dv, 0, heads, kv_heads, head_dim);
+  attention_prefill_kernel<T><<<dim3(positions, heads), 256, prefill_shared_bytes(positions)>>>(datt, dqkv, dk, dv, 0, heads, kv_heads, head_dim);
   GF_LAUNCHED();
   snprintf(what, sizeof what, "attention prefill %s (%d positions)", name, positions);
   c.compare(what, from_device(datt, (size_t)positions * q_dim), att_cpu, 1e-4);
   int32_t last = positions - 1;
   cudaMemcpy(dpos, &last, 4, cudaMemcpyHostToDevice);
   const float *q_last = dqkv + (size_t)last * (q_dim + 2 * kv_dim);
-  attention_decode_kernel<T><<<dim3(heads, splits), 128>>>(dattp, q_last, dk, dv, dpos, heads, kv_heads, head_dim);
+  attention_decode_kernel<T><<<dim3(heads, splits), ATTENTION_CHUNK>>>(dattp, q_last, dk, dv, dpos, heads, kv_heads, head_dim);
   attention_combine_kernel<<<heads, head_dim>>>(datt, dattp, splits, head_dim);
   GF_LAUNCHED();
   snprintf(what, sizeof what, "attention decode, %d splits %s", splits, name);
@@ -264,15 +264,22 @@ gf_status check_common(Check &c, GpuSession &g) {
   GF_CUDA(cudaMemcpy(scores_gpu.data(), dscores, (size_t)ff * 8, cudaMemcpyDeviceToHost));
   std::vector<float> a(scores_gpu.begin(), scores_gpu.end()), b(scores_cpu.begin(), scores_cpu.end());
   c.compare("neuron scores 57x11008", a, b, 1e-9);
-  for (double density : {0.75, 0.5, 0.25, 0.1}) {
+  for (double density : {1.0, 0.75, 0.5, 0.25, 0.1, 0.0}) {
     const int k = expert_count(ff, density);
-    gf_status s = top_k_experts(g, dscores, ff, k, dexperts, g.flags);
+    int32_t *dcount = to_device(std::vector<int32_t>{k});
+    gf_status s = launch_top_k(g.stream, dexperts, g.flags, dscores, dcount, ff, 1);
     if (s != GF_OK) return s;
     std::vector<int32_t> gpu(k);
+    std::vector<uint8_t> flags(ff);
     GF_CUDA(cudaMemcpy(gpu.data(), dexperts, (size_t)k * 4, cudaMemcpyDeviceToHost));
-    const bool same = gpu == select_experts(scores_gpu, k, GF_METHOD_TOPK, 0, 0);
+    GF_CUDA(cudaMemcpy(flags.data(), g.flags, (size_t)ff, cudaMemcpyDeviceToHost));
+    cudaFree(dcount);
+    const std::vector<int32_t> cpu = select_experts(scores_gpu, k, GF_METHOD_TOPK, 0, 0);
+    int flagged = 0;
+    for (uint8_t f : flags) flagged += f;
+    const bool same = gpu == cpu && flagged == k;
     c.ok = c.ok && same;
-    c.line("%-44s %s", (std::string("top-k experts at density ") + std::to_string(density)).c_str(),
+    c.line("%-44s %s", (std::string("top-k experts (ties too) at density ") + std::to_string(density)).c_str(),
            same ? "identical ok" : "DIFFERENT FAILED");
   }
   for (void *p : std::initializer_list<void *>{dx, dw, dout, dqkv, dk, dv, dstart, dz, dscores, dexperts, dfreq})
@@ -303,19 +310,12 @@ extern "C" gf_status gf_cuda_check_kernels(uint64_t seed, char *report, int32_t 
   const int ff = 11008;
   GF_CUDA(cudaMalloc(&g.cast, (size_t)64 * ff * 4));
   GF_CUDA(cudaMalloc((void **)&g.row_inverse, 4096 * 8));
-  GF_CUDA(cudaMalloc((void **)&g.sorted_scores, (size_t)ff * 8));
-  GF_CUDA(cudaMalloc((void **)&g.sorted_index, (size_t)ff * 4));
-  GF_CUDA(cudaMalloc((void **)&g.iota, (size_t)ff * 4));
   GF_CUDA(cudaMalloc((void **)&g.flags, (size_t)ff));
-  GF_CUDA(cudaMalloc((void **)&g.selected, 4));
-  gf_status s = selection_scratch_bytes(ff, &g.sort_bytes);
-  if (s == GF_OK) GF_CUDA(cudaMalloc(&g.sort_storage, g.sort_bytes));
-  iota_kernel<<<(ff + 255) / 256, 256, 0, g.stream>>>(g.iota, ff);
-  if (s == GF_OK) s = check_common(c, g);
+  gf_status s = check_common(c, g);
   if (s == GF_OK) s = check_type<float>(c, g, GF_DTYPE_F32, "f32");
   if (s == GF_OK) s = check_type<__nv_bfloat16>(c, g, GF_DTYPE_BF16, "bf16");
   if (s == GF_OK) s = check_type<__half>(c, g, GF_DTYPE_F16, "f16");
-  for (void *p : std::initializer_list<void *>{g.cast, g.row_inverse, g.sorted_scores, g.sorted_index, g.iota, g.flags, g.selected, g.sort_storage})
+  for (void *p : std::initializer_list<void *>{g.cast, g.row_inverse, g.flags})
     cudaFree(p);
 #ifdef GF_HAVE_CUBLAS
   cublasDestroy(g.cublas);

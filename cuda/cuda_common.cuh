@@ -100,14 +100,8 @@ struct GpuSession {
   double *scores = nullptr;      /* (layers, ff) neuron scores */
   int32_t *experts = nullptr;    /* (layers, ff) ascending */
   std::vector<int32_t> expert_count; /* per layer; -1 when the layer selected none */
-  /* top-k scratch */
-  double *sorted_scores = nullptr;
-  int32_t *sorted_index = nullptr;
-  int32_t *iota = nullptr;
-  uint8_t *flags = nullptr;
-  int32_t *selected = nullptr;
-  void *sort_storage = nullptr;
-  size_t sort_bytes = 0;
+  int32_t *counts = nullptr;     /* (layers) k of each top-k layer, -1 for the others */
+  uint8_t *flags = nullptr;      /* (ff) class mode: the experts of the current layer */
   std::vector<cudaEvent_t> selection_events; /* (2 · layers) around each layer's selection */
   /* the decoding step as a CUDA graph, valid for the current experts */
   cudaGraphExec_t decode_graph = nullptr;

@@ -5,6 +5,8 @@
  * class mode's single pass.
  */
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "cuda_gemm.cuh"
@@ -21,47 +23,44 @@ int multiprocessors(int device) {
   return count[device] ? count[device] : 132;
 }
 
-/* Chooses layer l's experts from the first `rows` rows of g.z; flags marks them (class mode). */
-gf_status select_layer(gf_session *s, GpuSession &g, int32_t l, int32_t rows, bool need_flags) {
-  const gf_config &c = s->model->config;
-  const int ff = c.ff_size;
+/* Neuron scores of layer l from the first `rows` rows of g.z into g.scores[l]. */
+gf_status score_layer(GpuSession &g, int32_t l, int32_t rows, int ff) {
+  row_inverse_norm_kernel<<<rows, 256, 0, g.stream>>>(g.row_inverse, g.z, ff);
+  neuron_scores_kernel<<<(ff + 255) / 256, 256, 0, g.stream>>>(g.scores + (size_t)l * ff, g.z,
+                                                               g.row_inverse, rows, ff);
+  GF_LAUNCHED();
+  return GF_OK;
+}
+
+/*
+ * Magnitude and the sampled methods choose on the host, with the CPU backend's code, from the
+ * magnitudes or from the scores of g.scores[l]; the experts go to the device.
+ */
+gf_status select_on_host(gf_session *s, GpuSession &g, int32_t l, bool need_flags) {
+  const int ff = s->model->config.ff_size;
   const int k = expert_count(ff, s->densities[(size_t)l]);
   int32_t *experts = g.experts + (size_t)l * ff;
-  double *scores = g.scores + (size_t)l * ff;
-  if (s->method == GF_METHOD_TOPK) {
-    row_inverse_norm_kernel<<<rows, 256, 0, g.stream>>>(g.row_inverse, g.z, ff);
-    neuron_scores_kernel<<<(ff + 255) / 256, 256, 0, g.stream>>>(scores, g.z, g.row_inverse, rows, ff);
-    GF_LAUNCHED();
-    gf_status status = top_k_experts(g, scores, ff, k, experts, g.flags);
-    if (status != GF_OK) return status;
+  std::vector<double> host;
+  if (s->method == GF_METHOD_MAGNITUDE) {
+    const std::vector<float> &m = s->model->layers[(size_t)l].magnitudes;
+    host.assign(m.begin(), m.end());
   } else {
-    /* magnitude and the sampled methods choose on the host, with the CPU backend's code */
-    std::vector<double> host;
-    if (s->method == GF_METHOD_MAGNITUDE) {
-      const std::vector<float> &m = s->model->layers[(size_t)l].magnitudes;
-      host.assign(m.begin(), m.end());
-    } else {
-      row_inverse_norm_kernel<<<rows, 256, 0, g.stream>>>(g.row_inverse, g.z, ff);
-      neuron_scores_kernel<<<(ff + 255) / 256, 256, 0, g.stream>>>(scores, g.z, g.row_inverse, rows, ff);
-      GF_LAUNCHED();
-      host.resize((size_t)ff);
-      GF_CUDA(cudaMemcpyAsync(host.data(), scores, (size_t)ff * 8, cudaMemcpyDeviceToHost, g.stream));
-      GF_CUDA(cudaStreamSynchronize(g.stream));
-    }
-    std::vector<int32_t> chosen = select_experts(host, k, s->method, s->seed, l);
-    GF_CUDA(cudaMemcpyAsync(experts, chosen.data(), chosen.size() * 4, cudaMemcpyHostToDevice, g.stream));
-    GF_CUDA(cudaStreamSynchronize(g.stream)); /* `chosen` goes out of scope */
-    if (need_flags) {
-      GF_CUDA(cudaMemsetAsync(g.flags, 0, (size_t)ff, g.stream));
-      if (!chosen.empty()) {
-        flag_list_kernel<<<((int)chosen.size() + 255) / 256, 256, 0, g.stream>>>(g.flags, experts, (int)chosen.size());
-        GF_LAUNCHED();
-      }
-    }
-    g.expert_count[(size_t)l] = (int32_t)chosen.size();
-    return GF_OK;
+    host.resize((size_t)ff);
+    GF_CUDA(cudaMemcpyAsync(host.data(), g.scores + (size_t)l * ff, (size_t)ff * 8,
+                            cudaMemcpyDeviceToHost, g.stream));
+    GF_CUDA(cudaStreamSynchronize(g.stream));
   }
-  g.expert_count[(size_t)l] = k;
+  std::vector<int32_t> chosen = select_experts(host, k, s->method, s->seed, l);
+  GF_CUDA(cudaMemcpyAsync(experts, chosen.data(), chosen.size() * 4, cudaMemcpyHostToDevice, g.stream));
+  GF_CUDA(cudaStreamSynchronize(g.stream)); /* `chosen` goes out of scope */
+  if (need_flags) {
+    GF_CUDA(cudaMemsetAsync(g.flags, 0, (size_t)ff, g.stream));
+    if (!chosen.empty()) {
+      flag_list_kernel<<<((int)chosen.size() + 255) / 256, 256, 0, g.stream>>>(g.flags, experts, (int)chosen.size());
+      GF_LAUNCHED();
+    }
+  }
+  g.expert_count[(size_t)l] = (int32_t)chosen.size();
   return GF_OK;
 }
 
@@ -80,6 +79,15 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
   }
   std::fill(g.expert_count.begin(), g.expert_count.end(), -1);
   g.selection_on_host = true;
+  /* k of every layer that takes the GPU's top-k; -1 elsewhere */
+  std::vector<int32_t> counts((size_t)d.layers, -1);
+  bool any_top_k = false;
+  for (int32_t l = 0; l < d.layers; l++)
+    if (s->densities[(size_t)l] < 1.0 && s->method == GF_METHOD_TOPK) {
+      counts[(size_t)l] = expert_count(d.ff, s->densities[(size_t)l]);
+      any_top_k = true;
+    }
+  GF_CUDA(cudaMemcpyAsync(g.counts, counts.data(), counts.size() * 4, cudaMemcpyHostToDevice, g.stream));
   const int32_t zero = 0;
   GF_CUDA(cudaMemcpyAsync(g.ids, ids, (size_t)n * 4, cudaMemcpyHostToDevice, g.stream));
   GF_CUDA(cudaMemcpyAsync(g.position, &zero, 4, cudaMemcpyHostToDevice, g.stream));
@@ -96,7 +104,7 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
     if ((st = gemm<T>(g, g.qkv, g.xb, (const T *)w.wqkv, n, d.hidden, d.qkv_dim, false, false)) != GF_OK) break;
     rope_cache_kernel<T><<<n, 256, 0, g.stream>>>(g.qkv, key_cache, value_cache, g.position, d.heads,
                                                   d.kv_heads, d.head_dim, m.inv_freq);
-    attention_prefill_kernel<T><<<dim3(n, d.heads), 128, (size_t)n * 4, g.stream>>>(
+    attention_prefill_kernel<T><<<dim3(n, d.heads), 256, prefill_shared_bytes(n), g.stream>>>(
         g.att, g.qkv, key_cache, value_cache, 0, d.heads, d.kv_heads, d.head_dim);
     GF_LAUNCHED();
     if ((st = gemm<T>(g, g.x, g.att, (const T *)w.wo, n, d.q_dim, d.hidden, false, true)) != GF_OK) break;
@@ -121,15 +129,29 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
     if (s->densities[(size_t)l] < 1.0) {
       GF_CUDA(cudaEventRecord(g.selection_events[2 * l], g.stream));
       const bool classify = phase == Phase::classify;
-      if ((st = select_layer(s, g, l, classify ? n - 1 : n, classify)) != GF_OK) break;
+      if (s->method != GF_METHOD_MAGNITUDE && (st = score_layer(g, l, classify ? n - 1 : n, d.ff)) != GF_OK) break;
+      if (s->method != GF_METHOD_TOPK) {
+        if ((st = select_on_host(s, g, l, classify)) != GF_OK) break;
+      } else if (classify) { /* the mask needs this layer's experts now */
+        if ((st = launch_top_k(g.stream, g.experts + (size_t)l * d.ff, g.flags, g.scores + (size_t)l * d.ff,
+                               g.counts + l, d.ff, 1)) != GF_OK) break;
+      }
       if (classify)
         mask_row_kernel<<<(d.ff + 255) / 256, 256, 0, g.stream>>>(g.z + (size_t)(n - 1) * d.ff, g.flags, d.ff);
       GF_CUDA(cudaEventRecord(g.selection_events[2 * l + 1], g.stream));
+      if (counts[(size_t)l] >= 0) g.expert_count[(size_t)l] = counts[(size_t)l];
       g.selection_on_host = false;
     }
     st = gemm<T>(g, g.x, g.z, (const T *)w.w_down_t, n, d.ff, d.hidden, true, true);
   }
   if (st != GF_OK) return st;
+  /* gen mode: every top-k layer's experts in one launch, after the pass that scored them */
+  const size_t last_events = (size_t)d.layers * 2;
+  if (any_top_k && phase == Phase::prompt) {
+    GF_CUDA(cudaEventRecord(g.selection_events[last_events], g.stream));
+    if ((st = launch_top_k(g.stream, g.experts, nullptr, g.scores, g.counts, d.ff, d.layers)) != GF_OK) return st;
+    GF_CUDA(cudaEventRecord(g.selection_events[last_events + 1], g.stream));
+  }
   /* final norm and LM head */
   const float *last = g.x + (size_t)(n - logit_rows) * d.hidden;
   rmsnorm_kernel<<<logit_rows, 256, 0, g.stream>>>(g.xb, last, m.final_norm, d.hidden, c.norm_eps);
@@ -159,14 +181,30 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
     GF_CUDA(cudaEventElapsedTime(&ms, g.selection_events[2 * l], g.selection_events[2 * l + 1]));
     selection_ms += ms;
   }
+  if (any_top_k && phase == Phase::prompt) {
+    float ms = 0;
+    GF_CUDA(cudaEventElapsedTime(&ms, g.selection_events[last_events], g.selection_events[last_events + 1]));
+    selection_ms += ms;
+  }
   s->selection_ms = selection_ms;
   s->position = n;
   return GF_OK;
 }
 
-/* One generation-phase step's kernels (captured into the decode graph). */
+/* GRIFFIN_PROFILE=1: decoding runs without the graph, timing each kind of kernel. */
+const char *const PROFILE_KINDS[] = {"embed, norms", "q/k/v gemv",     "rope + cache", "attention",
+                                     "o gemv",       "gate/up (experts)", "down (experts)", "lm head"};
+constexpr int PROFILE_COUNT = 8;
+struct Profile {
+  std::vector<cudaEvent_t> events;
+  std::vector<int> kinds;
+};
+double profile_ms[PROFILE_COUNT] = {0};
+int profile_steps = 0;
+
+/* One generation-phase step's kernels (captured into the decode graph unless profiling). */
 template <typename T>
-gf_status enqueue_decode(gf_session *s) {
+gf_status enqueue_decode(gf_session *s, Profile *profile = nullptr) {
   GpuSession &g = *gpu_of(s);
   const GpuModel &m = *gpu_of(s->model);
   const gf_config &c = s->model->config;
@@ -175,21 +213,36 @@ gf_status enqueue_decode(gf_session *s) {
   const int splits = (s->max_positions + ATTENTION_CHUNK - 1) / ATTENTION_CHUNK;
   const size_t cache_layer = (size_t)s->max_positions * d.kv_dim;
   const int threads = GemvShape::threads;
+  auto mark = [&](int kind) {
+    if (!profile) return;
+    cudaEvent_t e;
+    cudaEventCreate(&e);
+    cudaEventRecord(e, g.stream);
+    profile->events.push_back(e);
+    profile->kinds.push_back(kind);
+  };
+  mark(0);
   embed_kernel<T><<<1, 256, 0, g.stream>>>(g.x, (const T *)m.embed, g.ids, d.hidden);
   for (int32_t l = 0; l < d.layers; l++) {
     const GpuLayer &w = m.layers[(size_t)l];
     T *key_cache = (T *)g.key_cache + l * cache_layer, *value_cache = (T *)g.value_cache + l * cache_layer;
     rmsnorm_kernel<<<1, 256, 0, g.stream>>>(g.xb, g.x, w.attn_norm, d.hidden, c.norm_eps);
+    mark(0);
     gemv_kernel<T><<<GemvShape::blocks(d.qkv_dim, sms), threads, 0, g.stream>>>(
         g.qkv, (const T *)w.wqkv, g.xb, d.qkv_dim, d.hidden, nullptr, nullptr);
+    mark(1);
     rope_cache_kernel<T><<<1, 256, 0, g.stream>>>(g.qkv, key_cache, value_cache, g.position, d.heads,
                                                   d.kv_heads, d.head_dim, m.inv_freq);
-    attention_decode_kernel<T><<<dim3(d.heads, splits), 128, 0, g.stream>>>(
+    mark(2);
+    attention_decode_kernel<T><<<dim3(d.heads, splits), ATTENTION_CHUNK, 0, g.stream>>>(
         g.partials, g.qkv, key_cache, value_cache, g.position, d.heads, d.kv_heads, d.head_dim);
     attention_combine_kernel<<<d.heads, std::min(d.head_dim, 1024), 0, g.stream>>>(g.att, g.partials, splits, d.head_dim);
+    mark(3);
     gemv_kernel<T><<<GemvShape::blocks(d.hidden, sms), threads, 0, g.stream>>>(
         g.x, (const T *)w.wo, g.att, d.hidden, d.q_dim, nullptr, g.x);
+    mark(4);
     rmsnorm_kernel<<<1, 256, 0, g.stream>>>(g.xb, g.x, w.ff_norm, d.hidden, c.norm_eps);
+    mark(0);
     /* GRIFFIN: only the experts' rows of W_gate, W_up and W_downᵀ are read */
     const int32_t selected = g.expert_count[(size_t)l];
     const bool griffin = s->densities[(size_t)l] < 1.0 && selected >= 0;
@@ -199,14 +252,19 @@ gf_status enqueue_decode(gf_session *s) {
       gate_up_kernel<T><<<GemvShape::blocks(count, sms), threads, 0, g.stream>>>(
           g.z, c.gated ? (const T *)w.w_gate : nullptr, (const T *)w.w_up, g.xb, count, d.hidden,
           experts, c.activation);
+      mark(5);
       gf_status st = launch_down<T>(g.stream, g.x, g.partials, g.partials_floats,
                                     (const T *)w.w_down_t, g.z, experts, count, d.hidden, sms);
       if (st != GF_OK) return st;
+      mark(6);
     }
+    mark(0);
   }
   rmsnorm_kernel<<<1, 256, 0, g.stream>>>(g.xb, g.x, m.final_norm, d.hidden, c.norm_eps);
+  mark(0);
   gemv_kernel<T><<<GemvShape::blocks(d.vocab, sms), threads, 0, g.stream>>>(
       g.logits, (const T *)m.lm_head, g.xb, d.vocab, d.hidden, nullptr, nullptr);
+  mark(7);
   GF_LAUNCHED();
   return GF_OK;
 }
@@ -219,7 +277,20 @@ gf_status decode_step(gf_session *s, int32_t id, float *logits) {
   const int32_t step[2] = {id, s->position};
   GF_CUDA(cudaMemcpyAsync(g.ids, &step[0], 4, cudaMemcpyHostToDevice, g.stream));
   GF_CUDA(cudaMemcpyAsync(g.position, &step[1], 4, cudaMemcpyHostToDevice, g.stream));
-  if (!g.decode_graph) {
+  static const bool profiling = getenv("GRIFFIN_PROFILE") != nullptr;
+  if (profiling) {
+    Profile profile;
+    gf_status st = enqueue_decode<T>(s, &profile);
+    if (st != GF_OK) return st;
+    GF_CUDA(cudaStreamSynchronize(g.stream));
+    for (size_t i = 1; i < profile.events.size(); i++) {
+      float ms = 0;
+      cudaEventElapsedTime(&ms, profile.events[i - 1], profile.events[i]);
+      profile_ms[profile.kinds[i]] += ms;
+    }
+    for (cudaEvent_t e : profile.events) cudaEventDestroy(e);
+    profile_steps++;
+  } else if (!g.decode_graph) {
     cudaGraph_t graph;
     GF_CUDA(cudaStreamBeginCapture(g.stream, cudaStreamCaptureModeThreadLocal));
     gf_status st = enqueue_decode<T>(s);
@@ -230,7 +301,7 @@ gf_status decode_step(gf_session *s, int32_t id, float *logits) {
     cudaGraphDestroy(graph);
     GF_CUDA(made);
   }
-  GF_CUDA(cudaGraphLaunch(g.decode_graph, g.stream));
+  if (!profiling) GF_CUDA(cudaGraphLaunch(g.decode_graph, g.stream));
   GF_CUDA(cudaMemcpyAsync(g.host_logits, g.logits, (size_t)vocab * 4, cudaMemcpyDeviceToHost, g.stream));
   GF_CUDA(cudaStreamSynchronize(g.stream));
   memcpy(logits, g.host_logits, (size_t)vocab * 4);
@@ -239,6 +310,20 @@ gf_status decode_step(gf_session *s, int32_t id, float *logits) {
 }
 
 } // namespace
+
+/* Prints and clears the decoding profile (GRIFFIN_PROFILE=1) to stderr. */
+void cuda_print_profile() {
+  if (profile_steps == 0) return;
+  double total = 0;
+  for (double ms : profile_ms) total += ms;
+  fprintf(stderr, "decode profile over %d steps (ms per step, un-graphed):", profile_steps);
+  for (int k = 0; k < PROFILE_COUNT; k++) {
+    fprintf(stderr, " %s %.3f;", PROFILE_KINDS[k], profile_ms[k] / profile_steps);
+    profile_ms[k] = 0;
+  }
+  fprintf(stderr, " total %.3f\n", total / profile_steps);
+  profile_steps = 0;
+}
 
 gf_status forward_cuda(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
                        int32_t logit_rows, float *logits) {

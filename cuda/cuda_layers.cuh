@@ -70,67 +70,133 @@ static __global__ void rope_cache_kernel(float *__restrict__ qkv, T *__restrict_
   }
 }
 
+/* The maximum (is_max) or the sum of v over the block; every thread gets it. */
+__device__ __forceinline__ float block_reduce(float v, bool is_max, float *shared) {
+#pragma unroll
+  for (int offset = 16; offset > 0; offset >>= 1) {
+    const float o = __shfl_xor_sync(0xffffffffu, v, offset);
+    v = is_max ? fmaxf(v, o) : v + o;
+  }
+  const int warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
+  __syncthreads(); /* shared may still be read from a previous reduction */
+  if ((threadIdx.x & 31) == 0) shared[warp] = v;
+  __syncthreads();
+  v = shared[0];
+  for (int w = 1; w < warps; w++) v = is_max ? fmaxf(v, shared[w]) : v + shared[w];
+  return v;
+}
+
+/* q · K[p] over head_dim, K in T: 16-byte loads when the row allows. */
+template <typename T>
+__device__ __forceinline__ float key_dot(const float *__restrict__ q, const T *__restrict__ k,
+                                         int head_dim) {
+  constexpr int V = 16 / sizeof(T);
+  float acc = 0.f;
+  if (head_dim % V == 0) {
+    const uint4 *kv = reinterpret_cast<const uint4 *>(k);
+    for (int i = 0; i < head_dim / V; i++) {
+      const uint4 packed = __ldg(kv + i);
+      const T *e = reinterpret_cast<const T *>(&packed);
+#pragma unroll
+      for (int j = 0; j < V; j++) acc += q[i * V + j] * to_float(e[j]);
+    }
+  } else {
+    for (int i = 0; i < head_dim; i++) acc += q[i] * to_float(k[i]);
+  }
+  return acc;
+}
+
+/*
+ * Softmax-weighted values of positions [first, last) for one head: weights[p - first] hold
+ * exp(score − max); threads split into groups over positions, each thread a dimension.
+ */
+template <typename T>
+__device__ __forceinline__ void weighted_values(float *__restrict__ out, const float *weights,
+                                                const T *__restrict__ value_cache, int first,
+                                                int last, int kv_dim, int kv_offset, int head_dim,
+                                                float scale_out, float *shared) {
+  const int groups = max(1, (int)blockDim.x / head_dim);
+  const int group = threadIdx.x / head_dim;
+  for (int d = threadIdx.x % head_dim; d < head_dim; d += (groups == 1 ? blockDim.x : head_dim)) {
+    float acc = 0.f;
+    if (group < groups) {
+#pragma unroll 8
+      for (int p = first + group; p < last; p += groups)
+        acc += weights[p - first] * to_float(value_cache[(size_t)p * kv_dim + kv_offset + d]);
+    }
+    if (groups > 1) {
+      shared[group * head_dim + d] = acc;
+    } else {
+      out[d] = acc * scale_out;
+    }
+  }
+  if (groups > 1) {
+    __syncthreads();
+    for (int d = threadIdx.x; d < head_dim; d += blockDim.x) {
+      float acc = 0.f;
+      for (int g = 0; g < groups; g++) acc += shared[g * head_dim + d];
+      out[d] = acc * scale_out;
+    }
+  }
+}
+
 /*
  * Prefill attention: query t (position start + t) of head h against cache positions 0..start+t.
- * Grid: (n, heads); block 128; dynamic shared memory: start + n floats of scores.
+ * Grid: (n, heads); block 256; dynamic shared memory: prefill_shared_bytes(start + n).
  */
 template <typename T>
 static __global__ void attention_prefill_kernel(float *__restrict__ out, const float *__restrict__ qkv,
-                                         const T *__restrict__ key_cache,
-                                         const T *__restrict__ value_cache, int start, int heads,
-                                         int kv_heads, int head_dim) {
-  extern __shared__ float scores[];
-  __shared__ float reduce[2];
+                                                const T *__restrict__ key_cache,
+                                                const T *__restrict__ value_cache, int start,
+                                                int heads, int kv_heads, int head_dim) {
+  extern __shared__ float shared[];
   const int t = blockIdx.x, h = blockIdx.y, last = start + t;
+  float *q = shared, *reduce = shared + 1024, *weights = shared + 1024 + 32;
+  float *partial = weights + (start + gridDim.x);
   const int q_dim = heads * head_dim, kv_dim = kv_heads * head_dim;
-  const float *q = qkv + (size_t)t * (q_dim + 2 * kv_dim) + h * head_dim;
   const int kv_offset = (h / (heads / kv_heads)) * head_dim;
   const float scale = 1.0f / sqrtf((float)head_dim);
-  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
-  for (int p = warp; p <= last; p += warps) {
-    const T *k = key_cache + (size_t)p * kv_dim + kv_offset;
-    float dot = 0.f;
-    for (int i = lane; i < head_dim; i += 32) dot += q[i] * to_float(k[i]);
-    dot = warp_sum(dot);
-    if (lane == 0) scores[p] = dot * scale;
-  }
+  for (int i = threadIdx.x; i < head_dim; i += blockDim.x)
+    q[i] = qkv[(size_t)t * (q_dim + 2 * kv_dim) + h * head_dim + i];
   __syncthreads();
-  if (threadIdx.x == 0) {
-    float max = -INFINITY;
-    for (int p = 0; p <= last; p++) max = fmaxf(max, scores[p]);
-    float sum = 0.f;
-    for (int p = 0; p <= last; p++) {
-      scores[p] = expf(scores[p] - max);
-      sum += scores[p];
-    }
-    reduce[0] = sum;
+  float local_max = -INFINITY;
+  for (int p = threadIdx.x; p <= last; p += blockDim.x) {
+    const float s = key_dot<T>(q, key_cache + (size_t)p * kv_dim + kv_offset, head_dim) * scale;
+    weights[p] = s;
+    local_max = fmaxf(local_max, s);
   }
+  const float max = block_reduce(local_max, true, reduce);
+  float local_sum = 0.f;
+  for (int p = threadIdx.x; p <= last; p += blockDim.x) {
+    const float e = expf(weights[p] - max);
+    weights[p] = e;
+    local_sum += e;
+  }
+  const float sum = block_reduce(local_sum, false, reduce);
   __syncthreads();
-  const float inv_sum = 1.0f / reduce[0];
-  float *o = out + (size_t)t * q_dim + h * head_dim;
-  for (int i = threadIdx.x; i < head_dim; i += blockDim.x) {
-    float acc = 0.f;
-    for (int p = 0; p <= last; p++) acc += scores[p] * inv_sum * to_float(value_cache[(size_t)p * kv_dim + kv_offset + i]);
-    o[i] = acc;
-  }
+  weighted_values<T>(out + (size_t)t * q_dim + h * head_dim, weights, value_cache, 0, last + 1,
+                     kv_dim, kv_offset, head_dim, 1.0f / sum, partial);
 }
+
+/* Dynamic shared memory of the prefill kernel for `positions` keys. */
+inline size_t prefill_shared_bytes(int positions) { return (size_t)(1024 + 32 + positions + 256) * 4; }
 
 /* Positions per block of split-K decoding attention. */
 constexpr int ATTENTION_CHUNK = 256;
 
 /*
  * Decoding attention, split over the cache: block (h, split) covers positions
- * [split·CHUNK, min(split·CHUNK + CHUNK, pos + 1)) and writes (max, sum, acc[head_dim]).
- * The position is read from the device, so one launch shape serves every step (CUDA graphs).
+ * [split·CHUNK, min(split·CHUNK + CHUNK, pos + 1)), a thread per position, and writes
+ * (max, sum, acc[head_dim]). The position is read from the device, so one launch shape serves
+ * every step (CUDA graphs). Block: ATTENTION_CHUNK threads.
  */
 template <typename T>
 static __global__ void attention_decode_kernel(float *__restrict__ partial, const float *__restrict__ qkv,
-                                        const T *__restrict__ key_cache,
-                                        const T *__restrict__ value_cache,
-                                        const int32_t *__restrict__ position, int heads,
-                                        int kv_heads, int head_dim) {
-  __shared__ float scores[ATTENTION_CHUNK];
-  __shared__ float stats[2];
+                                               const T *__restrict__ key_cache,
+                                               const T *__restrict__ value_cache,
+                                               const int32_t *__restrict__ position, int heads,
+                                               int kv_heads, int head_dim) {
+  __shared__ float q[1024], weights[ATTENTION_CHUNK], reduce[32], groups_sum[2048];
   const int h = blockIdx.x, split = blockIdx.y, pos = *position;
   const int first = split * ATTENTION_CHUNK, last = min(first + ATTENTION_CHUNK, pos + 1);
   float *out = partial + ((size_t)h * gridDim.y + split) * (head_dim + 2);
@@ -138,44 +204,27 @@ static __global__ void attention_decode_kernel(float *__restrict__ partial, cons
     if (threadIdx.x == 0) { out[0] = -INFINITY; out[1] = 0.f; }
     return;
   }
-  const int q_dim = heads * head_dim, kv_dim = kv_heads * head_dim;
-  const float *q = qkv + h * head_dim;
+  const int kv_dim = kv_heads * head_dim;
   const int kv_offset = (h / (heads / kv_heads)) * head_dim;
   const float scale = 1.0f / sqrtf((float)head_dim);
-  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
-  (void)q_dim;
-  for (int p = first + warp; p < last; p += warps) {
-    const T *k = key_cache + (size_t)p * kv_dim + kv_offset;
-    float dot = 0.f;
-    for (int i = lane; i < head_dim; i += 32) dot += q[i] * to_float(k[i]);
-    dot = warp_sum(dot);
-    if (lane == 0) scores[p - first] = dot * scale;
-  }
+  for (int i = threadIdx.x; i < head_dim; i += blockDim.x) q[i] = qkv[h * head_dim + i];
   __syncthreads();
-  if (threadIdx.x == 0) {
-    float max = -INFINITY;
-    for (int p = 0; p < last - first; p++) max = fmaxf(max, scores[p]);
-    float sum = 0.f;
-    for (int p = 0; p < last - first; p++) {
-      scores[p] = expf(scores[p] - max);
-      sum += scores[p];
-    }
-    stats[0] = max;
-    stats[1] = sum;
-  }
+  const int p = first + threadIdx.x;
+  const float s = p < last ? key_dot<T>(q, key_cache + (size_t)p * kv_dim + kv_offset, head_dim) * scale
+                           : -INFINITY;
+  const float max = block_reduce(s, true, reduce);
+  const float e = p < last ? expf(s - max) : 0.f;
+  const float sum = block_reduce(e, false, reduce);
+  weights[threadIdx.x] = e;
   __syncthreads();
-  for (int i = threadIdx.x; i < head_dim; i += blockDim.x) {
-    float acc = 0.f;
-    for (int p = first; p < last; p++)
-      acc += scores[p - first] * to_float(value_cache[(size_t)p * kv_dim + kv_offset + i]);
-    out[2 + i] = acc;
-  }
-  if (threadIdx.x == 0) { out[0] = stats[0]; out[1] = stats[1]; }
+  weighted_values<T>(out + 2, weights, value_cache, first, last, kv_dim, kv_offset, head_dim, 1.0f,
+                     groups_sum);
+  if (threadIdx.x == 0) { out[0] = max; out[1] = sum; }
 }
 
 /* Combines the splits of one head: softmax over all positions. Grid: heads; block head_dim. */
 static __global__ void attention_combine_kernel(float *__restrict__ out, const float *__restrict__ partial,
-                                         int splits, int head_dim) {
+                                                int splits, int head_dim) {
   const int h = blockIdx.x;
   const float *p = partial + (size_t)h * splits * (head_dim + 2);
   float max = -INFINITY;

@@ -39,7 +39,7 @@ gf_status build(gf_session *s, GpuSession &g) {
     return fail(GF_ERR_CUDA, "cuBLAS could not start on cuda:%d", m->device);
   cublasSetStream(g.cublas, g.stream);
 #endif
-  g.selection_events.assign((size_t)d.layers * 2, nullptr);
+  g.selection_events.assign((size_t)d.layers * 2 + 2, nullptr);
   for (cudaEvent_t &e : g.selection_events) GF_CUDA(cudaEventCreate(&e));
   const size_t cache = (size_t)d.layers * rows * d.kv_dim * elem;
   const size_t widest = (size_t)std::max({d.hidden, d.ff, d.q_dim});
@@ -62,20 +62,13 @@ gf_status build(gf_session *s, GpuSession &g) {
       {(void **)&g.row_inverse, rows * 8},
       {(void **)&g.scores, (size_t)d.layers * d.ff * 8},
       {(void **)&g.experts, (size_t)d.layers * d.ff * 4},
-      {(void **)&g.sorted_scores, (size_t)d.ff * 8},
-      {(void **)&g.sorted_index, (size_t)d.ff * 4},
-      {(void **)&g.iota, (size_t)d.ff * 4},
+      {(void **)&g.counts, (size_t)d.layers * 4},
       {(void **)&g.flags, (size_t)d.ff},
-      {(void **)&g.selected, 4},
   };
   for (auto &p : plan) {
     gf_status status = alloc(g, p.bytes, p.out);
     if (status != GF_OK) return status;
   }
-  gf_status status = selection_scratch_bytes(d.ff, &g.sort_bytes);
-  if (status != GF_OK || (status = alloc(g, g.sort_bytes, &g.sort_storage)) != GF_OK) return status;
-  iota_kernel<<<(d.ff + 255) / 256, 256, 0, g.stream>>>(g.iota, d.ff);
-  GF_LAUNCHED();
   GF_CUDA(cudaMallocHost((void **)&g.host_logits, (size_t)d.vocab * 4));
   g.expert_count.assign((size_t)d.layers, -1);
   g.capacity = s->max_positions;
@@ -97,8 +90,11 @@ gf_status cuda_session_create(gf_session *s) {
   return GF_OK;
 }
 
+void cuda_print_profile();
+
 void cuda_session_free(gf_session *s) {
   if (!s->gpu) return;
+  cuda_print_profile();
   cudaSetDevice(s->model->device);
   release(gpu_of(s));
   s->gpu = nullptr;
