@@ -22,6 +22,7 @@ if [ "${PEER_SECONDS:-0}" -gt 0 ]; then
     --out "$OUT/peer.json" 2>&1 | tee "$OUT/peer.log" | tail -8
 fi
 if [ -n "${SWEEP:-}" ]; then
-  timeout "${SWEEP_SECONDS:-150}" deno task bench "$SWEEP" --out "$OUT/sweep" --plain 2>&1 | tail -6
+  timeout "${SWEEP_SECONDS:-150}" deno task bench "$SWEEP" --out /tmp/sweep --plain 2>&1 | tail -6
+  cp /tmp/sweep/records.jsonl /tmp/sweep/report.html "$OUT/" 2>/dev/null
 fi
 echo "total: $(($(date +%s) - start)) s"
