@@ -67,7 +67,9 @@ function assertClean(page: PageInspection & { checks: Checks }) {
 async function copyStore(from: string, to: string) {
   await Deno.mkdir(to, { recursive: true });
   for (const file of ["records.jsonl", "sweep.json"]) {
-    await Deno.copyFile(new URL(`./testdata/${from}/${file}`, import.meta.url), `${to}/${file}`);
+    const source = new URL(`./testdata/${from}/${file}`, import.meta.url);
+    if (file === "sweep.json" && !(await Deno.stat(source).catch(() => null))) continue;
+    await Deno.copyFile(source, `${to}/${file}`);
   }
 }
 
@@ -120,6 +122,24 @@ Deno.test({
       assert.equal(page.canvases.length, 0);
       assert.match(page.checks.body, /45 jobs, 45 failed/);
       assert.match(page.checks.body, /cannot load the native engine/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: `a real H200 sweep's report (CUDA backend, 12 jobs) opens cleanly with charts drawn${skip}`,
+  ignore: !chromium,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "report-browser-" });
+    try {
+      await copyStore("h200", dir);
+      const page = await openReport(dir, "h200");
+      assertClean(page);
+      assert.ok(page.canvases.length >= 4);
+      assert.match(page.checks.body, /12 jobs/);
+      assert.match(page.checks.body, /NVIDIA H200/);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
