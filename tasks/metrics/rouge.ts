@@ -57,6 +57,7 @@ export class RougeEmptyError extends Error {
 }
 
 // Python's str.isspace() characters: what str.split() with no argument splits on.
+// deno-lint-ignore no-control-regex -- Python's str.split() whitespace includes \x1c-\x1f
 const PYTHON_WHITESPACE = new RegExp(
   "[\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]+",
 );
