@@ -103,10 +103,22 @@ gf_status check_type(Check &c, GpuSession &g, int32_t dtype, const char *name) {
   T *dw = (T *)to_device(w);
   float *dx = to_device(x), *dy = nullptr;
   cudaMalloc(&dy, (size_t)std::max(rows, ff * 4) * 4 * 16);
-  gemv_kernel<T><<<GemvShape::blocks(rows, sms), GemvShape::threads>>>(dy, dw, dx, rows, cols, nullptr, nullptr);
+  gemv_kernel<T><<<GemvShape::blocks(rows, sms), GemvShape::threads, GemvShape::shared(cols)>>>(dy, dw, dx, rows, cols, nullptr, nullptr);
   GF_LAUNCHED();
   snprintf(what, sizeof what, "gemv %s %dx%d", name, rows, cols);
   c.compare(what, from_device(dy, rows), cpu, tol);
+  /* with the RMSNorm fused in */
+  std::vector<float> norm_w = c.random(cols), normed(cols), cpu_normed(rows);
+  Weight norm = host_weight(norm_w, 1, cols, GF_DTYPE_F32);
+  rmsnorm(normed.data(), x.data(), norm, 1, cols, 1e-5f);
+  matmul(cpu_normed.data(), normed.data(), w, 1);
+  float *dnorm = to_device(norm_w);
+  gemv_kernel<T><<<GemvShape::blocks(rows, sms), GemvShape::threads, GemvShape::shared(cols)>>>(dy, dw, dx, rows, cols, nullptr, nullptr, dnorm, 1e-5f);
+  GF_LAUNCHED();
+  snprintf(what, sizeof what, "gemv with fused rmsnorm %s %dx%d", name, rows, cols);
+  c.compare(what, from_device(dy, rows), cpu_normed, tol);
+  cudaFree(dnorm);
+  free_weight(norm);
 
   /* fused gate/up over experts, and the down projection over W_downᵀ rows */
   Weight gate = host_weight(c.random((size_t)ff * hidden, 0.05f), ff, hidden, dtype);
@@ -130,7 +142,7 @@ gf_status check_type(Check &c, GpuSession &g, int32_t dtype, const char *name) {
   cudaMalloc(&dout, (size_t)hidden * 4);
   cudaMalloc(&dpart, (size_t)hidden * 64 * 4);
   cudaMemset(dout, 0, (size_t)hidden * 4);
-  gate_up_kernel<T><<<GemvShape::blocks(k, sms), GemvShape::threads>>>(dz, dgate, dup, dxh, k, hidden, dexperts, GF_ACT_SILU);
+  gate_up_kernel<T><<<GemvShape::blocks(k, sms), GemvShape::threads, GemvShape::shared(hidden)>>>(dz, dgate, dup, dxh, k, hidden, dexperts, GF_ACT_SILU);
   GF_LAUNCHED();
   snprintf(what, sizeof what, "gate_up (silu, %d experts) %s", k, name);
   c.compare(what, from_device(dz, k), zg, tol);
@@ -193,10 +205,10 @@ gf_status check_type(Check &c, GpuSession &g, int32_t dtype, const char *name) {
   int32_t last = positions - 1;
   cudaMemcpy(dpos, &last, 4, cudaMemcpyHostToDevice);
   const float *q_last = dqkv + (size_t)last * (q_dim + 2 * kv_dim);
-  attention_decode_kernel<T><<<dim3(heads, splits), ATTENTION_CHUNK>>>(dattp, q_last, dk, dv, dpos, heads, kv_heads, head_dim);
+  attention_decode_kernel<T><<<dim3(heads, splits), ATTENTION_THREADS>>>(dattp, q_last, dk, dv, dpos, heads, kv_heads, head_dim, dzero);
   attention_combine_kernel<<<heads, head_dim>>>(datt, dattp, splits, head_dim);
   GF_LAUNCHED();
-  snprintf(what, sizeof what, "attention decode, %d splits %s", splits, name);
+  snprintf(what, sizeof what, "attention decode (rope, cache write), %d splits %s", splits, name);
   c.compare(what, from_device(datt, q_dim),
             std::vector<float>(att_cpu.end() - q_dim, att_cpu.end()), 1e-4);
 

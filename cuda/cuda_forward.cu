@@ -157,7 +157,7 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
   rmsnorm_kernel<<<logit_rows, 256, 0, g.stream>>>(g.xb, last, m.final_norm, d.hidden, c.norm_eps);
   GF_LAUNCHED();
   if (logit_rows == 1) {
-    gemv_kernel<T><<<GemvShape::blocks(d.vocab, sms), GemvShape::threads, 0, g.stream>>>(
+    gemv_kernel<T><<<GemvShape::blocks(d.vocab, sms), GemvShape::threads, GemvShape::shared(d.hidden), g.stream>>>(
         g.logits, (const T *)m.lm_head, g.xb, d.vocab, d.hidden, nullptr, nullptr);
     GF_LAUNCHED();
     GF_CUDA(cudaMemcpyAsync(g.host_logits, g.logits, (size_t)d.vocab * 4, cudaMemcpyDeviceToHost, g.stream));
@@ -221,49 +221,46 @@ gf_status enqueue_decode(gf_session *s, Profile *profile = nullptr) {
     profile->events.push_back(e);
     profile->kinds.push_back(kind);
   };
+  const size_t staged = GemvShape::shared(std::max(d.hidden, d.q_dim));
   mark(0);
   embed_kernel<T><<<1, 256, 0, g.stream>>>(g.x, (const T *)m.embed, g.ids, d.hidden);
   for (int32_t l = 0; l < d.layers; l++) {
     const GpuLayer &w = m.layers[(size_t)l];
     T *key_cache = (T *)g.key_cache + l * cache_layer, *value_cache = (T *)g.value_cache + l * cache_layer;
-    rmsnorm_kernel<<<1, 256, 0, g.stream>>>(g.xb, g.x, w.attn_norm, d.hidden, c.norm_eps);
     mark(0);
-    gemv_kernel<T><<<GemvShape::blocks(d.qkv_dim, sms), threads, 0, g.stream>>>(
-        g.qkv, (const T *)w.wqkv, g.xb, d.qkv_dim, d.hidden, nullptr, nullptr);
+    /* attention RMSNorm fused into the q/k/v product */
+    gemv_kernel<T><<<GemvShape::blocks(d.qkv_dim, sms), threads, staged, g.stream>>>(
+        g.qkv, (const T *)w.wqkv, g.x, d.qkv_dim, d.hidden, nullptr, nullptr, w.attn_norm, c.norm_eps);
     mark(1);
-    rope_cache_kernel<T><<<1, 256, 0, g.stream>>>(g.qkv, key_cache, value_cache, g.position, d.heads,
-                                                  d.kv_heads, d.head_dim, m.inv_freq);
-    mark(2);
-    attention_decode_kernel<T><<<dim3(d.heads, splits), ATTENTION_CHUNK, 0, g.stream>>>(
-        g.partials, g.qkv, key_cache, value_cache, g.position, d.heads, d.kv_heads, d.head_dim);
+    /* RoPE and the KV-cache write fused into attention */
+    attention_decode_kernel<T><<<dim3(d.heads, splits), ATTENTION_THREADS, 0, g.stream>>>(
+        g.partials, g.qkv, key_cache, value_cache, g.position, d.heads, d.kv_heads, d.head_dim,
+        m.inv_freq);
     attention_combine_kernel<<<d.heads, std::min(d.head_dim, 1024), 0, g.stream>>>(g.att, g.partials, splits, d.head_dim);
     mark(3);
-    gemv_kernel<T><<<GemvShape::blocks(d.hidden, sms), threads, 0, g.stream>>>(
+    gemv_kernel<T><<<GemvShape::blocks(d.hidden, sms), threads, staged, g.stream>>>(
         g.x, (const T *)w.wo, g.att, d.hidden, d.q_dim, nullptr, g.x);
     mark(4);
-    rmsnorm_kernel<<<1, 256, 0, g.stream>>>(g.xb, g.x, w.ff_norm, d.hidden, c.norm_eps);
-    mark(0);
-    /* GRIFFIN: only the experts' rows of W_gate, W_up and W_downᵀ are read */
+    /* GRIFFIN: only the experts' rows of W_gate, W_up and W_downᵀ are read; FF RMSNorm fused */
     const int32_t selected = g.expert_count[(size_t)l];
     const bool griffin = s->densities[(size_t)l] < 1.0 && selected >= 0;
     const int count = griffin ? selected : d.ff;
     const int32_t *experts = griffin ? g.experts + (size_t)l * d.ff : nullptr;
     if (count > 0) {
-      gate_up_kernel<T><<<GemvShape::blocks(count, sms), threads, 0, g.stream>>>(
-          g.z, c.gated ? (const T *)w.w_gate : nullptr, (const T *)w.w_up, g.xb, count, d.hidden,
-          experts, c.activation);
+      gate_up_kernel<T><<<GemvShape::blocks(count, sms), threads, staged, g.stream>>>(
+          g.z, c.gated ? (const T *)w.w_gate : nullptr, (const T *)w.w_up, g.x, count, d.hidden,
+          experts, c.activation, w.ff_norm, c.norm_eps);
       mark(5);
       gf_status st = launch_down<T>(g.stream, g.x, g.partials, g.partials_floats,
                                     (const T *)w.w_down_t, g.z, experts, count, d.hidden, sms);
       if (st != GF_OK) return st;
       mark(6);
     }
-    mark(0);
   }
-  rmsnorm_kernel<<<1, 256, 0, g.stream>>>(g.xb, g.x, m.final_norm, d.hidden, c.norm_eps);
   mark(0);
-  gemv_kernel<T><<<GemvShape::blocks(d.vocab, sms), threads, 0, g.stream>>>(
-      g.logits, (const T *)m.lm_head, g.xb, d.vocab, d.hidden, nullptr, nullptr);
+  gemv_kernel<T><<<GemvShape::blocks(d.vocab, sms), threads, staged, g.stream>>>(
+      g.logits, (const T *)m.lm_head, g.x, d.vocab, d.hidden, nullptr, nullptr, m.final_norm,
+      c.norm_eps);
   mark(7);
   GF_LAUNCHED();
   return GF_OK;

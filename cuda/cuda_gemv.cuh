@@ -34,7 +34,7 @@ __device__ __forceinline__ float dot16(uint4 packed, const float *__restrict__ x
   float acc = 0.f;
 #pragma unroll
   for (int j = 0; j < V; j += 4) {
-    const float4 xv = __ldg(reinterpret_cast<const float4 *>(x + c + j));
+    const float4 xv = *reinterpret_cast<const float4 *>(x + c + j); /* shared memory */
     acc += to_float(w[j]) * xv.x + to_float(w[j + 1]) * xv.y + to_float(w[j + 2]) * xv.z +
            to_float(w[j + 3]) * xv.w;
   }
@@ -64,11 +64,53 @@ __device__ __forceinline__ float warp_dot(const T *__restrict__ row, const float
   return acc;
 }
 
-/* y[r] = W[rows ? rows[r] : r] · x (+ residual[r]) for r < count; a warp per row. */
+/* The maximum (is_max) or the sum of v over the block; every thread gets it. */
+__device__ __forceinline__ float block_reduce(float v, bool is_max, float *shared) {
+#pragma unroll
+  for (int offset = 16; offset > 0; offset >>= 1) {
+    const float o = __shfl_xor_sync(0xffffffffu, v, offset);
+    v = is_max ? fmaxf(v, o) : v + o;
+  }
+  const int warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
+  __syncthreads(); /* shared may still be read from a previous reduction */
+  if ((threadIdx.x & 31) == 0) shared[warp] = v;
+  __syncthreads();
+  v = shared[0];
+  for (int w = 1; w < warps; w++) v = is_max ? fmaxf(v, shared[w]) : v + shared[w];
+  return v;
+}
+
+/*
+ * Stages the input vector in shared memory, RMS-normalised with norm_w when given (the norm
+ * fused into the product that follows it: x / sqrt(mean(x²) + eps) · w, as rmsnorm_kernel).
+ */
+__device__ __forceinline__ void stage_input(float *xs, const float *__restrict__ x, int cols,
+                                            const float *__restrict__ norm_w, float eps) {
+  __shared__ float reduce[32];
+  float ss = 0.f;
+  for (int i = threadIdx.x; i < cols; i += blockDim.x) {
+    const float v = x[i];
+    xs[i] = v;
+    ss += v * v;
+  }
+  if (norm_w) {
+    const float inv = 1.0f / sqrtf(block_reduce(ss, false, reduce) / cols + eps);
+    for (int i = threadIdx.x; i < cols; i += blockDim.x) xs[i] = norm_w[i] * (xs[i] * inv);
+  }
+  __syncthreads();
+}
+
+/*
+ * y[r] = W[rows ? rows[r] : r] · x̂ (+ residual[r]) for r < count; a warp per row. x̂ is x, or
+ * RMSNorm(x) with norm_w. Dynamic shared memory: cols floats.
+ */
 template <typename T>
 static __global__ void gemv_kernel(float *__restrict__ y, const T *__restrict__ w,
-                            const float *__restrict__ x, int count, int cols,
-                            const int32_t *__restrict__ rows, const float *residual) {
+                            const float *__restrict__ x_global, int count, int cols,
+                            const int32_t *__restrict__ rows, const float *residual,
+                            const float *__restrict__ norm_w = nullptr, float eps = 0.f) {
+  extern __shared__ float x[];
+  stage_input(x, x_global, cols, norm_w, eps);
   const int lane = threadIdx.x & 31, warps = blockDim.x >> 5;
   for (int r = blockIdx.x * warps + (threadIdx.x >> 5); r < count; r += gridDim.x * warps) {
     const int row = rows ? rows[r] : r;
@@ -89,13 +131,16 @@ __device__ __forceinline__ float activation(float g, int act) {
 }
 
 /*
- * z[i] = act(W_gate[e_i] · x) ⊙ (W_up[e_i] · x), e_i = experts ? experts[i] : i; a warp per neuron.
- * Plain blocks pass w_gate = null: z[i] = act(W_1[e_i] · x).
+ * z[i] = act(W_gate[e_i] · x̂) ⊙ (W_up[e_i] · x̂), e_i = experts ? experts[i] : i; a warp per
+ * neuron. Plain blocks pass w_gate = null: z[i] = act(W_1[e_i] · x̂). x̂ as in gemv_kernel.
  */
 template <typename T>
 static __global__ void gate_up_kernel(float *__restrict__ z, const T *__restrict__ w_gate,
-                               const T *__restrict__ w_up, const float *__restrict__ x, int count,
-                               int cols, const int32_t *__restrict__ experts, int act) {
+                               const T *__restrict__ w_up, const float *__restrict__ x_global, int count,
+                               int cols, const int32_t *__restrict__ experts, int act,
+                               const float *__restrict__ norm_w = nullptr, float eps = 0.f) {
+  extern __shared__ float x[];
+  stage_input(x, x_global, cols, norm_w, eps);
   const int lane = threadIdx.x & 31, warps = blockDim.x >> 5;
   for (int i = blockIdx.x * warps + (threadIdx.x >> 5); i < count; i += gridDim.x * warps) {
     const size_t row = (size_t)(experts ? experts[i] : i) * cols;
@@ -174,11 +219,12 @@ static __global__ void add_partials_kernel(float *__restrict__ x, const float *_
   x[h] += s;
 }
 
-/* Launch shapes shared by the launchers. */
+/* Launch shapes shared by the launchers: a warp per row, 16 rows a block. */
 struct GemvShape {
-  static constexpr int threads = 256; /* 8 warps */
-  /* a warp per row: no warp waits on another's second row */
-  static int blocks(int rows, int sms) { (void)sms; return max(1, (rows + 7) / 8); }
+  static constexpr int threads = 512;
+  static int blocks(int rows, int sms) { (void)sms; return max(1, (rows + 15) / 16); }
+  /* shared memory of the staged input vector */
+  static size_t shared(int cols) { return (size_t)cols * 4; }
 };
 
 /* Expert chunks for the down projection: enough blocks to fill the chip. */

@@ -70,22 +70,6 @@ static __global__ void rope_cache_kernel(float *__restrict__ qkv, T *__restrict_
   }
 }
 
-/* The maximum (is_max) or the sum of v over the block; every thread gets it. */
-__device__ __forceinline__ float block_reduce(float v, bool is_max, float *shared) {
-#pragma unroll
-  for (int offset = 16; offset > 0; offset >>= 1) {
-    const float o = __shfl_xor_sync(0xffffffffu, v, offset);
-    v = is_max ? fmaxf(v, o) : v + o;
-  }
-  const int warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
-  __syncthreads(); /* shared may still be read from a previous reduction */
-  if ((threadIdx.x & 31) == 0) shared[warp] = v;
-  __syncthreads();
-  v = shared[0];
-  for (int w = 1; w < warps; w++) v = is_max ? fmaxf(v, shared[w]) : v + shared[w];
-  return v;
-}
-
 /* q · K[p] over head_dim, K in T: 16-byte loads when the row allows. */
 template <typename T>
 __device__ __forceinline__ float key_dot(const float *__restrict__ q, const T *__restrict__ k,
@@ -114,15 +98,21 @@ template <typename T>
 __device__ __forceinline__ void weighted_values(float *__restrict__ out, const float *weights,
                                                 const T *__restrict__ value_cache, int first,
                                                 int last, int kv_dim, int kv_offset, int head_dim,
-                                                float scale_out, float *shared) {
+                                                float scale_out, float *shared,
+                                                int current = -1,
+                                                const float *current_value = nullptr) {
   const int groups = max(1, (int)blockDim.x / head_dim);
   const int group = threadIdx.x / head_dim;
+  /* the current token's value (decoding) comes from current_value, not the cache */
+  const bool has_current = current >= first && current < last;
+  const int cached_end = has_current ? current : last;
   for (int d = threadIdx.x % head_dim; d < head_dim; d += (groups == 1 ? blockDim.x : head_dim)) {
     float acc = 0.f;
     if (group < groups) {
 #pragma unroll 8
-      for (int p = first + group; p < last; p += groups)
+      for (int p = first + group; p < cached_end; p += groups)
         acc += weights[p - first] * to_float(value_cache[(size_t)p * kv_dim + kv_offset + d]);
+      if (has_current && group == 0) acc += weights[current - first] * current_value[d];
     }
     if (groups > 1) {
       shared[group * head_dim + d] = acc;
@@ -181,22 +171,26 @@ static __global__ void attention_prefill_kernel(float *__restrict__ out, const f
 /* Dynamic shared memory of the prefill kernel for `positions` keys. */
 inline size_t prefill_shared_bytes(int positions) { return (size_t)(1024 + 32 + positions + 256) * 4; }
 
-/* Positions per block of split-K decoding attention. */
-constexpr int ATTENTION_CHUNK = 256;
+/* Positions per block of split-K decoding attention (a block has ATTENTION_THREADS threads). */
+constexpr int ATTENTION_CHUNK = 64;
+constexpr int ATTENTION_THREADS = 256;
 
 /*
- * Decoding attention, split over the cache: block (h, split) covers positions
- * [split·CHUNK, min(split·CHUNK + CHUNK, pos + 1)), a thread per position, and writes
- * (max, sum, acc[head_dim]). The position is read from the device, so one launch shape serves
- * every step (CUDA graphs). Block: ATTENTION_CHUNK threads.
+ * Decoding attention with RoPE and the cache write fused in, split over the cache: block
+ * (h, split) covers positions [split·CHUNK, min(split·CHUNK + CHUNK, pos + 1)) and writes
+ * (max, sum, acc[head_dim]). It rotates its head's query and the new token's key itself (the
+ * model's inverse frequencies), takes the new key and value from qkv (rounded to the cache's
+ * type), and the block that holds position pos for the first head of a KV group writes them into
+ * the cache. The position is read from the device: one launch shape serves every step.
  */
 template <typename T>
 static __global__ void attention_decode_kernel(float *__restrict__ partial, const float *__restrict__ qkv,
-                                               const T *__restrict__ key_cache,
-                                               const T *__restrict__ value_cache,
+                                               T *__restrict__ key_cache, T *__restrict__ value_cache,
                                                const int32_t *__restrict__ position, int heads,
-                                               int kv_heads, int head_dim) {
-  __shared__ float q[1024], weights[ATTENTION_CHUNK], reduce[32], groups_sum[2048];
+                                               int kv_heads, int head_dim,
+                                               const float *__restrict__ inv_freq) {
+  __shared__ float q[1024], key[1024], value[1024], weights[ATTENTION_CHUNK], reduce[32],
+      groups_sum[2048];
   const int h = blockIdx.x, split = blockIdx.y, pos = *position;
   const int first = split * ATTENTION_CHUNK, last = min(first + ATTENTION_CHUNK, pos + 1);
   float *out = partial + ((size_t)h * gridDim.y + split) * (head_dim + 2);
@@ -204,21 +198,46 @@ static __global__ void attention_decode_kernel(float *__restrict__ partial, cons
     if (threadIdx.x == 0) { out[0] = -INFINITY; out[1] = 0.f; }
     return;
   }
-  const int kv_dim = kv_heads * head_dim;
-  const int kv_offset = (h / (heads / kv_heads)) * head_dim;
+  const int q_dim = heads * head_dim, kv_dim = kv_heads * head_dim, half = head_dim / 2;
+  const int kv_head = h / (heads / kv_heads), kv_offset = kv_head * head_dim;
   const float scale = 1.0f / sqrtf((float)head_dim);
-  for (int i = threadIdx.x; i < head_dim; i += blockDim.x) q[i] = qkv[h * head_dim + i];
+  for (int i = threadIdx.x; i < half; i += blockDim.x) {
+    const float angle = (float)pos * inv_freq[i];
+    const float c = cosf(angle), s = sinf(angle);
+    const float qa = qkv[h * head_dim + i], qb = qkv[h * head_dim + i + half];
+    q[i] = qa * c - qb * s;
+    q[i + half] = qb * c + qa * s;
+    const float ka = qkv[q_dim + kv_offset + i], kb = qkv[q_dim + kv_offset + i + half];
+    key[i] = to_float(from_float<T>(ka * c - kb * s));
+    key[i + half] = to_float(from_float<T>(kb * c + ka * s));
+  }
+  for (int i = threadIdx.x; i < head_dim; i += blockDim.x)
+    value[i] = to_float(from_float<T>(qkv[q_dim + kv_dim + kv_offset + i]));
   __syncthreads();
+  if (pos < last && h % (heads / kv_heads) == 0) { /* this block holds pos: write the cache */
+    for (int i = threadIdx.x; i < head_dim; i += blockDim.x) {
+      key_cache[(size_t)pos * kv_dim + kv_offset + i] = from_float<T>(key[i]);
+      value_cache[(size_t)pos * kv_dim + kv_offset + i] = from_float<T>(value[i]);
+    }
+  }
   const int p = first + threadIdx.x;
-  const float s = p < last ? key_dot<T>(q, key_cache + (size_t)p * kv_dim + kv_offset, head_dim) * scale
-                           : -INFINITY;
+  float s = -INFINITY;
+  if (threadIdx.x < ATTENTION_CHUNK && p < last) {
+    if (p == pos) {
+      s = 0.f;
+      for (int i = 0; i < head_dim; i++) s += q[i] * key[i];
+    } else {
+      s = key_dot<T>(q, key_cache + (size_t)p * kv_dim + kv_offset, head_dim);
+    }
+    s *= scale;
+  }
   const float max = block_reduce(s, true, reduce);
-  const float e = p < last ? expf(s - max) : 0.f;
+  const float e = threadIdx.x < ATTENTION_CHUNK && p < last ? expf(s - max) : 0.f;
   const float sum = block_reduce(e, false, reduce);
-  weights[threadIdx.x] = e;
+  if (threadIdx.x < ATTENTION_CHUNK) weights[threadIdx.x] = e;
   __syncthreads();
   weighted_values<T>(out + 2, weights, value_cache, first, last, kv_dim, kv_offset, head_dim, 1.0f,
-                     groups_sum);
+                     groups_sum, pos, value);
   if (threadIdx.x == 0) { out[0] = max; out[1] = sum; }
 }
 
