@@ -45,6 +45,8 @@ export interface PoolEvents {
 export interface PoolOptions {
   /** Runner module URL for the workers. */
   runnerUrl: string;
+  /** Added to every worker's environment (the runner's settings). */
+  workerEnv?: Record<string, string>;
   /** Extra attempts for a failed job. */
   retries: number;
   /** Memory each group's model needs, in MiB. */
@@ -133,7 +135,7 @@ export async function runPool(
         worker = undefined;
       }
       for (let tries = 0;; tries++) {
-        if (!worker?.alive) worker = new WorkerProcess(slot, options.runnerUrl);
+        if (!worker?.alive) worker = new WorkerProcess(slot, options.runnerUrl, options.workerEnv);
         workerGroup = job.group;
         const attempt = events.start(job, slot.name);
         const startedAt = new Date().toISOString();

@@ -48,6 +48,8 @@ export interface SweepRunOptions {
   live?: boolean;
   /** Where messages go. */
   print?: (text: string) => void;
+  /** Added to every worker's environment (a runner's settings; tests use it). */
+  workerEnv?: Record<string, string>;
 }
 
 /** Runs a sweep; returns the exit code (0 all ok, 1 some job failed, 2 nothing could run). */
@@ -142,6 +144,7 @@ export async function runSweep(options: SweepRunOptions): Promise<number> {
   const place = new Map(slots.map((slot) => [slot.name, slot.device]));
   await runPool(todo, slots, {
     runnerUrl: new URL(options.runner, `file://${Deno.cwd()}/`).href,
+    workerEnv: options.workerEnv,
     retries: options.retries ?? sweep.retries,
     groupMiB,
   }, {

@@ -35,12 +35,20 @@ export class WorkerProcess {
   readonly #exited: Promise<Deno.CommandStatus>;
   #alive = true;
 
-  /** Starts a worker for `place` that runs jobs through the runner module at `runnerUrl`. */
-  constructor(readonly place: WorkerPlace, runnerUrl: string) {
+  /**
+   * Starts a worker for `place` that runs jobs through the runner module at `runnerUrl`;
+   * `extraEnv` is added to the worker's environment (the runner's settings).
+   */
+  constructor(
+    readonly place: WorkerPlace,
+    runnerUrl: string,
+    extraEnv: Record<string, string> = {},
+  ) {
     const gpu = /^cuda:(\d+)$/.exec(place.device)?.[1];
-    const env: Record<string, string> = gpu === undefined
-      ? { CUDA_VISIBLE_DEVICES: "" }
-      : { CUDA_VISIBLE_DEVICES: gpu };
+    const env: Record<string, string> = {
+      ...extraEnv,
+      CUDA_VISIBLE_DEVICES: gpu === undefined ? "" : gpu,
+    };
     const args = ["run", "--allow-all", "--quiet", `--config=${CONFIG.pathname}`];
     const device = gpu === undefined ? "cpu" : "cuda:0";
     this.#child = new Deno.Command(Deno.execPath(), {

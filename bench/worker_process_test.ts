@@ -44,11 +44,11 @@ Deno.test("a worker that crashes, runs out of memory or hangs is reported with t
     { do: "hang", expect: /time limit of 2 s/ },
     { do: "throw", expect: /the job threw: the fake task failed on purpose/ },
   ];
-  const workers = cases.map((c) => {
-    Deno.env.set("FAKE_RUNNER", JSON.stringify({ rules: [{ match: {}, do: c.do }] }));
-    return new WorkerProcess({ device: "cpu", name: "cpu#0" }, RUNNER);
-  });
-  Deno.env.delete("FAKE_RUNNER");
+  const workers = cases.map((c) =>
+    new WorkerProcess({ device: "cpu", name: "cpu#0" }, RUNNER, {
+      FAKE_RUNNER: JSON.stringify({ rules: [{ match: {}, do: c.do }] }),
+    })
+  );
   const outcomes = await Promise.all(
     workers.map((w) => w.run(fakeJob(0.5, 2), () => Promise.resolve())),
   );

@@ -18,19 +18,17 @@ export async function runFake(
   script: unknown = {},
 ): Promise<{ code: number; log: string[] }> {
   const log: string[] = [];
-  Deno.env.set("FAKE_RUNNER", JSON.stringify(script));
-  try {
-    const code = await runSweep({
-      file: SAMPLE_SWEEP,
-      runner: FAKE_RUNNER,
-      gpus: "none",
-      print: (text) => log.push(text),
-      ...options,
-    });
-    return { code, log };
-  } finally {
-    Deno.env.delete("FAKE_RUNNER");
-  }
+  // the script goes to this sweep's workers only: test files run in parallel in one process,
+  // so the process environment is no place for it
+  const code = await runSweep({
+    file: SAMPLE_SWEEP,
+    runner: FAKE_RUNNER,
+    gpus: "none",
+    print: (text) => log.push(text),
+    workerEnv: { FAKE_RUNNER: JSON.stringify(script) },
+    ...options,
+  });
+  return { code, log };
 }
 
 /** What a store holds, raw and as results. */
