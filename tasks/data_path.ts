@@ -16,8 +16,7 @@ const REPO_ROOT = new URL("../", import.meta.url);
  * defaultDataRoot(); // e.g. "/work/shared/data"
  * ```
  */
-export function defaultDataRoot(): string {
-  const fromEnv = Deno.env.get("GRIFFIN_DATA");
+export function defaultDataRoot(fromEnv = Deno.env.get("GRIFFIN_DATA")): string {
   if (fromEnv) return fromEnv.replace(/\/+$/, "");
   return decodeURIComponent(new URL("../shared/data", REPO_ROOT).pathname);
 }
@@ -35,11 +34,12 @@ export async function resolveDataPath(
   task: string,
   path: string | undefined,
   relative: string | undefined,
+  root: string = defaultDataRoot(),
 ): Promise<string> {
   if (path === undefined && relative === undefined) {
     throw new Error(`Task "${task}" has no default data file: pass one with options.path.`);
   }
-  const resolved = path ?? `${defaultDataRoot()}/${relative}`;
+  const resolved = path ?? `${root}/${relative}`;
   try {
     const info = await Deno.stat(resolved);
     if (!info.isFile) throw new Error(`not a file`);

@@ -13,35 +13,28 @@ Deno.test("an explicit path wins and a missing one is an error naming it", async
   await Deno.remove(dir, { recursive: true });
 });
 
+// These tests pass GRIFFIN_DATA's value explicitly: test files run in parallel in one process,
+// so setting the process environment here would move other tests' data.
 Deno.test("GRIFFIN_DATA sets the folder of default paths and the error says how to pass one", async () => {
   const dir = await Deno.makeTempDir();
   await Deno.mkdir(`${dir}/tasks/mc`, { recursive: true });
   await Deno.writeTextFile(`${dir}/tasks/mc/copa.jsonl`, "{}\n");
-  const saved = Deno.env.get("GRIFFIN_DATA");
-  Deno.env.set("GRIFFIN_DATA", dir + "/");
   try {
-    assert.equal(defaultDataRoot(), dir);
+    const root = defaultDataRoot(dir + "/");
+    assert.equal(root, dir);
     assert.equal(
-      await resolveDataPath("copa", undefined, "tasks/mc/copa.jsonl"),
+      await resolveDataPath("copa", undefined, "tasks/mc/copa.jsonl", root),
       `${dir}/tasks/mc/copa.jsonl`,
     );
     await assert.rejects(
-      () => resolveDataPath("piqa", undefined, "tasks/mc/piqa.jsonl"),
+      () => resolveDataPath("piqa", undefined, "tasks/mc/piqa.jsonl", root),
       /set GRIFFIN_DATA to the folder that holds "tasks\/mc\/piqa\.jsonl"/,
     );
   } finally {
-    if (saved === undefined) Deno.env.delete("GRIFFIN_DATA");
-    else Deno.env.set("GRIFFIN_DATA", saved);
     await Deno.remove(dir, { recursive: true });
   }
 });
 
 Deno.test("without GRIFFIN_DATA the default folder is ../shared/data beside the repository", () => {
-  const saved = Deno.env.get("GRIFFIN_DATA");
-  Deno.env.delete("GRIFFIN_DATA");
-  try {
-    assert.match(defaultDataRoot(), /\/shared\/data$/);
-  } finally {
-    if (saved !== undefined) Deno.env.set("GRIFFIN_DATA", saved);
-  }
+  assert.match(defaultDataRoot(""), /\/shared\/data$/);
 });
