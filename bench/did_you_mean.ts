@@ -4,19 +4,9 @@
  * @module
  */
 
-/** Edit distance (insertions, deletions, substitutions) between two strings. */
-export function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, substitution);
-    }
-    previous = current;
-  }
-  return previous[b.length];
-}
+import { editDistance } from "../tasks/did_you_mean.ts";
+
+export { editDistance };
 
 /**
  * The known name closest to `name`, when it is close enough to be a likely typo.

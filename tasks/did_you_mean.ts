@@ -4,7 +4,16 @@
  * @module
  */
 
-function editDistance(a: string, b: string): number {
+/**
+ * Edit distance (insertions, deletions, substitutions) between two strings.
+ *
+ * @example
+ * ```ts
+ * import { editDistance } from "./did_you_mean.ts";
+ * console.assert(editDistance("xsun", "xsum") === 1);
+ * ```
+ */
+export function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
