@@ -182,6 +182,38 @@ const lambada: TaskDefinition = {
   },
 };
 
+/**
+ * Continuation of held-out text: from each row's `context` (LAMBADA's `context`/`continuation`
+ * JSONL, read by the same loader) the model generates up to `maxNewTokens` (default 64) tokens,
+ * greedily unless told otherwise, cut at the first newline (a new document); ROUGE-1/2/L
+ * against the row's `continuation`, which is also what the agreement metrics teacher-force.
+ */
+const continuation: TaskDefinition = {
+  name: "continuation",
+  version: "1",
+  modes: ["gen"],
+  metrics: ["rouge1", "rouge2", "rougeL"],
+  agreementMetrics: GENERATION_AGREEMENT,
+  accepts: SAMPLING_OPTIONS,
+  async run(ctx, path) {
+    const o = ctx.options;
+    const docs = applyLimit(await loadLambada(path, { shots: 0, seed: SHOT_SEED }), o.limit);
+    const items = docs.map((d) => ({
+      id: d.id,
+      prompt: d.context,
+      reference: d.continuation.trim(),
+      continuation: d.continuation,
+      score: (output: string) => summaryScores(output, d.continuation, "intent", d.id),
+    }));
+    await runGeneration(ctx, items, {
+      maxNewTokens: o.maxNewTokens ?? 64,
+      sampling: sampling(o, { greedy: true, temperature: 1, topP: 1, topK: 0 }, 42),
+      stopStrings: ["\n"],
+      postprocess: (text) => text.trim(),
+    });
+  },
+};
+
 function perplexity(name: string, defaultPath?: string): TaskDefinition {
   return {
     name,
@@ -229,6 +261,7 @@ export const TASKS: readonly TaskDefinition[] = [
   choice("hellaswag", "hellaswag.jsonl", " "),
   coqa,
   lambada,
+  continuation,
   gsm8k,
   perplexity("wikitext2", "tasks/text/wikitext2_test.txt"),
   perplexity("tinystories", "tasks/text/tinystories_val.txt"),

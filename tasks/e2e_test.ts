@@ -54,6 +54,13 @@ async function writtenPaths(): Promise<Record<string, string>> {
         },
       ]),
     ),
+    continuation: await tempFile(
+      "continuation.jsonl",
+      jsonl([
+        { context: story, continuation: "Then she went home to eat." },
+        { context: "Tom saw a big dog.", continuation: "The dog was happy." },
+      ]),
+    ),
     coqa: await tempFile(
       "coqa.json",
       JSON.stringify({
