@@ -5,7 +5,7 @@
  * @module
  */
 import { cpuName, deviceFacts, hostFacts } from "./environment.ts";
-import { discoverGpus, estimateModelMiB, selectGpus } from "./devices.ts";
+import { discoverGpus, estimateModelMiB, type Gpu, selectGpus } from "./devices.ts";
 import { type Job, planJobs, type Shard, shardJobs } from "./plan.ts";
 import { planText } from "./plan_text.ts";
 import { type AttemptResult, runPool, type Slot } from "./pool.ts";
@@ -50,6 +50,8 @@ export interface SweepRunOptions {
   print?: (text: string) => void;
   /** Added to every worker's environment (a runner's settings; tests use it). */
   workerEnv?: Record<string, string>;
+  /** The machine's GPUs instead of asking nvidia-smi (tests simulate several). */
+  machineGpus?: Gpu[];
 }
 
 /** Runs a sweep; returns the exit code (0 all ok, 1 some job failed, 2 nothing could run). */
@@ -85,7 +87,8 @@ export async function runSweep(options: SweepRunOptions): Promise<number> {
   let slots: Slot[];
   let gpus;
   try {
-    gpus = selectGpus(await discoverGpus(), options.gpus ?? sweep.devices.gpus ?? "all");
+    const machine = options.machineGpus ?? await discoverGpus();
+    gpus = selectGpus(machine, options.gpus ?? sweep.devices.gpus ?? "all");
   } catch (error) {
     return fail((error as Error).message);
   }
