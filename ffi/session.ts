@@ -42,7 +42,7 @@ export class NativeSession {
     return this.#handle;
   }
 
-  /** GRIFFIN settings for the next sequence: one density per layer, a method, a seed. */
+  /** GRIFFIN settings for the next sequence (one density per layer, a method, a seed); empties the session. */
   setGriffin(densities: number[], method: SelectionMethod, seed: number): void {
     if (densities.length !== this.model.config.layers) {
       throw new RangeError(
