@@ -12,9 +12,10 @@
  *    non-whitespace in a line. A word ends a sentence when, with closing quotes and brackets
  *    (`"')]`) stripped from its end, it ends in `.`, `!` or `?`; the word after it starts one
  *    (as does a document's first word).
- * 2. Continuation rows: row r = 0..23 takes document `floor(r × 27 / 24)` (24 distinct
- *    documents spread over the SOTU, Brown and Moby Dick parts) and the first sentence start at
- *    or after 40% of its words. `context` is the next 96 words, `continuation` the 40 words
+ * 2. Continuation rows: row r = 0..23 takes document `floor(k × 27 / 24)` with
+ *    `k = 7r mod 24` (24 distinct documents spread over the SOTU, Brown and Moby Dick parts, in
+ *    an order where any first rows, as a `limit` takes them, mix the three) and the first
+ *    sentence start at or after 40% of its words. `context` is the next 96 words, `continuation` the 40 words
  *    after them, each joined by single spaces (the task puts one space between them).
  * 3. Cloze candidates: every sentence-ending word whose core (the word without the closing
  *    marks of rule 1 and its final run of `.!?`) matches `^[A-Za-z][a-z]{3,}$` (a word of four
@@ -76,7 +77,8 @@ function sentenceStarts(words: string[]): number[] {
 /** Rule 2. */
 export function continuationRows(documents: string[][]): Record<string, string>[] {
   return Array.from({ length: CONTINUATION_ROWS }, (_, r) => {
-    const words = documents[Math.floor(r * documents.length / CONTINUATION_ROWS)];
+    const k = (7 * r) % CONTINUATION_ROWS;
+    const words = documents[Math.floor(k * documents.length / CONTINUATION_ROWS)];
     const from = Math.floor(words.length * START_AT);
     const start = sentenceStarts(words).find((s) => s >= from) ?? from;
     const context = words.slice(start, start + CONTEXT_WORDS);
@@ -85,7 +87,7 @@ export function continuationRows(documents: string[][]): Record<string, string>[
       start + CONTEXT_WORDS + CONTINUATION_WORDS,
     );
     if (continuation.length < CONTINUATION_WORDS) {
-      throw new Error(`Document ${r}: too short for a continuation row.`);
+      throw new Error(`Continuation row ${r}: its document is too short for a continuation row.`);
     }
     return { context: context.join(" "), continuation: continuation.join(" ") };
   });
