@@ -32,7 +32,8 @@ import type {
 export interface OpenOptions {
   /** `cpu`, `cuda:N` or `auto` (default). */
   device?: string;
-  /** Keep the weights in this dtype (default: the checkpoint's; synthetic: the shape's). */
+  /** Keep the weights in this dtype (default: F32 on the CPU, the checkpoint's on a GPU;
+   * synthetic: the shape's). */
   dtype?: DType;
   /** Longest sequence a request may use (default: the model's, at most 4096). */
   contextLength?: number;

@@ -15,7 +15,7 @@ import { alternativeNames, expectedTensors, isIgnoredTensor } from "./tensor_nam
 export interface LoadOptions {
   /** -1 for the CPU, N for CUDA device N. */
   device: number;
-  /** Keep the weights in this dtype (default: the checkpoint's). */
+  /** Keep the weights in this dtype (default: F32 on the CPU, the checkpoint's on a GPU). */
   dtype?: DType;
 }
 
@@ -60,7 +60,10 @@ export function loadModelFolder(
       );
     }
   }
-  const dtype = options.dtype ?? tensors.get(stored.get(expected[0].name)!)!.dtype;
+  // The CPU computes in fp32 and converting 16-bit weights on the fly costs more than the
+  // memory saved, so it keeps them as F32 (exact); a GPU keeps the checkpoint's dtype.
+  const dtype = options.dtype ??
+    (options.device < 0 ? "f32" : tensors.get(stored.get(expected[0].name)!)!.dtype);
   const model = new NativeModel({ ...config.engine, dtype }, options.device);
   try {
     for (const t of expected) {
