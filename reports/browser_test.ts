@@ -102,7 +102,7 @@ Deno.test({
       const page = await openReport(dir, "quickstart");
       assertClean(page);
       assert.ok(page.canvases.length >= 5);
-      assert.match(page.checks.body, /stories260K/);
+      assert.match(page.checks.body, /griffin-mini-llama/);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
