@@ -5,7 +5,7 @@
  * @module
  */
 import type { Mode } from "../engine/types.ts";
-import type { MetricValue } from "./records.ts";
+import type { TaskResult } from "../tasks/types.ts";
 import type { Job } from "./plan.ts";
 
 /** A task as the sweep file may name it. */
@@ -32,22 +32,8 @@ export interface SampleData {
   metrics: Record<string, number>;
 }
 
-/** What a finished job reports. */
-export interface JobOutput {
-  /** Metrics by name. */
-  metrics: Record<string, MetricValue>;
-  /** Samples scored. */
-  samples: number;
-  /** Samples skipped by the task. */
-  skipped: number;
-  /** Timings from the task. */
-  timings: {
-    promptMs: number;
-    selectionMs: number;
-    decodeMsPerToken: number;
-    tokensPerSecond: number;
-    generatedTokens: number;
-  };
+/** What a finished job reports: the task's result, and where the time went. */
+export interface JobOutput extends Pick<TaskResult, "metrics" | "samples" | "skipped" | "timings"> {
   /** Milliseconds spent opening the model for this job (0 when it was open already). */
   loadMs: number;
   /** The engine's build id, if known. */
