@@ -12,6 +12,7 @@ import type { SelectionMethod } from "./types.ts";
 import { loadModelFolder } from "../models/load.ts";
 import { librarySkip } from "../testdata/fixtures.ts";
 import { folderTensors, writeModelFolder } from "../testdata/model_folders.ts";
+import { assertClose } from "../testdata/assert_close.ts";
 
 // The architectures with a tiny model in testdata/arch/.
 const ARCHITECTURE_FIXTURES = [
@@ -38,21 +39,6 @@ function fixtureFolder(name: string): string {
 
 function readReference(name: string) {
   return JSON.parse(Deno.readTextFileSync(`${fixtureFolder(name)}.json`));
-}
-
-function assertClose(
-  actual: ArrayLike<number>,
-  expected: number[],
-  tolerance: number,
-  what: string,
-) {
-  assert.equal(actual.length, expected.length, what);
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const excess = Math.abs(actual[i] - expected[i]) / (1 + Math.abs(expected[i]));
-    worst = Math.max(worst, excess);
-    assert.ok(excess <= tolerance, `${what}[${i}]: ${actual[i]} vs ${expected[i]}`);
-  }
 }
 
 async function withModel(name: string, fn: (m: Awaited<ReturnType<typeof openModel>>) => void) {

@@ -8,6 +8,7 @@ import { openModel } from "./open.ts";
 import { GREEDY } from "./sampler.ts";
 import type { SelectionMethod } from "./types.ts";
 import { sharedSkip, stories260K } from "../testdata/fixtures.ts";
+import { assertClose } from "../testdata/assert_close.ts";
 
 const ignore = sharedSkip !== "";
 const reference = JSON.parse(
@@ -16,22 +17,6 @@ const reference = JSON.parse(
 
 type Experts = (number[] | null)[] | null;
 const LOGIT_TOLERANCE = 1e-4;
-
-function assertClose(
-  actual: ArrayLike<number>,
-  expected: number[],
-  tolerance: number,
-  what: string,
-) {
-  assert.equal(actual.length, expected.length, what);
-  for (let i = 0; i < expected.length; i++) {
-    const bound = tolerance * (1 + Math.abs(expected[i]));
-    assert.ok(
-      Math.abs(actual[i] - expected[i]) <= bound,
-      `${what}[${i}]: ${actual[i]} vs ${expected[i]}`,
-    );
-  }
-}
 
 /** Layers that selected experts (null at density 1) in the reference's convention. */
 function expectedExperts(experts: Experts): Experts {

@@ -1,0 +1,29 @@
+/**
+ * The tolerance check the reference tests share: |actual − expected| ≤ tolerance · (1 + |expected|)
+ * element by element, naming the first element that misses.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+
+/**
+ * Asserts every element is within `tolerance` relative to 1 + |expected|.
+ *
+ * @example
+ * ```ts
+ * import { assertClose } from "./assert_close.ts";
+ * assertClose([1.00001], [1], 1e-4, "logit");
+ * ```
+ */
+export function assertClose(
+  actual: ArrayLike<number>,
+  expected: number[],
+  tolerance: number,
+  what: string,
+): void {
+  assert.equal(actual.length, expected.length, what);
+  for (let i = 0; i < expected.length; i++) {
+    const excess = Math.abs(actual[i] - expected[i]) / (1 + Math.abs(expected[i]));
+    assert.ok(excess <= tolerance, `${what}[${i}]: ${actual[i]} vs ${expected[i]}`);
+  }
+}
