@@ -1,0 +1,25 @@
+import assert from "node:assert/strict";
+import { bytesPerToken } from "./engine_speed.ts";
+import { SYNTHETIC_SHAPES } from "../models/synthetic.ts";
+import { parameterCount } from "../ffi/config.ts";
+
+const llama7b = SYNTHETIC_SHAPES["llama2-7b"];
+
+Deno.test("a decoding step at density 1 reads every bf16 weight once but the embedding table", () => {
+  const bytes = bytesPerToken(llama7b, 1, 0);
+  // every parameter in bf16, but of the embeddings only one row (not counted); the norms are
+  // kept in fp32 (4 bytes instead of 2)
+  const embeddings = llama7b.vocabSize * llama7b.hiddenSize;
+  const norms = (2 * llama7b.layers + 1) * llama7b.hiddenSize;
+  assert.equal(bytes, 2 * (parameterCount(llama7b) - embeddings) + 2 * norms);
+  assert.ok(Math.abs(bytes / 1e9 - 13.2) < 0.05); // GRIFFIN.md: about 13.2 GB
+});
+
+Deno.test("GRIFFIN reads only the kept share of the FF weights, and the KV cache grows with position", () => {
+  const full = bytesPerToken(llama7b, 1, 0), half = bytesPerToken(llama7b, 0.5, 0);
+  const ff = 3 * llama7b.hiddenSize * llama7b.ffSize * 2 * llama7b.layers;
+  assert.equal(full - half, ff / 2);
+  assert.ok(Math.abs(full / half - 1.49) < 0.02); // GRIFFIN.md: 1.49x is the ceiling at 0.5
+  const kvPerPosition = 2 * llama7b.layers * llama7b.kvHeads * llama7b.headDim * 2;
+  assert.equal(bytesPerToken(llama7b, 1, 100) - full, 100 * kvPerPosition);
+});
