@@ -1,0 +1,114 @@
+/**
+ * How fast a Hugging Face folder loads: writes a sharded bf16 safetensors folder of a real shape
+ * with random weights, loads it twice (the second with the page cache warm) onto a device,
+ * prints GB/s, and deletes the folder. Weights are read by the engine straight into their place
+ * (no second host copy; on a GPU the host copy is freed after the upload).
+ *
+ *   deno run -A bench/load_speed.ts [--shape llama2-7b|llama2-13b|tinyllama-1b] [--device cpu|cuda:0]
+ *     [--shards 3] [--dir /tmp]
+ *
+ * @module
+ */
+import { loadModelFolder } from "../models/load.ts";
+import { parseDevice } from "../engine/device.ts";
+import { expectedTensors } from "../models/tensor_names.ts";
+import { SYNTHETIC_SHAPES } from "../models/synthetic.ts";
+import type { EngineConfig } from "../ffi/config.ts";
+import { encodeSafetensors, type TensorData } from "../models/safetensors_write.ts";
+
+/** TinyLlama-1.1B's shape: a folder small enough for any test machine. */
+const TINYLLAMA: EngineConfig = {
+  ...SYNTHETIC_SHAPES["llama2-7b"],
+  layers: 22,
+  hiddenSize: 2048,
+  ffSize: 5632,
+  heads: 32,
+  kvHeads: 4,
+  headDim: 64,
+  dtype: "bf16",
+};
+
+/** bf16 bytes of pseudo-random values (never zeros: they can read faster than real data). */
+function randomBf16(count: number, seed: number): Uint8Array {
+  const words = new Uint16Array(count);
+  let x = seed | 1;
+  for (let i = 0; i < count; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    words[i] = 0x3c00 | ((x >>> 16) & 0x1ff) | ((x & 1) << 15); // |v| in [2^-7, 2^-6), random sign
+  }
+  return new Uint8Array(words.buffer);
+}
+
+/** Writes a sharded folder of the shape; returns its size in bytes. */
+export function writeFolder(dir: string, c: EngineConfig, shards: number): number {
+  const config = {
+    model_type: "llama",
+    hidden_size: c.hiddenSize,
+    intermediate_size: c.ffSize,
+    num_hidden_layers: c.layers,
+    num_attention_heads: c.heads,
+    num_key_value_heads: c.kvHeads,
+    vocab_size: c.vocabSize,
+    max_position_embeddings: c.maxPositions,
+    rms_norm_eps: c.normEps,
+    rope_theta: c.ropeTheta,
+    tie_word_embeddings: c.tiedEmbeddings,
+    torch_dtype: "bfloat16",
+  };
+  Deno.writeTextFileSync(`${dir}/config.json`, JSON.stringify(config));
+  const tensors = expectedTensors(c);
+  const weightMap: Record<string, string> = {};
+  let total = 0;
+  for (let s = 0; s < shards; s++) {
+    const file = `model-${s + 1}-of-${shards}.safetensors`;
+    const part = new Map<string, TensorData>();
+    tensors.filter((_, i) => i % shards === s).forEach((t, i) => {
+      const count = t.shape.reduce((a, b) => a * b, 1);
+      part.set(t.name, {
+        dtype: "bf16",
+        shape: t.shape,
+        data: randomBf16(count, s * 7919 + i + 1),
+      });
+      weightMap[t.name] = file;
+    });
+    const bytes = encodeSafetensors(part);
+    Deno.writeFileSync(`${dir}/${file}`, bytes);
+    total += bytes.length;
+  }
+  Deno.writeTextFileSync(
+    `${dir}/model.safetensors.index.json`,
+    JSON.stringify({ weight_map: weightMap }),
+  );
+  return total;
+}
+
+function flag(name: string, fallback: string): string {
+  const i = Deno.args.indexOf(`--${name}`);
+  return i >= 0 && Deno.args[i + 1] ? Deno.args[i + 1] : fallback;
+}
+
+if (import.meta.main) {
+  const shapeName = flag("shape", "tinyllama-1b");
+  const shape = shapeName === "tinyllama-1b"
+    ? TINYLLAMA
+    : { ...SYNTHETIC_SHAPES[shapeName], dtype: "bf16" as const };
+  const device = parseDevice(flag("device", "auto"));
+  const dir = Deno.makeTempDirSync({ dir: flag("dir", "/tmp"), prefix: "load-speed-" });
+  try {
+    const bytes = writeFolder(dir, shape, Number(flag("shards", "3")));
+    for (const pass of ["first (as written)", "second (page cache warm)"]) {
+      const start = performance.now();
+      const { model } = loadModelFolder(dir, { device, dtype: "bf16" });
+      const seconds = (performance.now() - start) / 1000;
+      model.close();
+      console.log(
+        `${shapeName} (${(bytes / 1e9).toFixed(2)} GB) onto ${flag("device", "auto")}, ${pass}: ` +
+          `${seconds.toFixed(2)} s, ${(bytes / 1e9 / seconds).toFixed(2)} GB/s`,
+      );
+    }
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
