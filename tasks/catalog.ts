@@ -172,7 +172,7 @@ const lambada: TaskDefinition = {
   version: "1",
   modes: ["class", "gen"],
   defaultPath: "tasks/text/lambada_openai.jsonl",
-  metrics: ["perplexity", "acc"],
+  metrics: ["acc", "perplexity"], // the first is the headline of reports
   agreementMetrics: ["agreement_kl", "agreement_top1"],
   accepts: ["shots"],
   async run(ctx, path) {
