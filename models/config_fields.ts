@@ -54,9 +54,16 @@ export function parseFields<T extends z.ZodType>(
 ): z.infer<T> {
   const parsed = schema.safeParse(json);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) =>
-    `field ${issue.path.join(".") || "(top level)"}: ${issue.message}`
-  );
+  const problems = parsed.error.issues.map((issue) => {
+    const field = issue.path.reduce<unknown>(
+      (v, key) => (v as Record<PropertyKey, unknown>)?.[key],
+      json,
+    );
+    const message = field === undefined && issue.code === "invalid_type"
+      ? "missing (required)"
+      : issue.message.replace(/^Invalid input: /, "");
+    return `field ${issue.path.join(".") || "(top level)"}: ${message}`;
+  });
   throw new ModelFileError(`${file}: ${problems.join("; ")}`);
 }
 
