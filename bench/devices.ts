@@ -6,6 +6,8 @@
  */
 import { resolve } from "node:path";
 import type { SweepModel } from "./sweep_file.ts";
+import { SYNTHETIC_SHAPES } from "../models/synthetic.ts";
+import { parameterCount } from "../ffi/config.ts";
 
 /** One GPU as `nvidia-smi` lists it. */
 export interface Gpu {
@@ -73,10 +75,15 @@ const BYTES: Record<string, number> = { f32: 4, f16: 2, bf16: 2 };
 /**
  * GPU memory a model will need, in MiB: its weight files, rescaled from the stored dtype to
  * the one asked for, plus a tenth and 512 MiB for activations, the KV cache and the context.
- * Synthetic models count as 512 MiB.
+ * Synthetic models count their shape's parameters in the dtype asked for (bf16 unless given).
  */
 export async function estimateModelMiB(model: SweepModel): Promise<number> {
-  if (model.id.startsWith("synthetic:")) return 512;
+  if (model.id.startsWith("synthetic:")) {
+    const shape = SYNTHETIC_SHAPES[model.id.slice("synthetic:".length)];
+    if (!shape) return 512;
+    const bytes = parameterCount(shape) * (BYTES[model.dtype ?? shape.dtype] ?? 2);
+    return Math.ceil((bytes * 1.1) / 2 ** 20) + 512;
+  }
   let bytes = 0;
   let stored = "f32";
   try {

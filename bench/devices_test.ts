@@ -25,6 +25,13 @@ Deno.test("a model's memory estimate follows its weight files and the dtype aske
   await Deno.writeFile(`${dir}/model.safetensors`, new Uint8Array(2 ** 20 * 10));
   assert.equal(await estimateModelMiB({ id: dir, label: "m" }), 11 + 512);
   assert.equal(await estimateModelMiB({ id: dir, label: "m", dtype: "f32" }), 22 + 512);
-  assert.equal(await estimateModelMiB({ id: "synthetic:tiny", label: "t" }), 512);
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a synthetic model's memory comes from its shape and dtype", async () => {
+  const llama13b = await estimateModelMiB({ id: "synthetic:llama2-13b", label: "13b" });
+  assert.ok(llama13b > 26_000 && llama13b < 28_000, `${llama13b}`); // 13.0B params in bf16, +10%
+  const f32 = await estimateModelMiB({ id: "synthetic:llama2-13b", label: "13b", dtype: "f32" });
+  assert.ok(f32 > 2 * llama13b - 1000);
+  assert.ok(await estimateModelMiB({ id: "synthetic:tiny", label: "t" }) < 600);
 });
