@@ -100,7 +100,7 @@ Deno.test("--dry-run prints the plan and writes nothing", async () => {
     text,
     /14 jobs in 1 model group; estimated 28 samples, at most 112 generated tokens/,
   );
-  assert.match(text, /tiny \(synthetic:tiny\): 14 jobs, about 512 MiB/);
+  assert.match(text, /tiny \(synthetic:tiny\): 14 jobs, about 513 MiB/);
   assert.equal(text.split("\n").filter((line) => /^[0-9a-f]{16} /.test(line)).length, 14);
   await assert.rejects(() => Deno.stat(`${dir}/out`), Deno.errors.NotFound);
   await Deno.remove(dir, { recursive: true });
