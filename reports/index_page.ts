@@ -8,6 +8,7 @@ import { html } from "./html/template.ts";
 import { STYLES } from "./html/styles.ts";
 import { raw } from "./html/template.ts";
 import type { ReportJson } from "./write_report.ts";
+import { numeric, scrollTable } from "./html/table.ts";
 
 /** The file name reports are written under in each store. */
 export const REPORT_FILE = "report.html";
@@ -68,21 +69,10 @@ export function indexPage(entries: readonly IndexEntry[]): string {
           <p class="lead">${entries.length} sweep report${entries.length === 1 ? "" : "s"}.</p>
         </header>
         <main>
-          <div class="scroll">
-            <table>
-              <thead>
-                <tr>
-                  <th>sweep</th>
-                  <th>models</th>
-                  <th>devices</th>
-                  <th class="num">jobs</th>
-                  <th class="num">failed</th>
-                  <th>report made</th>
-                </tr>
-              </thead>
-              <tbody>${rows}</tbody>
-            </table>
-          </div>
+          ${scrollTable(
+            ["sweep", "models", "devices", numeric("jobs"), numeric("failed"), "report made"],
+            rows,
+          )}
         </main>
       </body>
     </html>

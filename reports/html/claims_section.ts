@@ -14,6 +14,7 @@ import {
 import { methodName } from "../chart_specs.ts";
 import { formatChange, formatMetric, formatNumber } from "./format.ts";
 import { html, type SafeHtml } from "./template.ts";
+import { numeric, scrollTable } from "./table.ts";
 
 /** How many standard errors apart counts as a real difference. */
 export const SIGNIFICANT_Z = 2;
@@ -48,25 +49,19 @@ function qualityTable(matches: readonly QualityMatch[]): SafeHtml {
       `
     )
   );
-  return html`
-    <div class="scroll">
-      <table>
-        <thead>
-          <tr>
-            <th>model</th>
-            <th>task</th>
-            <th>metric</th>
-            <th class="num">full model</th>
-            <th>method at ${CLAIM_DENSITY}</th>
-            <th class="num">value</th>
-            <th class="num">change</th>
-            <th>against full</th>
-          </tr>
-        </thead>
-        <tbody>${rows}</tbody>
-      </table>
-    </div>
-  `;
+  return scrollTable(
+    [
+      "model",
+      "task",
+      "metric",
+      numeric("full model"),
+      `method at ${CLAIM_DENSITY}`,
+      numeric("value"),
+      numeric("change"),
+      "against full",
+    ],
+    rows,
+  );
 }
 
 function speedRow(row: AggregateRow): SafeHtml {
@@ -98,24 +93,18 @@ function speedTable(matches: readonly SpeedMatch[]): SafeHtml {
                 .layers} layers, d_model ${claim.shape.hiddenSize}, d_ff ${claim.shape
                 .ffSize}) has decode timings at density ${CLAIM_DENSITY} in this sweep.</p>
           `
-          : html`
-            <div class="scroll">
-              <table>
-                <thead>
-                  <tr>
-                    <th>model</th>
-                    <th>task</th>
-                    <th>method</th>
-                    <th>device</th>
-                    <th class="num">measured speed-up</th>
-                    <th class="num">roofline ceiling</th>
-                    <th class="num">% of roofline</th>
-                  </tr>
-                </thead>
-                <tbody>${rows.map(speedRow)}</tbody>
-              </table>
-            </div>
-          `
+          : scrollTable(
+            [
+              "model",
+              "task",
+              "method",
+              "device",
+              numeric("measured speed-up"),
+              numeric("roofline ceiling"),
+              numeric("% of roofline"),
+            ],
+            rows.map(speedRow),
+          )
       }`
     )
   }`;

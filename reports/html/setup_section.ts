@@ -7,6 +7,7 @@
 import type { ReportInput } from "../load.ts";
 import { formatCount } from "./format.ts";
 import { html, type SafeHtml } from "./template.ts";
+import { numeric, scrollTable } from "./table.ts";
 
 const distinct = (
   values: (string | undefined)[],
@@ -36,23 +37,10 @@ function modelsTable(input: ReportInput): SafeHtml {
       </tr>
     `
   );
-  return html`
-    <div class="scroll">
-      <table>
-        <thead>
-          <tr>
-            <th>model</th>
-            <th>id</th>
-            <th>architecture</th>
-            <th class="num">parameters</th>
-            <th>dtype</th>
-            <th>shape</th>
-          </tr>
-        </thead>
-        <tbody>${rows}</tbody>
-      </table>
-    </div>
-  `;
+  return scrollTable(
+    ["model", "id", "architecture", numeric("parameters"), "dtype", "shape"],
+    rows,
+  );
 }
 
 function hardware(input: ReportInput): SafeHtml {
