@@ -32,11 +32,14 @@ Deno.test("a worker killed on one GPU has its job retried and the sweep complete
   const out = await Deno.makeTempDir();
   const marker = `${out}/fired`;
   const crash = { match: { task: "echo", density: 0.5 }, do: "crash", once: marker };
-  const { code } = await runFake(
+  const { code, log } = await runFake(
     { out, machineGpus: TWO_H200, gpus: [0, 1], retries: 1 },
     { rules: [crash] },
   );
   assert.equal(code, 0);
+  const said = log.filter((line) => line.startsWith("retrying "));
+  assert.equal(said.length, 1, "one line says the job runs again");
+  assert.match(said[0], /echo\/gen d=0\.5 .*worker process crashed.* on cuda:[01]#\d/);
   const store = await countStore(out);
   assert.equal(store.ok, 14);
   assert.equal(store.distinctJobs, 14);

@@ -39,6 +39,8 @@ export interface PoolEvents {
   sample(job: Job, attempt: number, sample: SampleData): Promise<void>;
   /** A job ended for good (done, or failed with no retries left). */
   finish(job: Job, result: AttemptResult): Promise<void>;
+  /** An attempt failed and the job will run again. */
+  retrying?(job: Job, result: AttemptResult): void;
 }
 
 /** Settings of a pool run. */
@@ -153,6 +155,7 @@ export async function runPool(
           await events.finish(job, result);
           break;
         }
+        events.retrying?.(job, result);
       }
     }
     held.delete(slot);

@@ -69,6 +69,14 @@ export class Progress {
     }
   }
 
+  /** An attempt of `job` failed on `worker` for `reason` and the job runs again. */
+  retrying(job: Job, worker: string, reason: string): void {
+    this.#running.delete(worker);
+    this.write(
+      `${this.live ? "\r\x1b[2K" : ""}retrying ${describeJob(job)}: ${reason} on ${worker}\n`,
+    );
+  }
+
   /** Seconds left, from the mean job time so far spread over the workers. */
   etaSeconds(): number {
     if (this.#done === 0) return NaN;

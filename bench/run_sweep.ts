@@ -163,6 +163,11 @@ export async function runSweep(options: SweepRunOptions): Promise<number> {
       await store.appendJob(record);
       progress.finished(record, job);
     },
+    retrying(job, result) {
+      if (result.outcome.kind === "failed") {
+        progress.retrying(job, result.worker, result.outcome.error);
+      }
+    },
   });
   progress.stop();
   await store.close();
