@@ -10,6 +10,8 @@
 #include <random>
 #include <string>
 
+#include "cuda_attention_decode.cuh"
+#include "cuda_attention_prompt.cuh"
 #include "cuda_gemm.cuh"
 #include "cuda_selection.cuh"
 #include "kernels_cpu.h"
@@ -38,6 +40,14 @@ struct Check {
     va_end(args);
     report += buffer;
     report += "\n";
+  }
+  /* Records whether the kernels left their n tickets at zero (the next launch counts from 0). */
+  void tickets_zero(const char *what, const uint32_t *tickets, int n) {
+    std::vector<uint32_t> host((size_t)n);
+    cudaMemcpy(host.data(), tickets, (size_t)n * 4, cudaMemcpyDeviceToHost);
+    const bool zero = std::all_of(host.begin(), host.end(), [](uint32_t t) { return t == 0; });
+    ok = ok && zero;
+    line("%-44s tickets back to zero %s", what, zero ? "ok" : "FAILED");
   }
   /* Compares and records one result. */
   void compare(const char *what, const std::vector<float> &gpu, const std::vector<float> &cpu,
@@ -119,6 +129,21 @@ gf_status check_type(Check &c, GpuSession &g, int32_t dtype, const char *name) {
   c.compare(what, from_device(dy, rows), cpu_normed, tol);
   cudaFree(dnorm);
   free_weight(norm);
+  { /* a row that ends inside a batch of loads */
+    const int short_cols = 1032;
+    Weight ws = host_weight(c.random((size_t)rows * short_cols, 0.02f), rows, short_cols, dtype);
+    std::vector<float> xs_short = c.random(short_cols), cpu_short(rows);
+    matmul(cpu_short.data(), xs_short.data(), ws, 1);
+    T *dws = (T *)to_device(ws);
+    float *dxs_short = to_device(xs_short);
+    gemv_kernel<T><<<GemvShape::blocks(rows, sms), GemvShape::threads, GemvShape::shared(short_cols)>>>(dy, dws, dxs_short, rows, short_cols, nullptr, nullptr);
+    GF_LAUNCHED();
+    snprintf(what, sizeof what, "gemv %s %dx%d", name, rows, short_cols);
+    c.compare(what, from_device(dy, rows), cpu_short, tol);
+    cudaFree(dws);
+    cudaFree(dxs_short);
+    free_weight(ws);
+  }
 
   /* fused gate/up over experts, and the down projection over W_downᵀ rows */
   Weight gate = host_weight(c.random((size_t)ff * hidden, 0.05f), ff, hidden, dtype);
@@ -146,11 +171,13 @@ gf_status check_type(Check &c, GpuSession &g, int32_t dtype, const char *name) {
   GF_LAUNCHED();
   snprintf(what, sizeof what, "gate_up (silu, %d experts) %s", k, name);
   c.compare(what, from_device(dz, k), zg, tol);
-  gf_status s = launch_down<T>(0, dout, dpart, (size_t)hidden * 64, ddown_t, dz, dexperts, k, hidden, sms);
+  uint32_t *dtickets = to_device(std::vector<uint32_t>((size_t)hidden, 0u));
+  gf_status s = launch_down<T>(0, dout, dpart, (size_t)hidden * 64, dtickets, ddown_t, dz, dexperts, k, hidden, sms);
   if (s != GF_OK) return s;
   GF_LAUNCHED();
   snprintf(what, sizeof what, "down over W_down^T rows (%d experts) %s", k, name);
   c.compare(what, from_device(dout, hidden), y_cpu, tol);
+  c.tickets_zero("down", dtickets, hidden);
 
   /* prompt GEMMs: W (out, in) and W given (in, out) */
   const int n = 37;
@@ -202,6 +229,22 @@ gf_status check_type(Check &c, GpuSession &g, int32_t dtype, const char *name) {
   GF_LAUNCHED();
   snprintf(what, sizeof what, "attention prefill %s (%d positions)", name, positions);
   c.compare(what, from_device(datt, (size_t)positions * q_dim), att_cpu, 1e-4);
+  /* the prompt's attention on the tensor cores: all heads in one pass, then one KV head a pass */
+  for (int kv_per_pass : {kv_heads, 1}) {
+    const size_t bytes = (size_t)kv_per_pass * (heads / kv_heads) * positions * positions * (4 + sizeof(T));
+    g.attention_scratch_bytes = prompt_attention_scratch(positions, heads, sizeof(T)) ? bytes : 0;
+    GF_CUDA(cudaMalloc(&g.attention_scratch, std::max<size_t>(bytes, 16)));
+    GF_CUDA(cudaMemset(datt, 0, (size_t)positions * q_dim * 4));
+    gf_status st = attention_prompt<T>(g, datt, dqkv, dk, dv, positions, heads, kv_heads, head_dim);
+    GF_CUDA(cudaStreamSynchronize(g.stream));
+    cudaFree(g.attention_scratch);
+    g.attention_scratch = nullptr;
+    if (st != GF_OK) return st;
+    snprintf(what, sizeof what, "attention prompt %s (%d positions, %d kv a pass)", name, positions,
+             g.attention_scratch_bytes ? kv_per_pass : 0);
+    /* 16-bit types round the queries and the probabilities, as frameworks do: a looser bound */
+    c.compare(what, from_device(datt, (size_t)positions * q_dim), att_cpu, dtype == GF_DTYPE_F32 ? 1e-4 : 2e-2);
+  }
   int32_t last = positions - 1;
   cudaMemcpy(dpos, &last, 4, cudaMemcpyHostToDevice);
   const float *q_last = dqkv + (size_t)last * (q_dim + 2 * kv_dim);
@@ -211,6 +254,25 @@ gf_status check_type(Check &c, GpuSession &g, int32_t dtype, const char *name) {
   snprintf(what, sizeof what, "attention decode (rope, cache write), %d splits %s", splits, name);
   c.compare(what, from_device(datt, q_dim),
             std::vector<float>(att_cpu.end() - q_dim, att_cpu.end()), 1e-4);
+  /* the split kernel: at the last position and at one that leaves splits empty */
+  if (decode_lanes<T>(head_dim) > 0) {
+    float *dsplit = nullptr;
+    cudaMalloc(&dsplit, (size_t)heads * 64 * (head_dim + 2) * 4);
+    for (int at : {positions - 1, 2})
+      for (int parts : {1, 7, 64}) {
+        cudaMemcpy(dpos, &at, 4, cudaMemcpyHostToDevice);
+        const float *q_at = dqkv + (size_t)at * (q_dim + 2 * kv_dim);
+        GF_CUDA(launch_attention_split<T>(false, 0, datt, dsplit, dtickets, q_at, dk, dv, dpos, heads,
+                                          kv_heads, head_dim, parts, dzero));
+        GF_CUDA(cudaDeviceSynchronize());
+        snprintf(what, sizeof what, "attention split (pos %d, %d splits) %s", at, parts, name);
+        c.compare(what, from_device(datt, q_dim),
+                  std::vector<float>(att_cpu.begin() + (size_t)at * q_dim, att_cpu.begin() + (size_t)(at + 1) * q_dim), 1e-4);
+      }
+    c.tickets_zero("attention split", dtickets, heads);
+    cudaFree(dsplit);
+  }
+  cudaFree(dtickets);
 
   for (void *p : std::initializer_list<void *>{dw, dx, dy, dgate, dup, ddown, ddown_t, dexperts, dxh, dz, dout, dpart, dxs, dgemm, dzs, dqkv, datt, dattp, dk, dv, dpos, dzero})
     cudaFree(p);

@@ -94,6 +94,10 @@ struct GpuSession {
   void *cast = nullptr;        /* T (n, max(hidden, ff, q_dim)) GEMM operand */
   float *partials = nullptr;   /* down-projection partial sums / attention partials */
   size_t partials_floats = 0;
+  uint32_t *tickets = nullptr; /* zeros: a counter per attention head, then per down tile */
+  void *attention_scratch = nullptr;  /* prompt attention: scores (f32), then probabilities (T) */
+  size_t attention_scratch_bytes = 0;
+  int32_t attention_splits = 1; /* splits per head of decoding attention */
   float *logits = nullptr;     /* (vocab) of the last position */
   float *host_logits = nullptr; /* pinned (vocab) */
   double *row_inverse = nullptr; /* (max_positions) 1/‖Z_t‖ */

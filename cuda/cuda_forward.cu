@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "cuda_attention_decode.cuh"
+#include "cuda_attention_prompt.cuh"
 #include "cuda_gemm.cuh"
 #include "cuda_selection.cuh"
 #include "selection.h"
@@ -104,9 +106,8 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
     if ((st = gemm<T>(g, g.qkv, g.xb, (const T *)w.wqkv, n, d.hidden, d.qkv_dim, false, false)) != GF_OK) break;
     rope_cache_kernel<T><<<n, 256, 0, g.stream>>>(g.qkv, key_cache, value_cache, g.position, d.heads,
                                                   d.kv_heads, d.head_dim, m.inv_freq);
-    attention_prefill_kernel<T><<<dim3(n, d.heads), 256, prefill_shared_bytes(n), g.stream>>>(
-        g.att, g.qkv, key_cache, value_cache, 0, d.heads, d.kv_heads, d.head_dim);
     GF_LAUNCHED();
+    if ((st = attention_prompt<T>(g, g.att, g.qkv, key_cache, value_cache, n, d.heads, d.kv_heads, d.head_dim)) != GF_OK) break;
     if ((st = gemm<T>(g, g.x, g.att, (const T *)w.wo, n, d.q_dim, d.hidden, false, true)) != GF_OK) break;
     /* the full FF block, then GRIFFIN's selection */
     rmsnorm_kernel<<<n, 256, 0, g.stream>>>(g.xb, g.x, w.ff_norm, d.hidden, c.norm_eps);
@@ -210,7 +211,10 @@ gf_status enqueue_decode(gf_session *s, Profile *profile = nullptr) {
   const gf_config &c = s->model->config;
   const Dims d(c);
   const int sms = multiprocessors(m.device);
-  const int splits = (s->max_positions + ATTENTION_CHUNK - 1) / ATTENTION_CHUNK;
+  const int splits = g.attention_splits;
+  const bool split_kernel = decode_lanes<T>(d.head_dim) > 0;
+  const bool pdl = pdl_enabled();
+  uint32_t *head_tickets = g.tickets, *down_tickets = g.tickets + d.heads;
   const size_t cache_layer = (size_t)s->max_positions * d.kv_dim;
   const int threads = GemvShape::threads;
   auto mark = [&](int kind) {
@@ -222,6 +226,8 @@ gf_status enqueue_decode(gf_session *s, Profile *profile = nullptr) {
     profile->kinds.push_back(kind);
   };
   const size_t staged = GemvShape::shared(std::max(d.hidden, d.q_dim));
+  const int32_t *no_rows = nullptr;
+  const float *no_norm = nullptr, *no_residual = nullptr;
   mark(0);
   embed_kernel<T><<<1, 256, 0, g.stream>>>(g.x, (const T *)m.embed, g.ids, d.hidden);
   for (int32_t l = 0; l < d.layers; l++) {
@@ -229,17 +235,25 @@ gf_status enqueue_decode(gf_session *s, Profile *profile = nullptr) {
     T *key_cache = (T *)g.key_cache + l * cache_layer, *value_cache = (T *)g.value_cache + l * cache_layer;
     mark(0);
     /* attention RMSNorm fused into the q/k/v product */
-    gemv_kernel<T><<<GemvShape::blocks(d.qkv_dim, sms), threads, staged, g.stream>>>(
-        g.qkv, (const T *)w.wqkv, g.x, d.qkv_dim, d.hidden, nullptr, nullptr, w.attn_norm, c.norm_eps);
+    GF_CUDA(launch(pdl, gemv_kernel<T>, GemvShape::blocks(d.qkv_dim, sms), threads, staged, g.stream,
+                   g.qkv, (const T *)w.wqkv, g.x, d.qkv_dim, d.hidden, no_rows, no_residual,
+                   (const float *)w.attn_norm, c.norm_eps));
     mark(1);
     /* RoPE and the KV-cache write fused into attention */
-    attention_decode_kernel<T><<<dim3(d.heads, splits), ATTENTION_THREADS, 0, g.stream>>>(
-        g.partials, g.qkv, key_cache, value_cache, g.position, d.heads, d.kv_heads, d.head_dim,
-        m.inv_freq);
-    attention_combine_kernel<<<d.heads, std::min(d.head_dim, 1024), 0, g.stream>>>(g.att, g.partials, splits, d.head_dim);
+    if (split_kernel) {
+      GF_CUDA(launch_attention_split<T>(pdl, g.stream, g.att, g.partials, head_tickets, g.qkv,
+                                        key_cache, value_cache, g.position, d.heads, d.kv_heads,
+                                        d.head_dim, splits, m.inv_freq));
+    } else {
+      attention_decode_kernel<T><<<dim3(d.heads, splits), ATTENTION_THREADS, 0, g.stream>>>(
+          g.partials, g.qkv, key_cache, value_cache, g.position, d.heads, d.kv_heads, d.head_dim,
+          m.inv_freq);
+      attention_combine_kernel<<<d.heads, std::min(d.head_dim, 1024), 0, g.stream>>>(g.att, g.partials, splits, d.head_dim);
+    }
     mark(3);
-    gemv_kernel<T><<<GemvShape::blocks(d.hidden, sms), threads, staged, g.stream>>>(
-        g.x, (const T *)w.wo, g.att, d.hidden, d.q_dim, nullptr, g.x);
+    GF_CUDA(launch(pdl, gemv_kernel<T>, GemvShape::blocks(d.hidden, sms), threads, staged, g.stream,
+                   g.x, (const T *)w.wo, (const float *)g.att, d.hidden, d.q_dim, no_rows,
+                   (const float *)g.x, no_norm, 0.f));
     mark(4);
     /* GRIFFIN: only the experts' rows of W_gate, W_up and W_downᵀ are read; FF RMSNorm fused */
     const int32_t selected = g.expert_count[(size_t)l];
@@ -247,20 +261,21 @@ gf_status enqueue_decode(gf_session *s, Profile *profile = nullptr) {
     const int count = griffin ? selected : d.ff;
     const int32_t *experts = griffin ? g.experts + (size_t)l * d.ff : nullptr;
     if (count > 0) {
-      gate_up_kernel<T><<<GemvShape::blocks(count, sms), threads, staged, g.stream>>>(
-          g.z, c.gated ? (const T *)w.w_gate : nullptr, (const T *)w.w_up, g.x, count, d.hidden,
-          experts, c.activation, w.ff_norm, c.norm_eps);
+      GF_CUDA(launch(pdl, gate_up_kernel<T>, GemvShape::blocks(count, sms), threads, staged, g.stream,
+                     g.z, c.gated ? (const T *)w.w_gate : nullptr, (const T *)w.w_up,
+                     (const float *)g.x, count, d.hidden, experts, (int)c.activation,
+                     (const float *)w.ff_norm, c.norm_eps));
       mark(5);
-      gf_status st = launch_down<T>(g.stream, g.x, g.partials, g.partials_floats,
-                                    (const T *)w.w_down_t, g.z, experts, count, d.hidden, sms);
+      gf_status st = launch_down<T>(g.stream, g.x, g.partials, g.partials_floats, down_tickets,
+                                    (const T *)w.w_down_t, g.z, experts, count, d.hidden, sms, pdl);
       if (st != GF_OK) return st;
       mark(6);
     }
   }
   mark(0);
-  gemv_kernel<T><<<GemvShape::blocks(d.vocab, sms), threads, staged, g.stream>>>(
-      g.logits, (const T *)m.lm_head, g.x, d.vocab, d.hidden, nullptr, nullptr, m.final_norm,
-      c.norm_eps);
+  GF_CUDA(launch(pdl, gemv_kernel<T>, GemvShape::blocks(d.vocab, sms), threads, staged, g.stream,
+                 g.logits, (const T *)m.lm_head, (const float *)g.x, d.vocab, d.hidden, no_rows,
+                 no_residual, (const float *)m.final_norm, c.norm_eps));
   mark(7);
   GF_LAUNCHED();
   return GF_OK;

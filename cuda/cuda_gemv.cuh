@@ -7,7 +7,7 @@
 #ifndef GRIFFIN_CUDA_GEMV_CUH
 #define GRIFFIN_CUDA_GEMV_CUH
 
-#include "cuda_common.cuh"
+#include "cuda_launch.cuh"
 
 namespace gf {
 
@@ -64,6 +64,39 @@ __device__ __forceinline__ float warp_dot(const T *__restrict__ row, const float
   return acc;
 }
 
+/* 16-byte loads in flight per lane and row in the decoding products. */
+constexpr int GEMV_BATCH = 8;
+
+/* Loads batch b of a row of n 16-byte vectors into buf: lane takes vectors b·32U + 32u + lane. */
+template <int U>
+__device__ __forceinline__ void load_batch(uint4 (&buf)[U], const uint4 *row, int n, int b, int lane) {
+#pragma unroll
+  for (int u = 0; u < U; u++) {
+    const int i = (b * U + u) * 32 + lane;
+    buf[u] = i < n ? load_stream(row + i) : make_uint4(0u, 0u, 0u, 0u);
+  }
+}
+
+/*
+ * One warp's share of dot(row, x) over n 16-byte vectors when batch 0 is already in buf (loaded
+ * before the kernel waited for its input): U loads in flight per lane.
+ */
+template <typename T, int U>
+__device__ __forceinline__ float warp_dot_batched(uint4 (&buf)[U], const uint4 *row,
+                                                  const float *__restrict__ x, int n, int lane) {
+  constexpr int V = 16 / sizeof(T);
+  float acc = 0.f;
+  for (int b = 0; b * U * 32 < n; b++) {
+    if (b > 0) load_batch<U>(buf, row, n, b, lane);
+#pragma unroll
+    for (int u = 0; u < U; u++) {
+      const int i = (b * U + u) * 32 + lane;
+      if (i < n) acc += dot16<T>(buf[u], x, i * V);
+    }
+  }
+  return acc;
+}
+
 /* The maximum (is_max) or the sum of v over the block; every thread gets it. */
 __device__ __forceinline__ float block_reduce(float v, bool is_max, float *shared) {
 #pragma unroll
@@ -87,34 +120,84 @@ __device__ __forceinline__ float block_reduce(float v, bool is_max, float *share
 __device__ __forceinline__ void stage_input(float *xs, const float *__restrict__ x, int cols,
                                             const float *__restrict__ norm_w, float eps) {
   __shared__ float reduce[32];
+  constexpr int U = 4; /* float4 loads in flight per thread */
   float ss = 0.f;
-  for (int i = threadIdx.x; i < cols; i += blockDim.x) {
+  const bool vectors = cols % 4 == 0 && ((uintptr_t)x & 15) == 0 && ((uintptr_t)norm_w & 15) == 0;
+  const int n4 = vectors ? cols / 4 : 0;
+  for (int base = threadIdx.x; base < n4; base += blockDim.x * U) {
+    float4 v[U];
+#pragma unroll
+    for (int u = 0; u < U; u++) {
+      const int i = base + u * blockDim.x;
+      v[u] = i < n4 ? reinterpret_cast<const float4 *>(x)[i] : make_float4(0.f, 0.f, 0.f, 0.f);
+    }
+#pragma unroll
+    for (int u = 0; u < U; u++) {
+      const int i = base + u * blockDim.x;
+      if (i < n4) reinterpret_cast<float4 *>(xs)[i] = v[u];
+      ss += v[u].x * v[u].x + v[u].y * v[u].y + v[u].z * v[u].z + v[u].w * v[u].w;
+    }
+  }
+  for (int i = 4 * n4 + threadIdx.x; i < cols; i += blockDim.x) {
     const float v = x[i];
     xs[i] = v;
     ss += v * v;
   }
   if (norm_w) {
     const float inv = 1.0f / sqrtf(block_reduce(ss, false, reduce) / cols + eps);
-    for (int i = threadIdx.x; i < cols; i += blockDim.x) xs[i] = norm_w[i] * (xs[i] * inv);
+    for (int base = threadIdx.x; base < n4; base += blockDim.x * U) {
+      float4 w[U];
+#pragma unroll
+      for (int u = 0; u < U; u++) {
+        const int i = base + u * blockDim.x;
+        w[u] = i < n4 ? reinterpret_cast<const float4 *>(norm_w)[i] : make_float4(0.f, 0.f, 0.f, 0.f);
+      }
+#pragma unroll
+      for (int u = 0; u < U; u++) {
+        const int i = base + u * blockDim.x;
+        if (i >= n4) continue;
+        float4 &v = reinterpret_cast<float4 *>(xs)[i];
+        v = make_float4(w[u].x * (v.x * inv), w[u].y * (v.y * inv), w[u].z * (v.z * inv),
+                        w[u].w * (v.w * inv));
+      }
+    }
+    for (int i = 4 * n4 + threadIdx.x; i < cols; i += blockDim.x) xs[i] = norm_w[i] * (xs[i] * inv);
   }
   __syncthreads();
 }
 
 /*
  * y[r] = W[rows ? rows[r] : r] · x̂ (+ residual[r]) for r < count; a warp per row. x̂ is x, or
- * RMSNorm(x) with norm_w. Dynamic shared memory: cols floats.
+ * RMSNorm(x) with norm_w. Dynamic shared memory: cols floats. The first batch of weights is
+ * loaded before waiting for the kernel that wrote x, and stays in flight while x is staged.
  */
 template <typename T>
-static __global__ void gemv_kernel(float *__restrict__ y, const T *__restrict__ w,
-                            const float *__restrict__ x_global, int count, int cols,
-                            const int32_t *__restrict__ rows, const float *residual,
-                            const float *__restrict__ norm_w = nullptr, float eps = 0.f) {
+static __global__ void __launch_bounds__(256)
+    gemv_kernel(float *__restrict__ y, const T *__restrict__ w, const float *__restrict__ x_global,
+                int count, int cols, const int32_t *__restrict__ rows, const float *residual,
+                const float *__restrict__ norm_w = nullptr, float eps = 0.f) {
   extern __shared__ float x[];
-  stage_input(x, x_global, cols, norm_w, eps);
+  constexpr int V = 16 / sizeof(T), U = GEMV_BATCH;
   const int lane = threadIdx.x & 31, warps = blockDim.x >> 5;
-  for (int r = blockIdx.x * warps + (threadIdx.x >> 5); r < count; r += gridDim.x * warps) {
-    const int row = rows ? rows[r] : r;
-    const float acc = warp_sum(warp_dot<T>(w + (size_t)row * cols, x, cols, lane));
+  const int first = blockIdx.x * warps + (threadIdx.x >> 5), n = cols / V;
+  const bool vectors = cols % V == 0;
+  uint4 buf[U];
+  if (vectors && !rows && first < count) /* rows may come from the kernel before: not yet */
+    load_batch<U>(buf, reinterpret_cast<const uint4 *>(w + (size_t)first * cols), n, 0, lane);
+  wait_for_previous();
+  let_next_launch();
+  stage_input(x, x_global, cols, norm_w, eps);
+  for (int r = first; r < count; r += gridDim.x * warps) {
+    const T *row = w + (size_t)(rows ? rows[r] : r) * cols;
+    float acc;
+    if (vectors) {
+      const uint4 *vec = reinterpret_cast<const uint4 *>(row);
+      if (r != first || rows) load_batch<U>(buf, vec, n, 0, lane);
+      acc = warp_dot_batched<T, U>(buf, vec, x, n, lane);
+    } else {
+      acc = warp_dot<T>(row, x, cols, lane);
+    }
+    acc = warp_sum(acc);
     if (lane == 0) y[r] = acc + (residual ? residual[r] : 0.f);
   }
 }
@@ -132,21 +215,45 @@ __device__ __forceinline__ float activation(float g, int act) {
 
 /*
  * z[i] = act(W_gate[e_i] · x̂) ⊙ (W_up[e_i] · x̂), e_i = experts ? experts[i] : i; a warp per
- * neuron. Plain blocks pass w_gate = null: z[i] = act(W_1[e_i] · x̂). x̂ as in gemv_kernel.
+ * neuron. Plain blocks pass w_gate = null: z[i] = act(W_1[e_i] · x̂). x̂ as in gemv_kernel; the
+ * experts come from the prompt phase, so the first batches load before the wait.
  */
 template <typename T>
-static __global__ void gate_up_kernel(float *__restrict__ z, const T *__restrict__ w_gate,
-                               const T *__restrict__ w_up, const float *__restrict__ x_global, int count,
-                               int cols, const int32_t *__restrict__ experts, int act,
-                               const float *__restrict__ norm_w = nullptr, float eps = 0.f) {
+static __global__ void __launch_bounds__(256)
+    gate_up_kernel(float *__restrict__ z, const T *__restrict__ w_gate, const T *__restrict__ w_up,
+                   const float *__restrict__ x_global, int count, int cols,
+                   const int32_t *__restrict__ experts, int act,
+                   const float *__restrict__ norm_w = nullptr, float eps = 0.f) {
   extern __shared__ float x[];
-  stage_input(x, x_global, cols, norm_w, eps);
+  constexpr int V = 16 / sizeof(T), U = GEMV_BATCH;
   const int lane = threadIdx.x & 31, warps = blockDim.x >> 5;
-  for (int i = blockIdx.x * warps + (threadIdx.x >> 5); i < count; i += gridDim.x * warps) {
+  const int first = blockIdx.x * warps + (threadIdx.x >> 5), n = cols / V;
+  const bool vectors = cols % V == 0;
+  uint4 up_buf[U], gate_buf[U];
+  auto load = [&](int i) {
     const size_t row = (size_t)(experts ? experts[i] : i) * cols;
-    const float u = warp_sum(warp_dot<T>(w_up + row, x, cols, lane));
+    load_batch<U>(up_buf, reinterpret_cast<const uint4 *>(w_up + row), n, 0, lane);
+    if (w_gate) load_batch<U>(gate_buf, reinterpret_cast<const uint4 *>(w_gate + row), n, 0, lane);
+  };
+  if (vectors && first < count) load(first);
+  wait_for_previous();
+  let_next_launch();
+  stage_input(x, x_global, cols, norm_w, eps);
+  for (int i = first; i < count; i += gridDim.x * warps) {
+    const size_t row = (size_t)(experts ? experts[i] : i) * cols;
+    float u, g = 0.f;
+    if (vectors) {
+      if (i != first) load(i);
+      u = warp_dot_batched<T, U>(up_buf, reinterpret_cast<const uint4 *>(w_up + row), x, n, lane);
+      if (w_gate)
+        g = warp_dot_batched<T, U>(gate_buf, reinterpret_cast<const uint4 *>(w_gate + row), x, n, lane);
+    } else {
+      u = warp_dot<T>(w_up + row, x, cols, lane);
+      if (w_gate) g = warp_dot<T>(w_gate + row, x, cols, lane);
+    }
+    u = warp_sum(u);
     if (w_gate) {
-      const float g = warp_sum(warp_dot<T>(w_gate + row, x, cols, lane));
+      g = warp_sum(g);
       if (lane == 0) z[i] = activation(g, act) * u;
     } else if (lane == 0) {
       z[i] = activation(u, act);
@@ -155,46 +262,56 @@ static __global__ void gate_up_kernel(float *__restrict__ z, const T *__restrict
 }
 
 /*
- * GRIFFIN's down projection over W_downᵀ (ff, hidden): partial[chunk][h] = Σ z[i]·W_downᵀ[e_i][h]
- * over the chunk's experts. Block: 8 warps over the same 32·V columns, each warp a share of the
- * chunk's experts, summed in shared memory. Grid: (column tiles, expert chunks).
+ * GRIFFIN's down projection over W_downᵀ (ff, hidden): x[h] += Σ_i z[i]·W_downᵀ[e_i][h]. Block
+ * (tile, chunk) sums its chunk of experts over the tile's 32·V columns into
+ * partial[chunk][h] (8 warps, each a share of the chunk's experts, summed in shared memory);
+ * the tile's last block to finish (tickets[tile] counts them) adds the chunks to x in chunk
+ * order, so the sum does not depend on which block came last.
  */
 template <typename T>
-static __global__ void down_partial_kernel(float *__restrict__ partial, const T *__restrict__ w_down_t,
-                                    const float *__restrict__ z, const int32_t *__restrict__ experts,
-                                    int count, int hidden, int per_chunk) {
+static __global__ void down_kernel(float *__restrict__ x, float *__restrict__ partial,
+                                   uint32_t *__restrict__ tickets, const T *__restrict__ w_down_t,
+                                   const float *__restrict__ z, const int32_t *__restrict__ experts,
+                                   int count, int hidden, int per_chunk) {
   constexpr int V = 16 / sizeof(T);
   __shared__ float sums[8][32 * V];
+  __shared__ bool last_block;
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-  const int col = (blockIdx.x * 32 + lane) * V;
+  const int col = (blockIdx.x * 32 + lane) * V, tile_col = blockIdx.x * 32 * V;
   const int first = blockIdx.y * per_chunk, last = min(count, first + per_chunk);
+  constexpr int R = GEMV_BATCH; /* rows in flight per warp */
+  uint4 rows_buf[R];
+  float z_buf[R];
+  auto load_z = [&](int i) { /* written by the kernel before: only after the wait */
+#pragma unroll
+    for (int r = 0; r < R; r++) z_buf[r] = i + 8 * r < last ? z[i + 8 * r] : 0.f;
+  };
+  auto load = [&](int i) { /* rows i, i + 8, …, i + 8(R − 1) of the chunk (zeros past it) */
+#pragma unroll
+    for (int r = 0; r < R; r++) {
+      const int k = i + 8 * r;
+      rows_buf[r] = k < last && col < hidden
+                        ? load_stream(reinterpret_cast<const uint4 *>(
+                              w_down_t + (size_t)(experts ? experts[k] : k) * hidden + col))
+                        : make_uint4(0u, 0u, 0u, 0u);
+    }
+  };
+  load(first + warp); /* the experts come from the prompt phase, not from the kernel before */
+  wait_for_previous();
+  let_next_launch();
   float acc[V];
 #pragma unroll
   for (int j = 0; j < V; j++) acc[j] = 0.f;
-  if (col < hidden) {
-    int i = first + warp;
-    for (; i + 24 < last; i += 32) { /* four rows in flight per warp */
-      uint4 w4[4];
-      float z4[4];
+  for (int i = first + warp; i < last; i += 8 * R) {
+    if (i != first + warp) load(i);
+    load_z(i);
 #pragma unroll
-      for (int r = 0; r < 4; r++) {
-        const int e = experts ? experts[i + 8 * r] : i + 8 * r;
-        w4[r] = load_stream(reinterpret_cast<const uint4 *>(w_down_t + (size_t)e * hidden + col));
-        z4[r] = z[i + 8 * r];
-      }
+    for (int r = 0; r < R; r++) {
+      if (i + 8 * r >= last) break;
+      const float zr = z_buf[r];
+      const T *wr = reinterpret_cast<const T *>(&rows_buf[r]);
 #pragma unroll
-      for (int r = 0; r < 4; r++) {
-        const T *wr = reinterpret_cast<const T *>(&w4[r]);
-#pragma unroll
-        for (int j = 0; j < V; j++) acc[j] += z4[r] * to_float(wr[j]);
-      }
-    }
-    for (; i < last; i += 8) {
-      const int e = experts ? experts[i] : i;
-      const uint4 a = load_stream(reinterpret_cast<const uint4 *>(w_down_t + (size_t)e * hidden + col));
-      const T *wa = reinterpret_cast<const T *>(&a);
-#pragma unroll
-      for (int j = 0; j < V; j++) acc[j] += z[i] * to_float(wa[j]);
+      for (int j = 0; j < V; j++) acc[j] += zr * to_float(wr[j]);
     }
   }
 #pragma unroll
@@ -204,41 +321,52 @@ static __global__ void down_partial_kernel(float *__restrict__ partial, const T 
     float s = 0.f;
 #pragma unroll
     for (int w = 0; w < 8; w++) s += sums[w][c];
-    const int h = blockIdx.x * 32 * V + c;
+    const int h = tile_col + c;
     if (h < hidden) partial[(size_t)blockIdx.y * hidden + h] = s;
   }
+  __threadfence();
+  __syncthreads();
+  if (threadIdx.x == 0) last_block = atomicAdd(&tickets[blockIdx.x], 1u) == gridDim.y - 1;
+  __syncthreads();
+  if (!last_block) return;
+  __threadfence();
+  for (int c = threadIdx.x; c < 32 * V; c += blockDim.x) {
+    const int h = tile_col + c;
+    if (h >= hidden) continue;
+    float s = 0.f;
+#pragma unroll 16
+    for (int chunk = 0; chunk < (int)gridDim.y; chunk++) s += __ldcg(partial + (size_t)chunk * hidden + h);
+    x[h] += s;
+  }
+  if (threadIdx.x == 0) tickets[blockIdx.x] = 0; /* ready for the next launch */
 }
 
-/* x[h] += Σ_c partial[c][h], in a fixed order (deterministic). */
-static __global__ void add_partials_kernel(float *__restrict__ x, const float *__restrict__ partial,
-                                    int chunks, int hidden) {
-  const int h = blockIdx.x * blockDim.x + threadIdx.x;
-  if (h >= hidden) return;
-  float s = 0.f;
-  for (int c = 0; c < chunks; c++) s += partial[(size_t)c * hidden + h];
-  x[h] += s;
-}
-
-/* Launch shapes shared by the launchers: a warp per row, 16 rows a block. */
+/* Launch shapes shared by the launchers: a warp per row, 8 rows a block. */
 struct GemvShape {
-  static constexpr int threads = 512;
-  static int blocks(int rows, int sms) { (void)sms; return max(1, (rows + 15) / 16); }
+  static constexpr int threads = 256;
+  static int blocks(int rows, int sms) { (void)sms; return max(1, (rows + 7) / 8); }
   /* shared memory of the staged input vector */
   static size_t shared(int cols) { return (size_t)cols * 4; }
 };
 
+/* Column tiles of the down projection (a ticket each). */
+inline int down_tiles(int hidden, int vector) { return (hidden + 32 * vector - 1) / (32 * vector); }
+
 /* Expert chunks for the down projection: enough blocks to fill the chip. */
 inline int down_chunks(int count, int hidden, int vector, int sms) {
-  const int tiles = (hidden + 32 * vector - 1) / (32 * vector);
-  const int want = max(1, (4 * sms + tiles - 1) / tiles);
+  const int tiles = down_tiles(hidden, vector);
+  const int want = max(1, (8 * sms + tiles - 1) / tiles);
   return max(1, min(want, (count + 15) / 16));
 }
 
-/* x += W_downᵀ[experts]ᵀ · z through partial sums (count may be 0: nothing is added). */
+/*
+ * x += W_downᵀ[experts]ᵀ · z through partial sums (count may be 0: nothing is added); tickets
+ * holds down_tiles(hidden, V) zeros and is left so. pdl: a programmatic dependent launch.
+ */
 template <typename T>
 gf_status launch_down(cudaStream_t stream, float *x, float *partial, size_t partial_floats,
-                      const T *w_down_t, const float *z, const int32_t *experts, int count,
-                      int hidden, int sms) {
+                      uint32_t *tickets, const T *w_down_t, const float *z, const int32_t *experts,
+                      int count, int hidden, int sms, bool pdl = false) {
   if (count <= 0) return GF_OK;
   constexpr int V = 16 / sizeof(T);
   if (hidden % V != 0)
@@ -247,10 +375,9 @@ gf_status launch_down(cudaStream_t stream, float *x, float *partial, size_t part
   while ((size_t)chunks * hidden > partial_floats && chunks > 1) chunks /= 2;
   const int per_chunk = (count + chunks - 1) / chunks;
   chunks = (count + per_chunk - 1) / per_chunk;
-  dim3 grid((hidden + 32 * V - 1) / (32 * V), chunks);
-  down_partial_kernel<T><<<grid, 256, 0, stream>>>(partial, w_down_t, z, experts, count, hidden,
-                                                   per_chunk);
-  add_partials_kernel<<<(hidden + 255) / 256, 256, 0, stream>>>(x, partial, chunks, hidden);
+  const dim3 grid(down_tiles(hidden, V), chunks);
+  GF_CUDA(launch(pdl, down_kernel<T>, grid, 256, 0, stream, x, partial, tickets, w_down_t, z,
+                 experts, count, hidden, per_chunk));
   return GF_OK;
 }
 

@@ -4,6 +4,8 @@
  */
 #include <algorithm>
 
+#include "cuda_attention_decode.cuh"
+#include "cuda_attention_prompt.cuh"
 #include "cuda_layers.cuh"
 #include "cuda_selection.cuh"
 
@@ -43,8 +45,16 @@ gf_status build(gf_session *s, GpuSession &g) {
   for (cudaEvent_t &e : g.selection_events) GF_CUDA(cudaEventCreate(&e));
   const size_t cache = (size_t)d.layers * rows * d.kv_dim * elem;
   const size_t widest = (size_t)std::max({d.hidden, d.ff, d.q_dim});
-  const int splits = (s->max_positions + ATTENTION_CHUNK - 1) / ATTENTION_CHUNK;
-  g.partials_floats = std::max((size_t)d.hidden * 64, (size_t)d.heads * splits * (d.head_dim + 2));
+  int sms = 0;
+  GF_CUDA(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, m->device));
+  const bool split_kernel = m->config.weight_dtype == GF_DTYPE_F32 ? decode_lanes<float>(d.head_dim) > 0
+                            : decode_lanes<__half>(d.head_dim) > 0; /* 16-bit types alike */
+  g.attention_splits = split_kernel ? decode_splits(d.heads, s->max_positions, sms)
+                                    : (s->max_positions + ATTENTION_CHUNK - 1) / ATTENTION_CHUNK;
+  g.partials_floats = std::max((size_t)d.hidden * 128,
+                               (size_t)d.heads * g.attention_splits * (d.head_dim + 2));
+  const size_t tickets = (size_t)d.heads + down_tiles(d.hidden, 1);
+  g.attention_scratch_bytes = prompt_attention_scratch(s->max_positions, d.heads, elem);
   struct { void **out; size_t bytes; } plan[] = {
       {&g.key_cache, cache},
       {&g.value_cache, cache},
@@ -58,6 +68,8 @@ gf_status build(gf_session *s, GpuSession &g) {
       {(void **)&g.up, rows * d.ff * 4},
       {&g.cast, rows * widest * elem},
       {(void **)&g.partials, g.partials_floats * 4},
+      {(void **)&g.tickets, tickets * 4},
+      {&g.attention_scratch, g.attention_scratch_bytes},
       {(void **)&g.logits, (size_t)d.vocab * 4},
       {(void **)&g.row_inverse, rows * 8},
       {(void **)&g.scores, (size_t)d.layers * d.ff * 8},
@@ -69,6 +81,7 @@ gf_status build(gf_session *s, GpuSession &g) {
     gf_status status = alloc(g, p.bytes, p.out);
     if (status != GF_OK) return status;
   }
+  GF_CUDA(cudaMemsetAsync(g.tickets, 0, tickets * 4, g.stream));
   GF_CUDA(cudaMallocHost((void **)&g.host_logits, (size_t)d.vocab * 4));
   g.expert_count.assign((size_t)d.layers, -1);
   g.capacity = s->max_positions;

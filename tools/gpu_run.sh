@@ -17,6 +17,23 @@ if [ "${PROFILE_SECONDS:-0}" -gt 0 ]; then
   GRIFFIN_PROFILE=1 timeout "$PROFILE_SECONDS" deno run --allow-all bench/engine_speed.ts \
     --shapes llama2-7b --new-tokens 32 --out /tmp/profile 2>&1 | grep -E "profile" | tee "$OUT/profile.log"
 fi
+if [ "${NCU_SECONDS:-0}" -gt 0 ]; then # one decoding step's kernels (d=1), timed by Nsight Compute
+  ncu=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu /usr/local/cuda/bin/ncu 2>/dev/null | head -1)
+  timeout "$NCU_SECONDS" "$ncu" --clock-control none --graph-profiling node --csv \
+    -k 'regex:gemv|gate_up|down_kernel|attention_split|attention_decode' --launch-skip 400 --launch-count 161 \
+    --metrics gpu__time_duration.sum,dram__bytes_read.sum deno run --allow-all bench/engine_speed.ts \
+    --shapes llama2-7b --new-tokens 8 --out /tmp/ncu >"$OUT/ncu.csv" 2>&1
+  python3 tools/ncu_summary.py "$OUT/ncu.csv" | tee "$OUT/ncu_summary.log"
+  # the prompt phase's first layer, every kernel
+  timeout "$NCU_SECONDS" "$ncu" --clock-control none --csv --launch-skip 39 --launch-count 24 \
+    --metrics gpu__time_duration.sum,dram__bytes_read.sum deno run --allow-all bench/engine_speed.ts \
+    --shapes llama2-7b --new-tokens 8 --out /tmp/ncu >"$OUT/ncu_prompt.csv" 2>&1
+  python3 tools/ncu_summary.py "$OUT/ncu_prompt.csv" | tee -a "$OUT/ncu_summary.log"
+fi
+if [ -n "${NO_PDL_ARGS:-}" ]; then # the same figures with programmatic dependent launch off
+  GRIFFIN_PDL=0 timeout 200 deno run --allow-all bench/engine_speed.ts --out /tmp/nopdl $NO_PDL_ARGS \
+    2>&1 | tail -7 | tee "$OUT/bench_no_pdl.log"
+fi
 if [ "${PEER_SECONDS:-0}" -gt 0 ]; then
   timeout "$PEER_SECONDS" python3 tools/peer_bench/hf_griffin_bench.py ${PEER_ARGS:---shapes llama2-7b} \
     --out "$OUT/peer.json" 2>&1 | tee "$OUT/peer.log" | tail -8

@@ -1,0 +1,66 @@
+/*
+ * cuda_launch.cuh — programmatic dependent launch (PDL) for the decoding step: each kernel is
+ * launched while the one before it drains, warms L2 with weights that do not depend on it, and
+ * waits for it (griddepcontrol.wait) before touching anything it wrote. Launched without the
+ * attribute (GRIFFIN_PDL=0, or the prompt phase's plain launches) the wait does nothing.
+ */
+#ifndef GRIFFIN_CUDA_LAUNCH_CUH
+#define GRIFFIN_CUDA_LAUNCH_CUH
+
+#include <cstdlib>
+#include <cstring>
+
+#include "cuda_common.cuh"
+
+namespace gf {
+
+/* Waits until the kernel before this one in the stream has finished and its writes are seen. */
+__device__ __forceinline__ void wait_for_previous() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.wait;" ::: "memory");
+#endif
+}
+
+/* Lets the next kernel in the stream be launched (its blocks wait for this one to finish). */
+__device__ __forceinline__ void let_next_launch() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.launch_dependents;");
+#endif
+}
+
+/* Asks for `bytes` (a multiple of 16, 16-byte aligned) from p to be brought into L2. */
+__device__ __forceinline__ void prefetch_l2(const void *p, uint32_t bytes) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm volatile("cp.async.bulk.prefetch.L2.global [%0], %1;" ::"l"(p), "r"(bytes) : "memory");
+#endif
+}
+
+/* Whether decoding launches use PDL: on unless GRIFFIN_PDL=0. */
+inline bool pdl_enabled() {
+  static const bool enabled = [] {
+    const char *v = getenv("GRIFFIN_PDL");
+    return !(v && strcmp(v, "0") == 0);
+  }();
+  return enabled;
+}
+
+/* Launches kernel(args…) on stream, as a programmatic dependent of the previous kernel when pdl. */
+template <typename... Params, typename... Args>
+cudaError_t launch(bool pdl, void (*kernel)(Params...), dim3 grid, dim3 block, size_t shared,
+                   cudaStream_t stream, Args &&...args) {
+  cudaLaunchConfig_t config = {};
+  config.gridDim = grid;
+  config.blockDim = block;
+  config.dynamicSmemBytes = shared;
+  config.stream = stream;
+  cudaLaunchAttribute attribute[1];
+  attribute[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
+  attribute[0].val.programmaticStreamSerializationAllowed = 1;
+  config.attrs = attribute;
+  config.numAttrs = pdl ? 1 : 0;
+  return cudaLaunchKernelEx(&config, kernel, std::forward<Args>(args)...);
+}
+
+} // namespace gf
+
+#endif
