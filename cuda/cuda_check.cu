@@ -127,6 +127,11 @@ gf_status check_type(Check &c, GpuSession &g, int32_t dtype, const char *name) {
   GF_LAUNCHED();
   snprintf(what, sizeof what, "gemv with fused rmsnorm %s %dx%d", name, rows, cols);
   c.compare(what, from_device(dy, rows), cpu_normed, tol);
+  /* few blocks: each warp takes many rows, loading the next while it sums the last */
+  gemv_kernel<T><<<4, GemvShape::threads, GemvShape::shared(cols)>>>(dy, dw, dx, rows, cols, nullptr, nullptr, dnorm, 1e-5f);
+  GF_LAUNCHED();
+  snprintf(what, sizeof what, "gemv, 4 blocks %s %dx%d", name, rows, cols);
+  c.compare(what, from_device(dy, rows), cpu_normed, tol);
   cudaFree(dnorm);
   free_weight(norm);
   { /* a row that ends inside a batch of loads */
@@ -170,6 +175,11 @@ gf_status check_type(Check &c, GpuSession &g, int32_t dtype, const char *name) {
   gate_up_kernel<T><<<GemvShape::blocks(k, sms), GemvShape::threads, GemvShape::shared(hidden)>>>(dz, dgate, dup, dxh, k, hidden, dexperts, GF_ACT_SILU);
   GF_LAUNCHED();
   snprintf(what, sizeof what, "gate_up (silu, %d experts) %s", k, name);
+  c.compare(what, from_device(dz, k), zg, tol);
+  cudaMemset(dz, 0, (size_t)ff * 4);
+  gate_up_kernel<T><<<3, GemvShape::threads, GemvShape::shared(hidden)>>>(dz, dgate, dup, dxh, k, hidden, dexperts, GF_ACT_SILU);
+  GF_LAUNCHED();
+  snprintf(what, sizeof what, "gate_up, 3 blocks (%d experts) %s", k, name);
   c.compare(what, from_device(dz, k), zg, tol);
   uint32_t *dtickets = to_device(std::vector<uint32_t>((size_t)hidden, 0u));
   gf_status s = launch_down<T>(0, dout, dpart, (size_t)hidden * 64, dtickets, ddown_t, dz, dexperts, k, hidden, sms);

@@ -98,6 +98,7 @@ struct GpuSession {
   void *attention_scratch = nullptr;  /* prompt attention: scores (f32), then probabilities (T) */
   size_t attention_scratch_bytes = 0;
   int32_t attention_splits = 1; /* splits per head of decoding attention */
+  int gemv_resident = 1, gate_up_resident = 1; /* blocks of each that fit on a multiprocessor */
   float *logits = nullptr;     /* (vocab) of the last position */
   float *host_logits = nullptr; /* pinned (vocab) */
   double *row_inverse = nullptr; /* (max_positions) 1/‖Z_t‖ */

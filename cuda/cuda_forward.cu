@@ -214,6 +214,11 @@ gf_status enqueue_decode(gf_session *s, Profile *profile = nullptr) {
   const int splits = g.attention_splits;
   const bool split_kernel = decode_lanes<T>(d.head_dim) > 0;
   const bool pdl = pdl_enabled();
+  /* GRIFFIN_PERSISTENT=0: a warp per row and two waves of down blocks (the earlier shapes) */
+  const bool persistent = env_on("GRIFFIN_PERSISTENT");
+  auto blocks = [&](int resident, int rows) {
+    return persistent ? GemvShape::resident_blocks(rows, sms, resident) : GemvShape::blocks(rows, sms);
+  };
   uint32_t *head_tickets = g.tickets, *down_tickets = g.tickets + d.heads;
   const size_t cache_layer = (size_t)s->max_positions * d.kv_dim;
   const int threads = GemvShape::threads;
@@ -235,7 +240,7 @@ gf_status enqueue_decode(gf_session *s, Profile *profile = nullptr) {
     T *key_cache = (T *)g.key_cache + l * cache_layer, *value_cache = (T *)g.value_cache + l * cache_layer;
     mark(0);
     /* attention RMSNorm fused into the q/k/v product */
-    GF_CUDA(launch(pdl, gemv_kernel<T>, GemvShape::blocks(d.qkv_dim, sms), threads, staged, g.stream,
+    GF_CUDA(launch(pdl, gemv_kernel<T>, blocks(g.gemv_resident, d.qkv_dim), threads, staged, g.stream,
                    g.qkv, (const T *)w.wqkv, g.x, d.qkv_dim, d.hidden, no_rows, no_residual,
                    (const float *)w.attn_norm, c.norm_eps));
     mark(1);
@@ -251,7 +256,7 @@ gf_status enqueue_decode(gf_session *s, Profile *profile = nullptr) {
       attention_combine_kernel<<<d.heads, std::min(d.head_dim, 1024), 0, g.stream>>>(g.att, g.partials, splits, d.head_dim);
     }
     mark(3);
-    GF_CUDA(launch(pdl, gemv_kernel<T>, GemvShape::blocks(d.hidden, sms), threads, staged, g.stream,
+    GF_CUDA(launch(pdl, gemv_kernel<T>, blocks(g.gemv_resident, d.hidden), threads, staged, g.stream,
                    g.x, (const T *)w.wo, (const float *)g.att, d.hidden, d.q_dim, no_rows,
                    (const float *)g.x, no_norm, 0.f));
     mark(4);
@@ -261,19 +266,20 @@ gf_status enqueue_decode(gf_session *s, Profile *profile = nullptr) {
     const int count = griffin ? selected : d.ff;
     const int32_t *experts = griffin ? g.experts + (size_t)l * d.ff : nullptr;
     if (count > 0) {
-      GF_CUDA(launch(pdl, gate_up_kernel<T>, GemvShape::blocks(count, sms), threads, staged, g.stream,
+      GF_CUDA(launch(pdl, gate_up_kernel<T>, blocks(g.gate_up_resident, count), threads, staged, g.stream,
                      g.z, c.gated ? (const T *)w.w_gate : nullptr, (const T *)w.w_up,
                      (const float *)g.x, count, d.hidden, experts, (int)c.activation,
                      (const float *)w.ff_norm, c.norm_eps));
       mark(5);
       gf_status st = launch_down<T>(g.stream, g.x, g.partials, g.partials_floats, down_tickets,
-                                    (const T *)w.w_down_t, g.z, experts, count, d.hidden, sms, pdl);
+                                    (const T *)w.w_down_t, g.z, experts, count, d.hidden, sms, pdl,
+                                    persistent ? 4 : 8);
       if (st != GF_OK) return st;
       mark(6);
     }
   }
   mark(0);
-  GF_CUDA(launch(pdl, gemv_kernel<T>, GemvShape::blocks(d.vocab, sms), threads, staged, g.stream,
+  GF_CUDA(launch(pdl, gemv_kernel<T>, blocks(g.gemv_resident, d.vocab), threads, staged, g.stream,
                  g.logits, (const T *)m.lm_head, (const float *)g.x, d.vocab, d.hidden, no_rows,
                  no_residual, (const float *)m.final_norm, c.norm_eps));
   mark(7);
@@ -290,6 +296,12 @@ gf_status decode_step(gf_session *s, int32_t id, float *logits) {
   GF_CUDA(cudaMemcpyAsync(g.ids, &step[0], 4, cudaMemcpyHostToDevice, g.stream));
   GF_CUDA(cudaMemcpyAsync(g.position, &step[1], 4, cudaMemcpyHostToDevice, g.stream));
   static const bool profiling = getenv("GRIFFIN_PROFILE") != nullptr;
+  if (profiling || !g.decode_graph) { /* blocks of the products that fit on a multiprocessor */
+    const Dims d(s->model->config);
+    const size_t staged = GemvShape::shared(std::max(d.hidden, d.q_dim));
+    GF_CUDA(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&g.gemv_resident, gemv_kernel<T>, GemvShape::threads, staged));
+    GF_CUDA(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&g.gate_up_resident, gate_up_kernel<T>, GemvShape::threads, staged));
+  }
   if (profiling) {
     Profile profile;
     gf_status st = enqueue_decode<T>(s, &profile);

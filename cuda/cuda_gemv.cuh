@@ -187,13 +187,16 @@ static __global__ void __launch_bounds__(256)
   wait_for_previous();
   let_next_launch();
   stage_input(x, x_global, cols, norm_w, eps);
-  for (int r = first; r < count; r += gridDim.x * warps) {
+  const int stride = gridDim.x * warps;
+  if (vectors && rows && first < count)
+    load_batch<U>(buf, reinterpret_cast<const uint4 *>(w + (size_t)rows[first] * cols), n, 0, lane);
+  for (int r = first; r < count; r += stride) {
     const T *row = w + (size_t)(rows ? rows[r] : r) * cols;
     float acc;
     if (vectors) {
-      const uint4 *vec = reinterpret_cast<const uint4 *>(row);
-      if (r != first || rows) load_batch<U>(buf, vec, n, 0, lane);
-      acc = warp_dot_batched<T, U>(buf, vec, x, n, lane);
+      acc = warp_dot_batched<T, U>(buf, reinterpret_cast<const uint4 *>(row), x, n, lane);
+      if (r + stride < count) /* the warp's next row starts loading before this one is summed */
+        load_batch<U>(buf, reinterpret_cast<const uint4 *>(w + (size_t)(rows ? rows[r + stride] : r + stride) * cols), n, 0, lane);
     } else {
       acc = warp_dot<T>(row, x, cols, lane);
     }
@@ -239,14 +242,15 @@ static __global__ void __launch_bounds__(256)
   wait_for_previous();
   let_next_launch();
   stage_input(x, x_global, cols, norm_w, eps);
-  for (int i = first; i < count; i += gridDim.x * warps) {
+  const int stride = gridDim.x * warps;
+  for (int i = first; i < count; i += stride) {
     const size_t row = (size_t)(experts ? experts[i] : i) * cols;
     float u, g = 0.f;
     if (vectors) {
-      if (i != first) load(i);
       u = warp_dot_batched<T, U>(up_buf, reinterpret_cast<const uint4 *>(w_up + row), x, n, lane);
       if (w_gate)
         g = warp_dot_batched<T, U>(gate_buf, reinterpret_cast<const uint4 *>(w_gate + row), x, n, lane);
+      if (i + stride < count) load(i + stride); /* the next neuron loads while this one is summed */
     } else {
       u = warp_dot<T>(w_up + row, x, cols, lane);
       if (w_gate) g = warp_dot<T>(w_gate + row, x, cols, lane);
@@ -344,7 +348,15 @@ static __global__ void down_kernel(float *__restrict__ x, float *__restrict__ pa
 /* Launch shapes shared by the launchers: a warp per row, 8 rows a block. */
 struct GemvShape {
   static constexpr int threads = 256;
+  /* a warp per row: every row's loads start at once, the chip taking blocks in waves */
   static int blocks(int rows, int sms) { (void)sms; return max(1, (rows + 7) / 8); }
+  /*
+   * At most `resident` blocks per multiprocessor (what fits at once): warps take several rows,
+   * each loading its next row while it sums the last, and x is staged once per block.
+   */
+  static int resident_blocks(int rows, int sms, int resident) {
+    return max(1, min((rows + 7) / 8, sms * max(1, resident)));
+  }
   /* shared memory of the staged input vector */
   static size_t shared(int cols) { return (size_t)cols * 4; }
 };
@@ -352,10 +364,13 @@ struct GemvShape {
 /* Column tiles of the down projection (a ticket each). */
 inline int down_tiles(int hidden, int vector) { return (hidden + 32 * vector - 1) / (32 * vector); }
 
-/* Expert chunks for the down projection: enough blocks to fill the chip. */
-inline int down_chunks(int count, int hidden, int vector, int sms) {
+/*
+ * Expert chunks for the down projection: blocks_per_sm blocks per multiprocessor in all (4: one
+ * wave, each warp with a long run of rows; 8: two waves of shorter runs).
+ */
+inline int down_chunks(int count, int hidden, int vector, int sms, int blocks_per_sm) {
   const int tiles = down_tiles(hidden, vector);
-  const int want = max(1, (8 * sms + tiles - 1) / tiles);
+  const int want = max(1, blocks_per_sm * sms / tiles);
   return max(1, min(want, (count + 15) / 16));
 }
 
@@ -366,12 +381,12 @@ inline int down_chunks(int count, int hidden, int vector, int sms) {
 template <typename T>
 gf_status launch_down(cudaStream_t stream, float *x, float *partial, size_t partial_floats,
                       uint32_t *tickets, const T *w_down_t, const float *z, const int32_t *experts,
-                      int count, int hidden, int sms, bool pdl = false) {
+                      int count, int hidden, int sms, bool pdl = false, int blocks_per_sm = 4) {
   if (count <= 0) return GF_OK;
   constexpr int V = 16 / sizeof(T);
   if (hidden % V != 0)
     return fail(GF_ERR_UNSUPPORTED, "hidden size %d is not a multiple of %d", hidden, V);
-  int chunks = down_chunks(count, hidden, V, sms);
+  int chunks = down_chunks(count, hidden, V, sms, blocks_per_sm);
   while ((size_t)chunks * hidden > partial_floats && chunks > 1) chunks /= 2;
   const int per_chunk = (count + chunks - 1) / chunks;
   chunks = (count + per_chunk - 1) / per_chunk;

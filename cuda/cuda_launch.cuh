@@ -35,14 +35,14 @@ __device__ __forceinline__ void prefetch_l2(const void *p, uint32_t bytes) {
 #endif
 }
 
-/* Whether decoding launches use PDL: on unless GRIFFIN_PDL=0. */
-inline bool pdl_enabled() {
-  static const bool enabled = [] {
-    const char *v = getenv("GRIFFIN_PDL");
-    return !(v && strcmp(v, "0") == 0);
-  }();
-  return enabled;
+/* Whether the switch `name` is on: it is unless the environment sets it to 0. */
+inline bool env_on(const char *name) {
+  const char *v = getenv(name);
+  return !(v && strcmp(v, "0") == 0);
 }
+
+/* Whether decoding launches use PDL: on unless GRIFFIN_PDL=0. */
+inline bool pdl_enabled() { return env_on("GRIFFIN_PDL"); }
 
 /* Launches kernel(args…) on stream, as a programmatic dependent of the previous kernel when pdl. */
 template <typename... Params, typename... Args>

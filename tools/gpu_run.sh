@@ -30,9 +30,9 @@ if [ "${NCU_SECONDS:-0}" -gt 0 ]; then # one decoding step's kernels (d=1), time
     --shapes llama2-7b --new-tokens 8 --out /tmp/ncu >"$OUT/ncu_prompt.csv" 2>&1
   python3 tools/ncu_summary.py "$OUT/ncu_prompt.csv" | tee -a "$OUT/ncu_summary.log"
 fi
-if [ -n "${NO_PDL_ARGS:-}" ]; then # the same figures with programmatic dependent launch off
-  GRIFFIN_PDL=0 timeout 200 deno run --allow-all bench/engine_speed.ts --out /tmp/nopdl $NO_PDL_ARGS \
-    2>&1 | tail -7 | tee "$OUT/bench_no_pdl.log"
+if [ -n "${AB_ENV:-}" ]; then # the same figures with a switch changed, e.g. AB_ENV=GRIFFIN_PDL=0
+  env $AB_ENV timeout 200 deno run --allow-all bench/engine_speed.ts --out /tmp/ab ${AB_ARGS:-} \
+    2>&1 | tail -7 | tee "$OUT/bench_ab.log"
 fi
 if [ "${PEER_SECONDS:-0}" -gt 0 ]; then
   timeout "$PEER_SECONDS" python3 tools/peer_bench/hf_griffin_bench.py ${PEER_ARGS:---shapes llama2-7b} \
