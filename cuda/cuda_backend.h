@@ -15,6 +15,17 @@ gf_status cuda_check_device(int32_t device);
 gf_status cuda_upload(gf_model *model);
 /* Frees a model's device memory (no-op without any). */
 void cuda_free_model(gf_model *model);
+/*
+ * Streams nbytes of src_dtype at offset of the open file fd (path names it in errors) into
+ * w->device (w's dtype and shape), through the model's pinned buffers: no host copy is kept.
+ */
+gf_status cuda_stream_weight(gf_model *model, Weight *w, int fd, const char *path,
+                             uint64_t offset, uint64_t nbytes, int32_t src_dtype);
+/* ‖row‖ of every row of a weight held on the device (w->device). */
+gf_status cuda_row_norms(gf_model *model, const Weight &w, std::vector<double> &norms);
+/* Frees device memory a weight holds (w->device) and the model's loading buffers. */
+void cuda_free_weight(Weight &w);
+void cuda_free_staging(gf_model *model);
 /* Allocates a session's KV cache and scratch on the model's device. */
 gf_status cuda_session_create(gf_session *session);
 /* Frees a session's device memory. */

@@ -48,8 +48,15 @@ gf_status device_alloc(GpuModel &g, size_t bytes, void **out, uint64_t *total) {
   return GF_OK;
 }
 
-/* Copies a host weight to new device memory. */
-gf_status upload(GpuModel &g, const Weight &w, void **out, uint64_t *total) {
+/* Puts a weight on the device: adopts the copy streamed at load time, or copies the host's. */
+gf_status upload(GpuModel &g, Weight &w, void **out, uint64_t *total) {
+  if (w.device) {
+    *out = w.device;
+    w.device = nullptr;
+    g.allocations.push_back(*out);
+    *total += w.bytes();
+    return GF_OK;
+  }
   gf_status status = device_alloc(g, w.bytes(), out, total);
   if (status != GF_OK) return status;
   GF_CUDA(cudaMemcpy(*out, w.data, w.bytes(), cudaMemcpyHostToDevice));
@@ -65,17 +72,21 @@ gf_status upload_layer(GpuModel &g, const gf_config &c, LayerWeights &l, GpuLaye
   const size_t parts = l.wq.bytes() + l.wk.bytes() + l.wv.bytes();
   if ((s = device_alloc(g, parts, &out.wqkv, total)) != GF_OK) return s;
   char *at = (char *)out.wqkv;
-  for (const Weight *w : {&l.wq, &l.wk, &l.wv}) {
-    GF_CUDA(cudaMemcpy(at, w->data, w->bytes(), cudaMemcpyHostToDevice));
+  for (Weight *w : {&l.wq, &l.wk, &l.wv}) { /* from the host or from the streamed copy */
+    GF_CUDA(cudaMemcpy(at, w->device ? w->device : w->data, w->bytes(), cudaMemcpyDefault));
+    if (w->device) cuda_free_weight(*w);
     at += w->bytes();
   }
   if ((s = upload(g, l.wo, &out.wo, total)) != GF_OK) return s;
   if (c.gated && (s = upload(g, l.w_gate, &out.w_gate, total)) != GF_OK) return s;
   if ((s = upload(g, l.w_up, &out.w_up, total)) != GF_OK) return s;
   /* W_down (hidden, ff) → W_downᵀ (ff, hidden) through a temporary copy */
-  void *staging = nullptr;
-  GF_CUDA(cudaMalloc(&staging, l.w_down.bytes()));
-  GF_CUDA(cudaMemcpy(staging, l.w_down.data, l.w_down.bytes(), cudaMemcpyHostToDevice));
+  void *staging = l.w_down.device; /* streamed at load time, or copied now */
+  l.w_down.device = nullptr;
+  if (!staging) {
+    GF_CUDA(cudaMalloc(&staging, l.w_down.bytes()));
+    GF_CUDA(cudaMemcpy(staging, l.w_down.data, l.w_down.bytes(), cudaMemcpyHostToDevice));
+  }
   if ((s = device_alloc(g, l.w_down.bytes(), &out.w_down_t, total)) != GF_OK) {
     cudaFree(staging);
     return s;
@@ -94,6 +105,7 @@ gf_status upload_layer(GpuModel &g, const gf_config &c, LayerWeights &l, GpuLaye
 } // namespace
 
 void cuda_free_model(gf_model *model) {
+  cuda_free_staging(model);
   GpuModel *g = gpu_of(model);
   if (!g) return;
   cudaSetDevice(g->device);
@@ -129,6 +141,7 @@ gf_status cuda_upload(gf_model *model) {
   gf_status supported = check_supported(c);
   if (supported != GF_OK) return supported;
   GF_CUDA(cudaSetDevice(model->device));
+  cuda_free_staging(model); /* loading is over */
   GpuModel *g = new GpuModel();
   g->device = model->device;
   g->dtype = c.weight_dtype;

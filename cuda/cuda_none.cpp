@@ -43,5 +43,11 @@ gf_status forward_cuda(gf_session *, const int32_t *, int32_t, Phase, int32_t, f
   return no_cuda();
 }
 gf_status cuda_fetch_selection(gf_session *) { return no_cuda(); }
+gf_status cuda_stream_weight(gf_model *, Weight *, int, const char *, uint64_t, uint64_t, int32_t) {
+  return no_cuda();
+}
+gf_status cuda_row_norms(gf_model *, const Weight &, std::vector<double> &) { return no_cuda(); }
+void cuda_free_weight(Weight &) {}
+void cuda_free_staging(gf_model *) {}
 
 } // namespace gf

@@ -36,6 +36,7 @@ struct Weight {
   int64_t rows = 0;
   int64_t cols = 0;
   void *data = nullptr; /* 64-byte aligned, owned */
+  void *device = nullptr; /* CUDA models: the weight on the GPU, streamed there at load time */
   bool loaded = false;
 
   int64_t numel() const { return rows * cols; }
@@ -44,6 +45,9 @@ struct Weight {
 
 /* Frees a weight's memory. */
 void free_weight(Weight &w);
+
+/* Converts count elements of src (src_dtype) into out (dtype), rounding to nearest even. */
+void convert_elements(void *out, int32_t dtype, const void *src, int32_t src_dtype, size_t count);
 
 /* The weights of one transformer block. Vectors (norms, biases) are always F32. */
 struct LayerWeights {
@@ -94,6 +98,7 @@ struct gf_model {
   bool finalized = false;
   int32_t live_sessions = 0;
   void *gpu = nullptr;       /* the CUDA backend's weights (GpuModel) when device >= 0 */
+  void *staging = nullptr;   /* pinned buffers that stream tensors to the GPU while loading */
   uint64_t gpu_bytes = 0;    /* bytes of weights on the device */
 };
 

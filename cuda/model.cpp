@@ -5,7 +5,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <new>
+#include <unistd.h>
 #include <vector>
 
 #include "cuda_backend.h"
@@ -21,6 +23,7 @@ namespace gf {
 void free_weight(Weight &w) {
   free(w.data);
   w.data = nullptr;
+  if (w.device) cuda_free_weight(w);
   w.loaded = false;
 }
 
@@ -43,6 +46,22 @@ bool uses_kind(const gf_config &c, int32_t kind) {
   case GF_T_POS_EMBED: return c.learned_positions != 0;
   case GF_T_PROJECT_IN: case GF_T_PROJECT_OUT: return embed_width(c) != c.hidden_size;
   default: return kind >= 0 && kind < GF_T_COUNT;
+  }
+}
+
+void convert_elements(void *out, int32_t dtype, const void *src, int32_t src_dtype, size_t count) {
+  if (src_dtype == dtype) {
+    memcpy(out, src, count * dtype_size(dtype));
+    return;
+  }
+  for (size_t i = 0; i < count; i++) {
+    float f;
+    if (src_dtype == GF_DTYPE_F32) f = ((const float *)src)[i];
+    else if (src_dtype == GF_DTYPE_BF16) f = bf16_to_f32(((const uint16_t *)src)[i]);
+    else f = f16_to_f32(((const uint16_t *)src)[i]);
+    if (dtype == GF_DTYPE_F32) ((float *)out)[i] = f;
+    else if (dtype == GF_DTYPE_BF16) ((uint16_t *)out)[i] = f32_to_bf16(f);
+    else ((uint16_t *)out)[i] = f32_to_f16(f);
   }
 }
 
@@ -130,10 +149,10 @@ void shape_of(const gf_config &c, int32_t kind, int64_t &rows, int64_t &cols) {
 }
 
 /* Allocates a weight's storage for its kind. */
-gf_status prepare(gf_model *m, Weight *w, int32_t kind) {
+gf_status prepare(gf_model *m, Weight *w, int32_t kind, bool host = true) {
   shape_of(m->config, kind, w->rows, w->cols);
   w->dtype = is_vector(kind) ? GF_DTYPE_F32 : m->config.weight_dtype;
-  if (!w->data) {
+  if (host && !w->data) {
     size_t bytes = (w->bytes() + 63) / 64 * 64;
     w->data = aligned_alloc(64, bytes);
     if (!w->data)
@@ -145,24 +164,13 @@ gf_status prepare(gf_model *m, Weight *w, int32_t kind) {
 
 /* Converts count elements of src (src_dtype) into w's storage starting at element `at`. */
 void convert_into(Weight *w, int64_t at, const void *src, int32_t src_dtype, int64_t count) {
-  if (src_dtype == w->dtype) {
-    memcpy((char *)w->data + at * dtype_size(w->dtype), src, (size_t)count * dtype_size(w->dtype));
-    return;
-  }
-  for (int64_t i = 0; i < count; i++) {
-    float f;
-    if (src_dtype == GF_DTYPE_F32) f = ((const float *)src)[i];
-    else if (src_dtype == GF_DTYPE_BF16) f = bf16_to_f32(((const uint16_t *)src)[i]);
-    else f = f16_to_f32(((const uint16_t *)src)[i]);
-    if (w->dtype == GF_DTYPE_F32) ((float *)w->data)[at + i] = f;
-    else if (w->dtype == GF_DTYPE_BF16) ((uint16_t *)w->data)[at + i] = f32_to_bf16(f);
-    else ((uint16_t *)w->data)[at + i] = f32_to_f16(f);
-  }
+  convert_elements((char *)w->data + at * dtype_size(w->dtype), w->dtype, src, src_dtype,
+                   (size_t)count);
 }
 
 /* Checks a tensor request and returns its prepared slot (null with the error set). */
 Weight *begin_load(gf_model *m, int32_t kind, int32_t layer, int32_t src_dtype, uint64_t nbytes,
-                   gf_status *status) {
+                   gf_status *status, bool host = true) {
   *status = GF_ERR_INVALID_ARGUMENT;
   if (!m) { fail(GF_ERR_INVALID_ARGUMENT, "model handle is null"); return nullptr; }
   if (m->finalized) {
@@ -185,7 +193,7 @@ Weight *begin_load(gf_model *m, int32_t kind, int32_t layer, int32_t src_dtype, 
          dtype_name(src_dtype), (unsigned long long)expected);
     return nullptr;
   }
-  if ((*status = prepare(m, w, kind)) != GF_OK) return nullptr;
+  if ((*status = prepare(m, w, kind, host)) != GF_OK) return nullptr;
   return w;
 }
 
@@ -377,9 +385,22 @@ extern "C" gf_status gf_model_load_file(gf_model *model, int32_t kind, int32_t l
                                         uint64_t nbytes) {
   clear_error();
   gf_status status;
-  Weight *w = begin_load(model, kind, layer, src_dtype, nbytes, &status);
+  /* a CUDA model's matrices go straight to the GPU: the host never holds them */
+  const bool stream = model && model->device >= 0 && !is_vector(kind);
+  Weight *w = begin_load(model, kind, layer, src_dtype, nbytes, &status, !stream);
   if (!w) return status;
   if (!path) return fail(GF_ERR_INVALID_ARGUMENT, "path is null");
+  if (stream) {
+    const int fd = open(path, O_RDONLY);
+    if (fd < 0) return fail(GF_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+    free(w->data); /* a host copy from an earlier load of this tensor */
+    w->data = nullptr;
+    status = cuda_stream_weight(model, w, fd, path, offset, nbytes, src_dtype);
+    close(fd);
+    if (status != GF_OK) return status;
+    w->loaded = true;
+    return GF_OK;
+  }
   FILE *f = fopen(path, "rb");
   if (!f) return fail(GF_ERR_IO, "cannot open %s: %s", path, strerror(errno));
   if (fseeko(f, (off_t)offset, SEEK_SET) != 0) {
@@ -467,8 +488,15 @@ extern "C" gf_status gf_model_finalize(gf_model *model) {
           return fail(GF_ERR_STATE, "missing tensor %s of layer %d", kind_name(kind), l);
       }
       /* the magnitude baseline: ‖W_gate[j,:]‖·‖W_up[j,:]‖ (plain: ‖W_1[j,:]‖) */
-      std::vector<double> up = row_norms(L.w_up);
-      std::vector<double> gate = c.gated ? row_norms(L.w_gate) : std::vector<double>();
+      std::vector<double> up, gate;
+      for (auto [w, out] : {std::pair{&L.w_up, &up}, std::pair{&L.w_gate, &gate}}) {
+        if (w == &L.w_gate && !c.gated) continue;
+        if (!w->device) {
+          *out = row_norms(*w);
+        } else if (gf_status s = cuda_row_norms(model, *w, *out); s != GF_OK) {
+          return s;
+        }
+      }
       L.magnitudes.resize((size_t)c.ff_size);
       for (int32_t j = 0; j < c.ff_size; j++)
         L.magnitudes[(size_t)j] = (float)(c.gated ? gate[(size_t)j] * up[(size_t)j] : up[(size_t)j]);
