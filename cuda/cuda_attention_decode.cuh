@@ -12,6 +12,7 @@
 #include <algorithm>
 
 #include "cuda_launch.cuh"
+#include "cuda_layers.cuh"
 
 namespace gf {
 
@@ -65,7 +66,7 @@ static __global__ void __launch_bounds__(DECODE_WARPS * 32)
   const int h = blockIdx.x, split = blockIdx.y, splits = gridDim.y;
   const int pos = *position; /* written before the step, not by the kernel before */
   const int per = (pos + 1 + splits - 1) / splits, first = split * per, last = min(pos + 1, first + per);
-  const int kv_dim = kv_heads * head_dim, q_dim = heads * head_dim, half = head_dim / 2;
+  const int kv_dim = kv_heads * head_dim;
   const int kv_offset = (h / (heads / kv_heads)) * head_dim;
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, group = lane / L, sub = lane % L;
   const size_t column = (size_t)kv_offset + sub * V;
@@ -80,25 +81,8 @@ static __global__ void __launch_bounds__(DECODE_WARPS * 32)
   fetch(first + warp * P + group); /* in flight while the kernel before finishes */
   wait_for_previous();
   let_next_launch();
-  for (int i = threadIdx.x; i < half; i += blockDim.x) {
-    const float angle = (float)pos * inv_freq[i];
-    const float c = cosf(angle), s = sinf(angle);
-    const float qa = qkv[h * head_dim + i], qb = qkv[h * head_dim + i + half];
-    q[i] = qa * c - qb * s;
-    q[i + half] = qb * c + qa * s;
-    const float ka = qkv[q_dim + kv_offset + i], kb = qkv[q_dim + kv_offset + i + half];
-    key[i] = to_float(from_float<T>(ka * c - kb * s));
-    key[i + half] = to_float(from_float<T>(kb * c + ka * s));
-  }
-  for (int i = threadIdx.x; i < head_dim; i += blockDim.x)
-    value[i] = to_float(from_float<T>(qkv[q_dim + kv_dim + kv_offset + i]));
-  __syncthreads();
-  if (pos >= first && pos < last && h % (heads / kv_heads) == 0) { /* this block holds pos */
-    for (int i = threadIdx.x; i < head_dim; i += blockDim.x) {
-      key_cache[(size_t)pos * kv_dim + kv_offset + i] = from_float<T>(key[i]);
-      value_cache[(size_t)pos * kv_dim + kv_offset + i] = from_float<T>(value[i]);
-    }
-  }
+  stage_new_token<T>(q, key, value, qkv, key_cache, value_cache, h, pos, heads, kv_heads, head_dim,
+                     inv_freq, pos >= first && pos < last);
   float qr[V], acc[V];
 #pragma unroll
   for (int j = 0; j < V; j++) qr[j] = q[sub * V + j], acc[j] = 0.f;

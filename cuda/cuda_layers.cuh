@@ -171,6 +171,40 @@ static __global__ void attention_prefill_kernel(float *__restrict__ out, const f
 /* Dynamic shared memory of the prefill kernel for `positions` keys. */
 inline size_t prefill_shared_bytes(int positions) { return (size_t)(1024 + 32 + positions + 256) * 4; }
 
+/*
+ * The step's new token for query head h at position pos, into shared memory: the query and its KV
+ * group's key rotated (RoPE with inv_freq), key and value rounded to the cache's type T. When
+ * holds_pos, the group's first head also writes key and value into the cache at pos.
+ */
+template <typename T>
+__device__ __forceinline__ void stage_new_token(float *q, float *key, float *value,
+                                                const float *__restrict__ qkv, T *key_cache,
+                                                T *value_cache, int h, int pos, int heads,
+                                                int kv_heads, int head_dim,
+                                                const float *__restrict__ inv_freq, bool holds_pos) {
+  const int q_dim = heads * head_dim, kv_dim = kv_heads * head_dim, half = head_dim / 2;
+  const int kv_offset = (h / (heads / kv_heads)) * head_dim;
+  for (int i = threadIdx.x; i < half; i += blockDim.x) {
+    const float angle = (float)pos * inv_freq[i];
+    const float c = cosf(angle), s = sinf(angle);
+    const float qa = qkv[h * head_dim + i], qb = qkv[h * head_dim + i + half];
+    q[i] = qa * c - qb * s;
+    q[i + half] = qb * c + qa * s;
+    const float ka = qkv[q_dim + kv_offset + i], kb = qkv[q_dim + kv_offset + i + half];
+    key[i] = to_float(from_float<T>(ka * c - kb * s));
+    key[i + half] = to_float(from_float<T>(kb * c + ka * s));
+  }
+  for (int i = threadIdx.x; i < head_dim; i += blockDim.x)
+    value[i] = to_float(from_float<T>(qkv[q_dim + kv_dim + kv_offset + i]));
+  __syncthreads();
+  if (holds_pos && h % (heads / kv_heads) == 0) {
+    for (int i = threadIdx.x; i < head_dim; i += blockDim.x) {
+      key_cache[(size_t)pos * kv_dim + kv_offset + i] = from_float<T>(key[i]);
+      value_cache[(size_t)pos * kv_dim + kv_offset + i] = from_float<T>(value[i]);
+    }
+  }
+}
+
 /* Positions per block of split-K decoding attention (a block has ATTENTION_THREADS threads). */
 constexpr int ATTENTION_CHUNK = 64;
 constexpr int ATTENTION_THREADS = 256;
@@ -198,28 +232,11 @@ static __global__ void attention_decode_kernel(float *__restrict__ partial, cons
     if (threadIdx.x == 0) { out[0] = -INFINITY; out[1] = 0.f; }
     return;
   }
-  const int q_dim = heads * head_dim, kv_dim = kv_heads * head_dim, half = head_dim / 2;
+  const int kv_dim = kv_heads * head_dim;
   const int kv_head = h / (heads / kv_heads), kv_offset = kv_head * head_dim;
   const float scale = 1.0f / sqrtf((float)head_dim);
-  for (int i = threadIdx.x; i < half; i += blockDim.x) {
-    const float angle = (float)pos * inv_freq[i];
-    const float c = cosf(angle), s = sinf(angle);
-    const float qa = qkv[h * head_dim + i], qb = qkv[h * head_dim + i + half];
-    q[i] = qa * c - qb * s;
-    q[i + half] = qb * c + qa * s;
-    const float ka = qkv[q_dim + kv_offset + i], kb = qkv[q_dim + kv_offset + i + half];
-    key[i] = to_float(from_float<T>(ka * c - kb * s));
-    key[i + half] = to_float(from_float<T>(kb * c + ka * s));
-  }
-  for (int i = threadIdx.x; i < head_dim; i += blockDim.x)
-    value[i] = to_float(from_float<T>(qkv[q_dim + kv_dim + kv_offset + i]));
-  __syncthreads();
-  if (pos < last && h % (heads / kv_heads) == 0) { /* this block holds pos: write the cache */
-    for (int i = threadIdx.x; i < head_dim; i += blockDim.x) {
-      key_cache[(size_t)pos * kv_dim + kv_offset + i] = from_float<T>(key[i]);
-      value_cache[(size_t)pos * kv_dim + kv_offset + i] = from_float<T>(value[i]);
-    }
-  }
+  stage_new_token<T>(q, key, value, qkv, key_cache, value_cache, h, pos, heads, kv_heads, head_dim,
+                     inv_freq, pos < last);
   const int p = first + threadIdx.x;
   float s = -INFINITY;
   if (threadIdx.x < ATTENTION_CHUNK && p < last) {
