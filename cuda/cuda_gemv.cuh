@@ -41,26 +41,12 @@ __device__ __forceinline__ float dot16(uint4 packed, const float *__restrict__ x
   return acc;
 }
 
-/* One warp's share of dot(W[row], x): lanes stride over 16-byte vectors, four in flight. */
+/* One warp's share of dot(W[row], x) element by element: rows that are not whole 16-byte vectors. */
 template <typename T>
 __device__ __forceinline__ float warp_dot(const T *__restrict__ row, const float *__restrict__ x,
                                           int cols, int lane) {
-  constexpr int V = 16 / sizeof(T);
   float acc = 0.f;
-  if (cols % V == 0) {
-    const uint4 *wv = reinterpret_cast<const uint4 *>(row);
-    const int n = cols / V;
-    int i = lane;
-    for (; i + 96 < n; i += 128) {
-      const uint4 a = load_stream(wv + i), b = load_stream(wv + i + 32);
-      const uint4 c = load_stream(wv + i + 64), d = load_stream(wv + i + 96);
-      acc += dot16<T>(a, x, i * V) + dot16<T>(b, x, (i + 32) * V) +
-             dot16<T>(c, x, (i + 64) * V) + dot16<T>(d, x, (i + 96) * V);
-    }
-    for (; i < n; i += 32) acc += dot16<T>(load_stream(wv + i), x, i * V);
-  } else {
-    for (int i = lane; i < cols; i += 32) acc += to_float(row[i]) * x[i];
-  }
+  for (int i = lane; i < cols; i += 32) acc += to_float(row[i]) * x[i];
   return acc;
 }
 

@@ -1,7 +1,7 @@
 /*
  * cuda_launch.cuh — programmatic dependent launch (PDL) for the decoding step: each kernel is
- * launched while the one before it drains, warms L2 with weights that do not depend on it, and
- * waits for it (griddepcontrol.wait) before touching anything it wrote. Launched without the
+ * launched while the one before it drains, starts loading the weights that do not depend on it,
+ * and waits for it (griddepcontrol.wait) before touching anything it wrote. Launched without the
  * attribute (GRIFFIN_PDL=0, or the prompt phase's plain launches) the wait does nothing.
  */
 #ifndef GRIFFIN_CUDA_LAUNCH_CUH
@@ -25,13 +25,6 @@ __device__ __forceinline__ void wait_for_previous() {
 __device__ __forceinline__ void let_next_launch() {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
   asm volatile("griddepcontrol.launch_dependents;");
-#endif
-}
-
-/* Asks for `bytes` (a multiple of 16, 16-byte aligned) from p to be brought into L2. */
-__device__ __forceinline__ void prefetch_l2(const void *p, uint32_t bytes) {
-#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
-  asm volatile("cp.async.bulk.prefetch.L2.global [%0], %1;" ::"l"(p), "r"(bytes) : "memory");
 #endif
 }
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# One call on the GPU machine (see README, "GPU"): build, GPU checks, the engine's speed, a
-# decode profile, optionally the Hugging Face peer and a small sweep; logs under $OUT.
+# One call on the GPU machine (see README, "GPU"): build, GPU checks, the engine's speed, and
+# optionally a decode profile (PROFILE_SECONDS), Nsight Compute per kernel (NCU_SECONDS), the
+# engine's speed with a switch changed (AB_ENV, e.g. GRIFFIN_PDL=0), the Hugging Face peer
+# (PEER_SECONDS, PEER_ARGS) and a small sweep (SWEEP); logs under $OUT.
 #   bash .device/run.sh 'GRIFFIN_SHARED_DATA=$PWD/.fixtures/gpu bash tools/gpu_run.sh'
 set -o pipefail
 OUT=${OUT:-/tmp/gpu_out}
