@@ -103,27 +103,34 @@ __device__ __forceinline__ float block_reduce(float v, bool is_max, float *share
  * Stages the input vector in shared memory, RMS-normalised with norm_w when given (the norm
  * fused into the product that follows it: x / sqrt(mean(x²) + eps) · w, as rmsnorm_kernel).
  */
-__device__ __forceinline__ void stage_input(float *xs, const float *__restrict__ x, int cols,
-                                            const float *__restrict__ norm_w, float eps) {
-  __shared__ float reduce[32];
-  constexpr int U = 4; /* float4 loads in flight per thread */
-  float ss = 0.f;
-  const bool vectors = cols % 4 == 0 && ((uintptr_t)x & 15) == 0 && ((uintptr_t)norm_w & 15) == 0;
-  const int n4 = vectors ? cols / 4 : 0;
+/* Calls apply(i, src[i]) for i < n4, each thread U float4 loads in flight at a time. */
+template <typename Apply>
+__device__ __forceinline__ void float4_pass(const float *__restrict__ src, int n4, Apply apply) {
+  constexpr int U = 4;
   for (int base = threadIdx.x; base < n4; base += blockDim.x * U) {
     float4 v[U];
 #pragma unroll
     for (int u = 0; u < U; u++) {
       const int i = base + u * blockDim.x;
-      v[u] = i < n4 ? reinterpret_cast<const float4 *>(x)[i] : make_float4(0.f, 0.f, 0.f, 0.f);
+      v[u] = i < n4 ? reinterpret_cast<const float4 *>(src)[i] : make_float4(0.f, 0.f, 0.f, 0.f);
     }
 #pragma unroll
-    for (int u = 0; u < U; u++) {
-      const int i = base + u * blockDim.x;
-      if (i < n4) reinterpret_cast<float4 *>(xs)[i] = v[u];
-      ss += v[u].x * v[u].x + v[u].y * v[u].y + v[u].z * v[u].z + v[u].w * v[u].w;
-    }
+    for (int u = 0; u < U; u++)
+      if (base + u * blockDim.x < n4) apply(base + u * blockDim.x, v[u]);
   }
+}
+
+__device__ __forceinline__ void stage_input(float *xs, const float *__restrict__ x, int cols,
+                                            const float *__restrict__ norm_w, float eps) {
+  __shared__ float reduce[32];
+  float ss = 0.f;
+  const bool vectors = cols % 4 == 0 && ((uintptr_t)x & 15) == 0 && ((uintptr_t)norm_w & 15) == 0;
+  const int n4 = vectors ? cols / 4 : 0;
+  float4 *xs4 = reinterpret_cast<float4 *>(xs);
+  float4_pass(x, n4, [&](int i, float4 v) {
+    xs4[i] = v;
+    ss += v.x * v.x + v.y * v.y + v.z * v.z + v.w * v.w;
+  });
   for (int i = 4 * n4 + threadIdx.x; i < cols; i += blockDim.x) {
     const float v = x[i];
     xs[i] = v;
@@ -131,22 +138,10 @@ __device__ __forceinline__ void stage_input(float *xs, const float *__restrict__
   }
   if (norm_w) {
     const float inv = 1.0f / sqrtf(block_reduce(ss, false, reduce) / cols + eps);
-    for (int base = threadIdx.x; base < n4; base += blockDim.x * U) {
-      float4 w[U];
-#pragma unroll
-      for (int u = 0; u < U; u++) {
-        const int i = base + u * blockDim.x;
-        w[u] = i < n4 ? reinterpret_cast<const float4 *>(norm_w)[i] : make_float4(0.f, 0.f, 0.f, 0.f);
-      }
-#pragma unroll
-      for (int u = 0; u < U; u++) {
-        const int i = base + u * blockDim.x;
-        if (i >= n4) continue;
-        float4 &v = reinterpret_cast<float4 *>(xs)[i];
-        v = make_float4(w[u].x * (v.x * inv), w[u].y * (v.y * inv), w[u].z * (v.z * inv),
-                        w[u].w * (v.w * inv));
-      }
-    }
+    float4_pass(norm_w, n4, [&](int i, float4 w) {
+      const float4 v = xs4[i];
+      xs4[i] = make_float4(w.x * (v.x * inv), w.y * (v.y * inv), w.z * (v.z * inv), w.w * (v.w * inv));
+    });
     for (int i = 4 * n4 + threadIdx.x; i < cols; i += blockDim.x) xs[i] = norm_w[i] * (xs[i] * inv);
   }
   __syncthreads();
@@ -167,24 +162,24 @@ static __global__ void __launch_bounds__(256)
   const int lane = threadIdx.x & 31, warps = blockDim.x >> 5;
   const int first = blockIdx.x * warps + (threadIdx.x >> 5), n = cols / V;
   const bool vectors = cols % V == 0;
+  const int stride = gridDim.x * warps;
   uint4 buf[U];
-  if (vectors && !rows && first < count) /* rows may come from the kernel before: not yet */
-    load_batch<U>(buf, reinterpret_cast<const uint4 *>(w + (size_t)first * cols), n, 0, lane);
+  auto row_of = [&](int r) { return w + (size_t)(rows ? rows[r] : r) * cols; };
+  auto load = [&](int r) {
+    load_batch<U>(buf, reinterpret_cast<const uint4 *>(row_of(r)), n, 0, lane);
+  };
+  if (vectors && !rows && first < count) load(first); /* rows may come from the kernel before */
   wait_for_previous();
   let_next_launch();
   stage_input(x, x_global, cols, norm_w, eps);
-  const int stride = gridDim.x * warps;
-  if (vectors && rows && first < count)
-    load_batch<U>(buf, reinterpret_cast<const uint4 *>(w + (size_t)rows[first] * cols), n, 0, lane);
+  if (vectors && rows && first < count) load(first);
   for (int r = first; r < count; r += stride) {
-    const T *row = w + (size_t)(rows ? rows[r] : r) * cols;
     float acc;
     if (vectors) {
-      acc = warp_dot_batched<T, U>(buf, reinterpret_cast<const uint4 *>(row), x, n, lane);
-      if (r + stride < count) /* the warp's next row starts loading before this one is summed */
-        load_batch<U>(buf, reinterpret_cast<const uint4 *>(w + (size_t)(rows ? rows[r + stride] : r + stride) * cols), n, 0, lane);
+      acc = warp_dot_batched<T, U>(buf, reinterpret_cast<const uint4 *>(row_of(r)), x, n, lane);
+      if (r + stride < count) load(r + stride); /* the next row loads while this one is summed */
     } else {
-      acc = warp_dot<T>(row, x, cols, lane);
+      acc = warp_dot<T>(row_of(r), x, cols, lane);
     }
     acc = warp_sum(acc);
     if (lane == 0) y[r] = acc + (residual ? residual[r] : 0.f);
@@ -325,7 +320,8 @@ static __global__ void down_kernel(float *__restrict__ x, float *__restrict__ pa
     if (h >= hidden) continue;
     float s = 0.f;
 #pragma unroll 16
-    for (int chunk = 0; chunk < (int)gridDim.y; chunk++) s += __ldcg(partial + (size_t)chunk * hidden + h);
+    for (int chunk = 0; chunk < (int)gridDim.y; chunk++)
+      s += __ldcg(partial + (size_t)chunk * hidden + h);
     x[h] += s;
   }
   if (threadIdx.x == 0) tickets[blockIdx.x] = 0; /* ready for the next launch */

@@ -47,8 +47,8 @@ gf_status build(gf_session *s, GpuSession &g) {
   const size_t widest = (size_t)std::max({d.hidden, d.ff, d.q_dim});
   int sms = 0;
   GF_CUDA(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, m->device));
-  const bool split_kernel = m->config.weight_dtype == GF_DTYPE_F32 ? decode_lanes<float>(d.head_dim) > 0
-                            : decode_lanes<__half>(d.head_dim) > 0; /* 16-bit types alike */
+  bool split_kernel = false; /* as enqueue_decode decides */
+  GF_DISPATCH(m->config.weight_dtype, split_kernel = decode_lanes<T>(d.head_dim) > 0);
   g.attention_splits = split_kernel ? decode_splits(d.heads, s->max_positions, sms)
                                     : (s->max_positions + ATTENTION_CHUNK - 1) / ATTENTION_CHUNK;
   g.partials_floats = std::max((size_t)d.hidden * 128,

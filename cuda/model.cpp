@@ -478,6 +478,12 @@ extern "C" gf_status gf_model_finalize(gf_model *model) {
       return fail(GF_ERR_STATE, "missing tensor %s", kind_name(kind));
     }
   }
+  /* row norms from the host copy, or on the GPU for tensors streamed there */
+  auto norms_of = [model](const Weight &w, std::vector<double> &out) {
+    if (w.device) return cuda_row_norms(model, w, out);
+    out = row_norms(w);
+    return GF_OK;
+  };
   try {
     for (int32_t l = 0; l < c.n_layers; l++) {
       LayerWeights &L = model->layers[(size_t)l];
@@ -489,14 +495,9 @@ extern "C" gf_status gf_model_finalize(gf_model *model) {
       }
       /* the magnitude baseline: ‖W_gate[j,:]‖·‖W_up[j,:]‖ (plain: ‖W_1[j,:]‖) */
       std::vector<double> up, gate;
-      for (auto [w, out] : {std::pair{&L.w_up, &up}, std::pair{&L.w_gate, &gate}}) {
-        if (w == &L.w_gate && !c.gated) continue;
-        if (!w->device) {
-          *out = row_norms(*w);
-        } else if (gf_status s = cuda_row_norms(model, *w, *out); s != GF_OK) {
-          return s;
-        }
-      }
+      gf_status s = norms_of(L.w_up, up);
+      if (s == GF_OK && c.gated) s = norms_of(L.w_gate, gate);
+      if (s != GF_OK) return s;
       L.magnitudes.resize((size_t)c.ff_size);
       for (int32_t j = 0; j < c.ff_size; j++)
         L.magnitudes[(size_t)j] = (float)(c.gated ? gate[(size_t)j] * up[(size_t)j] : up[(size_t)j]);
