@@ -1,7 +1,8 @@
 /**
  * `deno task bench:engine`: the engine's speed on the GPU — synthetic Llama-2-7B, Llama-2-13B
  * and Mistral-7B shapes in bf16, a 512-token prompt and 128 new tokens, at densities 1, 0.75,
- * 0.5 and 0.25: prompt-phase ms, selection ms, decode ms/token, tokens/s, bytes read per token,
+ * 0.5 and 0.25: prompt-phase ms (the median of five), selection ms, how much longer the prompt
+ * phase takes than at density 1 (what selection adds), decode ms/token, tokens/s, bytes read per token,
  * achieved GB/s and percent of the measured read bandwidth, and device memory. Writes the table
  * (Markdown) and the rows (JSON) to --out.
  *
@@ -44,6 +45,15 @@ export function bytesPerToken(c: EngineConfig, density: number, position: number
   return c.layers * perLayer + c.vocabSize * h * size + h * 4;
 }
 
+/** Extra prompt-phase runs per setting, whose median the table reports. */
+const PROMPT_REPEATS = 4;
+
+/** The median of a non-empty list. */
+export function middle(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
 function flag(name: string, fallback: string): string {
   const i = Deno.args.indexOf(`--${name}`);
   return i >= 0 && Deno.args[i + 1] ? Deno.args[i + 1] : fallback;
@@ -75,10 +85,10 @@ if (import.meta.main) {
     );
     try {
       for (const density of densities) {
-        const run = () =>
+        const run = (tokens = newTokens) =>
           model.generate({
             promptIds: prompt,
-            maxNewTokens: newTokens,
+            maxNewTokens: tokens,
             sampling: GREEDY,
             griffin: { density, method: "topk", seed: 0 },
             stopTokenIds: [],
@@ -86,15 +96,22 @@ if (import.meta.main) {
         run(); // warm-up: graph capture, cuBLAS heuristics
         const result = run();
         const t = result.timings;
-        const sorted = [...t.tokenMs].sort((a, b) => a - b);
-        const median = sorted[Math.floor(sorted.length / 2)];
+        const median = middle(t.tokenMs);
+        // the prompt phase alone, a few more times: the median against noise
+        const prompts = [t.promptMs];
+        const selections = [t.selectionMs];
+        for (let i = 0; i < PROMPT_REPEATS; i++) {
+          const again = run(1).timings;
+          prompts.push(again.promptMs);
+          selections.push(again.selectionMs);
+        }
         const bytes = bytesPerToken(config, density, promptTokens + newTokens / 2);
         const gbPerSecond = bytes / (median / 1000) / 1e9;
         rows.push({
           shape,
           density,
-          promptMs: t.promptMs,
-          selectionMs: t.selectionMs,
+          promptMs: middle(prompts),
+          selectionMs: middle(selections),
           decodeMsPerToken: median,
           tokensPerSecond: 1000 / median,
           bytesPerToken: bytes,
@@ -114,17 +131,20 @@ if (import.meta.main) {
       model.close();
     }
   }
-  const header = "| shape | density | prompt ms | selection ms | decode ms/token | tokens/s | " +
-    "GB read/token | GB/s | % of read bandwidth | speed-up over full | device memory GiB |";
-  const lines = [header, "|" + " --- |".repeat(11)];
+  const header = "| shape | density | prompt ms | selection ms | selection adds | " +
+    "decode ms/token | tokens/s | GB read/token | GB/s | % of read bandwidth | " +
+    "speed-up over full | device memory GiB |";
+  const lines = [header, "|" + " --- |".repeat(12)];
   for (const r of rows) {
-    const full = rows.find((x) => x.shape === r.shape && x.density === 1)!;
+    const full = rows.find((x) => x.shape === r.shape && x.density === 1);
+    const adds = full ? `${(100 * (r.promptMs / full.promptMs - 1)).toFixed(1)}%` : "—";
     lines.push(
       `| ${r.shape} | ${r.density} | ${r.promptMs.toFixed(2)} | ${r.selectionMs.toFixed(2)} | ` +
+        `${adds} | ` +
         `${r.decodeMsPerToken.toFixed(3)} | ${r.tokensPerSecond.toFixed(0)} | ` +
         `${(r.bytesPerToken / 1e9).toFixed(2)} | ${r.gbPerSecond.toFixed(0)} | ` +
         `${r.percentOfBandwidth.toFixed(1)} | ${
-          (r.tokensPerSecond / full.tokensPerSecond).toFixed(2)
+          full ? (r.tokensPerSecond / full.tokensPerSecond).toFixed(2) : "—"
         } | ` +
         `${(r.memoryBytes / 2 ** 30).toFixed(1)} |`,
     );

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { bytesPerToken } from "./engine_speed.ts";
+import { bytesPerToken, middle } from "./engine_speed.ts";
 import { SYNTHETIC_SHAPES } from "../models/synthetic.ts";
 import { parameterCount } from "../ffi/config.ts";
 
@@ -22,4 +22,11 @@ Deno.test("GRIFFIN reads only the kept share of the FF weights, and the KV cache
   assert.ok(Math.abs(full / half - 1.49) < 0.02); // GRIFFIN.md: 1.49x is the ceiling at 0.5
   const kvPerPosition = 2 * llama7b.layers * llama7b.kvHeads * llama7b.headDim * 2;
   assert.equal(bytesPerToken(llama7b, 1, 100) - full, 100 * kvPerPosition);
+});
+
+Deno.test("the table's prompt figure is the median of its runs", () => {
+  const runs = [17.9, 15.7, 16.1, 40.2, 15.9];
+  assert.equal(middle(runs), 16.1);
+  assert.deepEqual(runs, [17.9, 15.7, 16.1, 40.2, 15.9]); // left in order
+  assert.equal(middle([3]), 3);
 });

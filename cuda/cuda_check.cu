@@ -329,25 +329,62 @@ gf_status check_common(Check &c, GpuSession &g) {
   c.compare("rope k at positions 300..318", k_gpu, k_cpu, 1e-5);
   c.compare("kv cache keys written", from_device(dk + (size_t)start * kv_heads * head_dim, k_cpu.size()), k_cpu, 1e-6);
 
-  /* neuron scores and top-k: identical experts; ties included */
+  /* the activation with its row norms, neuron scores and top-k: identical experts; ties included */
   const int rows = 57;
-  std::vector<float> z = c.random((size_t)rows * ff);
+  int sms = 0;
+  GF_CUDA(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, 0));
+  std::vector<float> gate = c.random((size_t)rows * ff, 3.0f), up = c.random((size_t)rows * ff);
   for (int j = 100; j < 110; j++)
-    for (int t = 0; t < rows; t++) z[(size_t)t * ff + j] = z[(size_t)t * ff + 99]; /* ties */
-  std::vector<double> scores_cpu;
-  neuron_scores(z.data(), rows, ff, scores_cpu);
-  float *dz = to_device(z);
+    for (int t = 0; t < rows; t++) { /* ties */
+      gate[(size_t)t * ff + j] = gate[(size_t)t * ff + 99];
+      up[(size_t)t * ff + j] = up[(size_t)t * ff + 99];
+    }
+  float *dz = to_device(gate), *dup = to_device(up);
+  std::vector<float> z = gate;
+  activate(z.data(), up.data(), (int64_t)rows * ff, GF_ACT_SILU);
   double *dscores = nullptr;
   cudaMalloc(&dscores, (size_t)ff * 8);
   int32_t *dexperts = nullptr;
   cudaMalloc(&dexperts, (size_t)ff * 4);
-  row_inverse_norm_kernel<<<rows, 256, 0, g.stream>>>(g.row_inverse, dz, ff);
-  neuron_scores_kernel<<<(ff + 255) / 256, 256, 0, g.stream>>>(dscores, dz, g.row_inverse, rows, ff);
+  activate_rows_kernel<<<rows, 256, 0, g.stream>>>(dz, dup, ff, GF_ACT_SILU, g.row_inverse);
   GF_LAUNCHED();
+  const std::vector<float> z_gpu = from_device(dz, (size_t)rows * ff);
+  c.compare("activation (silu, gated) 57x11008", z_gpu, z, 1e-6);
+  std::vector<double> scores_cpu; /* of the GPU's activations: the scores' own error */
+  neuron_scores(z_gpu.data(), rows, ff, scores_cpu);
+  gf_status scored = launch_neuron_scores(g.stream, dscores, g.score_partials, g.score_tickets, dz,
+                                          g.row_inverse, rows, ff, sms);
+  if (scored != GF_OK) return scored;
   std::vector<double> scores_gpu(ff);
   GF_CUDA(cudaMemcpy(scores_gpu.data(), dscores, (size_t)ff * 8, cudaMemcpyDeviceToHost));
   std::vector<float> a(scores_gpu.begin(), scores_gpu.end()), b(scores_cpu.begin(), scores_cpu.end());
-  c.compare("neuron scores 57x11008", a, b, 1e-9);
+  c.compare("neuron scores 57x11008 (row chunks)", a, b, 1e-9);
+  c.tickets_zero("neuron scores", g.score_tickets, score_tiles(ff));
+  {
+    /* an odd width (one neuron a thread), no up (an ungated block), one row and none */
+    const int odd = 1001;
+    for (int n_rows : {1, 0, 300}) {
+      std::vector<float> zo = c.random((size_t)std::max(n_rows, 1) * odd, 2.0f);
+      float *dzo = to_device(zo);
+      activate(zo.data(), nullptr, (int64_t)n_rows * odd, GF_ACT_GELU);
+      if (n_rows > 0) activate_rows_kernel<<<n_rows, 256, 0, g.stream>>>(dzo, nullptr, odd, GF_ACT_GELU, g.row_inverse);
+      const std::vector<float> zo_gpu = from_device(dzo, zo.size());
+      if (n_rows == 300) c.compare("activation (gelu, ungated) 300x1001", zo_gpu, zo, 1e-6);
+      std::vector<double> cpu_odd;
+      neuron_scores(zo_gpu.data(), n_rows, odd, cpu_odd);
+      if ((scored = launch_neuron_scores(g.stream, dscores, g.score_partials, g.score_tickets, dzo,
+                                         g.row_inverse, n_rows, odd, sms)) != GF_OK)
+        return scored;
+      std::vector<double> gpu_odd(odd);
+      GF_CUDA(cudaMemcpy(gpu_odd.data(), dscores, (size_t)odd * 8, cudaMemcpyDeviceToHost));
+      char label[64];
+      snprintf(label, sizeof label, "neuron scores %dx%d (gelu, ungated)", n_rows, odd);
+      c.compare(label, std::vector<float>(gpu_odd.begin(), gpu_odd.end()),
+                std::vector<float>(cpu_odd.begin(), cpu_odd.end()), 1e-9);
+      cudaFree(dzo);
+    }
+    c.tickets_zero("neuron scores, odd width", g.score_tickets, score_tiles(odd));
+  }
   for (double density : {1.0, 0.75, 0.5, 0.25, 0.1, 0.0}) {
     const int k = expert_count(ff, density);
     int32_t *dcount = to_device(std::vector<int32_t>{k});
@@ -366,7 +403,7 @@ gf_status check_common(Check &c, GpuSession &g) {
     c.line("%-44s %s", (std::string("top-k experts (ties too) at density ") + std::to_string(density)).c_str(),
            same ? "identical ok" : "DIFFERENT FAILED");
   }
-  for (void *p : std::initializer_list<void *>{dx, dw, dout, dqkv, dk, dv, dstart, dz, dscores, dexperts, dfreq})
+  for (void *p : std::initializer_list<void *>{dx, dw, dout, dqkv, dk, dv, dstart, dz, dup, dscores, dexperts, dfreq})
     cudaFree(p);
   free_weight(norm);
   return GF_OK;
@@ -394,12 +431,15 @@ extern "C" gf_status gf_cuda_check_kernels(uint64_t seed, char *report, int32_t 
   const int ff = 11008;
   GF_CUDA(cudaMalloc(&g.cast, (size_t)64 * ff * 4));
   GF_CUDA(cudaMalloc((void **)&g.row_inverse, 4096 * 8));
+  GF_CUDA(cudaMalloc((void **)&g.score_partials, (size_t)SCORE_MAX_CHUNKS * ff * 8));
+  GF_CUDA(cudaMalloc((void **)&g.score_tickets, (size_t)score_tiles(ff) * 4));
+  GF_CUDA(cudaMemset(g.score_tickets, 0, (size_t)score_tiles(ff) * 4));
   GF_CUDA(cudaMalloc((void **)&g.flags, (size_t)ff));
   gf_status s = check_common(c, g);
   if (s == GF_OK) s = check_type<float>(c, g, GF_DTYPE_F32, "f32");
   if (s == GF_OK) s = check_type<__nv_bfloat16>(c, g, GF_DTYPE_BF16, "bf16");
   if (s == GF_OK) s = check_type<__half>(c, g, GF_DTYPE_F16, "f16");
-  for (void *p : std::initializer_list<void *>{g.cast, g.row_inverse, g.flags})
+  for (void *p : std::initializer_list<void *>{g.cast, g.row_inverse, g.score_partials, g.score_tickets, g.flags})
     cudaFree(p);
 #ifdef GF_HAVE_CUBLAS
   cublasDestroy(g.cublas);

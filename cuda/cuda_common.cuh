@@ -102,6 +102,8 @@ struct GpuSession {
   float *logits = nullptr;     /* (vocab) of the last position */
   float *host_logits = nullptr; /* pinned (vocab) */
   double *row_inverse = nullptr; /* (max_positions) 1/‖Z_t‖ */
+  double *score_partials = nullptr; /* (SCORE_MAX_CHUNKS, ff) neuron scores' partial sums */
+  uint32_t *score_tickets = nullptr; /* zeros: a counter per neuron-score tile */
   double *scores = nullptr;      /* (layers, ff) neuron scores */
   int32_t *experts = nullptr;    /* (layers, ff) ascending */
   std::vector<int32_t> expert_count; /* per layer; -1 when the layer selected none */

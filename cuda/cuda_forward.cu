@@ -25,13 +25,10 @@ int multiprocessors(int device) {
   return count[device] ? count[device] : 132;
 }
 
-/* Neuron scores of layer l from the first `rows` rows of g.z into g.scores[l]. */
-gf_status score_layer(GpuSession &g, int32_t l, int32_t rows, int ff) {
-  row_inverse_norm_kernel<<<rows, 256, 0, g.stream>>>(g.row_inverse, g.z, ff);
-  neuron_scores_kernel<<<(ff + 255) / 256, 256, 0, g.stream>>>(g.scores + (size_t)l * ff, g.z,
-                                                               g.row_inverse, rows, ff);
-  GF_LAUNCHED();
-  return GF_OK;
+/* Neuron scores of layer l from the first `rows` rows of g.z (g.row_inverse holds their norms). */
+gf_status score_layer(GpuSession &g, int32_t l, int32_t rows, int ff, int sms) {
+  return launch_neuron_scores(g.stream, g.scores + (size_t)l * ff, g.score_partials, g.score_tickets,
+                              g.z, g.row_inverse, rows, ff, sms);
 }
 
 /*
@@ -118,8 +115,9 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
       break;
     }
     const size_t count = (size_t)n * d.ff;
-    activate_kernel<<<(unsigned)std::min<size_t>((count + 255) / 256, 8 * sms), 256, 0, g.stream>>>(
-        g.z, c.gated ? g.up : nullptr, count, c.activation);
+    const bool scored = s->densities[(size_t)l] < 1.0 && s->method != GF_METHOD_MAGNITUDE;
+    activate_rows_kernel<<<n, 256, 0, g.stream>>>(g.z, c.gated ? g.up : nullptr, d.ff, c.activation,
+                                                  scored ? g.row_inverse : nullptr);
     GF_LAUNCHED();
     if (s->capture) {
       s->activations[(size_t)l].resize(count);
@@ -130,7 +128,7 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
     if (s->densities[(size_t)l] < 1.0) {
       GF_CUDA(cudaEventRecord(g.selection_events[2 * l], g.stream));
       const bool classify = phase == Phase::classify;
-      if (s->method != GF_METHOD_MAGNITUDE && (st = score_layer(g, l, classify ? n - 1 : n, d.ff)) != GF_OK) break;
+      if (scored && (st = score_layer(g, l, classify ? n - 1 : n, d.ff, sms)) != GF_OK) break;
       if (s->method != GF_METHOD_TOPK) {
         if ((st = select_on_host(s, g, l, classify)) != GF_OK) break;
       } else if (classify) { /* the mask needs this layer's experts now */

@@ -280,11 +280,40 @@ static __global__ void attention_combine_kernel(float *__restrict__ out, const f
   }
 }
 
-/* z = act(gate) ⊙ up elementwise (up null: z = act(gate)). */
-static __global__ void activate_kernel(float *__restrict__ gate, const float *__restrict__ up, size_t count,
-                                int act) {
-  for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < count; i += (size_t)gridDim.x * blockDim.x)
-    gate[i] = up ? activation(gate[i], act) * up[i] : activation(gate[i], act);
+/*
+ * Row t of gate (cols wide) becomes z = act(gate) ⊙ up (up null: act(gate)); with inverse, also
+ * inverse[t] = 1 / ‖z_t‖₂ in float64 (0 for a zero row), what the neuron scores need, so GRIFFIN's
+ * row norms cost no pass of their own. Grid: rows; block 256.
+ */
+static __global__ void __launch_bounds__(256)
+    activate_rows_kernel(float *__restrict__ gate, const float *__restrict__ up, int cols, int act,
+                         double *__restrict__ inverse) {
+  __shared__ double partial[256];
+  float *row = gate + (size_t)blockIdx.x * cols;
+  const float *up_row = up ? up + (size_t)blockIdx.x * cols : nullptr;
+  double ss = 0;
+  auto one = [&](float g, float u) {
+    const float z = up_row ? activation(g, act) * u : activation(g, act);
+    ss += (double)z * z;
+    return z;
+  };
+  const bool vectors = cols % 4 == 0 && ((uintptr_t)gate & 15) == 0 && ((uintptr_t)up & 15) == 0;
+  const int n4 = vectors ? cols / 4 : 0;
+  for (int i = threadIdx.x; i < n4; i += blockDim.x) {
+    float4 g = reinterpret_cast<const float4 *>(row)[i];
+    const float4 u = up_row ? reinterpret_cast<const float4 *>(up_row)[i] : g;
+    g = make_float4(one(g.x, u.x), one(g.y, u.y), one(g.z, u.z), one(g.w, u.w));
+    reinterpret_cast<float4 *>(row)[i] = g;
+  }
+  for (int i = 4 * n4 + threadIdx.x; i < cols; i += blockDim.x) row[i] = one(row[i], up_row ? up_row[i] : 0.f);
+  if (!inverse) return;
+  partial[threadIdx.x] = ss;
+  __syncthreads();
+  for (int stride = blockDim.x / 2; stride > 0; stride >>= 1) {
+    if (threadIdx.x < stride) partial[threadIdx.x] += partial[threadIdx.x + stride];
+    __syncthreads();
+  }
+  if (threadIdx.x == 0) inverse[blockIdx.x] = partial[0] > 0 ? 1.0 / sqrt(partial[0]) : 0.0;
 }
 
 /* Class mode: the last row keeps only the experts (flags[j] = 1). */

@@ -7,38 +7,99 @@
 #ifndef GRIFFIN_CUDA_SELECTION_CUH
 #define GRIFFIN_CUDA_SELECTION_CUH
 
+#include <algorithm>
+
 #include "cuda_common.cuh"
 
 namespace gf {
 
-/* inverse[t] = 1 / ‖Z_t‖₂ (0 for a zero row). Grid: rows; block 256. */
-static __global__ void row_inverse_norm_kernel(double *__restrict__ inverse,
-                                               const float *__restrict__ z, int ff) {
-  __shared__ double partial[256];
-  const float *row = z + (size_t)blockIdx.x * ff;
-  double ss = 0;
-  for (int j = threadIdx.x; j < ff; j += blockDim.x) ss += (double)row[j] * row[j];
-  partial[threadIdx.x] = ss;
-  __syncthreads();
-  for (int stride = blockDim.x / 2; stride > 0; stride >>= 1) {
-    if (threadIdx.x < stride) partial[threadIdx.x] += partial[threadIdx.x + stride];
-    __syncthreads();
+/* Most row chunks of the neuron scores (partial sums held: chunks · ff doubles). */
+constexpr int SCORE_MAX_CHUNKS = 32;
+/* Threads of a neuron-score block; each takes C adjacent neurons. */
+constexpr int SCORE_THREADS = 256;
+
+/*
+ * s_j = sqrt(Σ_t (Z[t][j] · inverse[t])²), inverse[t] = 1 / ‖Z_t‖₂ (activate_rows_kernel writes
+ * it). Block (tile, chunk) sums the chunk's rows for the tile's SCORE_THREADS · C neurons into
+ * partial[chunk]; the tile's last block to finish (tickets[tile]) adds the chunks in chunk order
+ * and takes the root, so the scores do not depend on which block came last.
+ */
+template <int C>
+static __global__ void __launch_bounds__(SCORE_THREADS)
+    neuron_scores_kernel(double *__restrict__ scores, double *__restrict__ partial,
+                         uint32_t *__restrict__ tickets, const float *__restrict__ z,
+                         const double *__restrict__ inverse, int rows, int ff, int per_chunk) {
+  __shared__ bool last_block;
+  const int j = (blockIdx.x * SCORE_THREADS + threadIdx.x) * C;
+  const int first = blockIdx.y * per_chunk, last = min(rows, first + per_chunk);
+  double ss[C] = {};
+  if (j < ff) {
+#pragma unroll 8
+    for (int t = first; t < last; t++) {
+      const double inv = inverse[t];
+      float v[C];
+      if constexpr (C == 4) {
+        const float4 q = __ldcs(reinterpret_cast<const float4 *>(z + (size_t)t * ff + j));
+        v[0] = q.x, v[1] = q.y, v[2] = q.z, v[3] = q.w;
+      } else {
+        v[0] = __ldcs(z + (size_t)t * ff + j);
+      }
+#pragma unroll
+      for (int c = 0; c < C; c++) {
+        const double n = (double)v[c] * inv;
+        ss[c] += n * n;
+      }
+    }
+#pragma unroll
+    for (int c = 0; c < C; c++) partial[(size_t)blockIdx.y * ff + j + c] = ss[c];
   }
-  if (threadIdx.x == 0) inverse[blockIdx.x] = partial[0] > 0 ? 1.0 / sqrt(partial[0]) : 0.0;
+  __threadfence();
+  __syncthreads();
+  if (threadIdx.x == 0) last_block = atomicAdd(&tickets[blockIdx.x], 1u) == gridDim.y - 1;
+  __syncthreads();
+  if (!last_block) return;
+  __threadfence();
+  if (j < ff) {
+#pragma unroll
+    for (int c = 0; c < C; c++) {
+      double total = 0;
+      for (int chunk = 0; chunk < (int)gridDim.y; chunk++)
+        total += __ldcg(partial + (size_t)chunk * ff + j + c);
+      scores[j + c] = sqrt(total);
+    }
+  }
+  if (threadIdx.x == 0) tickets[blockIdx.x] = 0; /* ready for the next layer */
 }
 
-/* s_j = sqrt(Σ_t (Z[t][j] · inverse[t])²). One thread per neuron; rows read coalesced. */
-static __global__ void neuron_scores_kernel(double *__restrict__ scores, const float *__restrict__ z,
-                                            const double *__restrict__ inverse, int rows, int ff) {
-  const int j = blockIdx.x * blockDim.x + threadIdx.x;
-  if (j >= ff) return;
-  double ss = 0;
-#pragma unroll 4
-  for (int t = 0; t < rows; t++) {
-    const double v = (double)z[(size_t)t * ff + j] * inverse[t];
-    ss += v * v;
+/* Tickets the neuron-score launch needs (zeros, left so). */
+inline int score_tiles(int ff) { return (ff + SCORE_THREADS - 1) / SCORE_THREADS; }
+
+/*
+ * Neuron scores of `rows` rows of z (ff wide; none: zeros) with their inverse norms into scores, through
+ * partial (SCORE_MAX_CHUNKS · ff doubles) and score_tiles(ff) tickets; about two blocks per
+ * multiprocessor.
+ */
+inline gf_status launch_neuron_scores(cudaStream_t stream, double *scores, double *partial,
+                                      uint32_t *tickets, const float *z, const double *inverse,
+                                      int rows, int ff, int sms) {
+  if (rows <= 0) { /* no rows (class mode on a one-token prompt): every score is 0 */
+    GF_CUDA(cudaMemsetAsync(scores, 0, (size_t)ff * 8, stream));
+    return GF_OK;
   }
-  scores[j] = sqrt(ss);
+  const bool vectors = ff % 4 == 0 && ((uintptr_t)z & 15) == 0;
+  const int columns = SCORE_THREADS * (vectors ? 4 : 1);
+  const int tiles = (ff + columns - 1) / columns;
+  const int chunks = std::max(1, std::min({(2 * sms + tiles - 1) / tiles, SCORE_MAX_CHUNKS, rows}));
+  const int per_chunk = (rows + chunks - 1) / chunks;
+  const dim3 grid(tiles, (rows + per_chunk - 1) / per_chunk);
+  if (vectors)
+    neuron_scores_kernel<4><<<grid, SCORE_THREADS, 0, stream>>>(scores, partial, tickets, z, inverse,
+                                                                rows, ff, per_chunk);
+  else
+    neuron_scores_kernel<1><<<grid, SCORE_THREADS, 0, stream>>>(scores, partial, tickets, z, inverse,
+                                                                rows, ff, per_chunk);
+  GF_LAUNCHED();
+  return GF_OK;
 }
 
 /* Exclusive prefix sum of v over the block (blockDim ≤ 1024); *total gets the sum. */

@@ -72,6 +72,8 @@ gf_status build(gf_session *s, GpuSession &g) {
       {&g.attention_scratch, g.attention_scratch_bytes},
       {(void **)&g.logits, (size_t)d.vocab * 4},
       {(void **)&g.row_inverse, rows * 8},
+      {(void **)&g.score_partials, (size_t)SCORE_MAX_CHUNKS * d.ff * 8},
+      {(void **)&g.score_tickets, (size_t)score_tiles(d.ff) * 4},
       {(void **)&g.scores, (size_t)d.layers * d.ff * 8},
       {(void **)&g.experts, (size_t)d.layers * d.ff * 4},
       {(void **)&g.counts, (size_t)d.layers * 4},
@@ -82,6 +84,7 @@ gf_status build(gf_session *s, GpuSession &g) {
     if (status != GF_OK) return status;
   }
   GF_CUDA(cudaMemsetAsync(g.tickets, 0, tickets * 4, g.stream));
+  GF_CUDA(cudaMemsetAsync(g.score_tickets, 0, (size_t)score_tiles(d.ff) * 4, g.stream));
   GF_CUDA(cudaMallocHost((void **)&g.host_logits, (size_t)d.vocab * 4));
   g.expert_count.assign((size_t)d.layers, -1);
   g.capacity = s->max_positions;
