@@ -7,7 +7,8 @@
  * (Markdown) and the rows (JSON) to --out.
  *
  *   deno task bench:engine [--shapes llama2-7b,llama2-13b,mistral-7b] [--device cuda:0]
- *     [--prompt-tokens 512] [--new-tokens 128] [--out results/engine_speed]
+ *     [--densities 1,0.75,0.5,0.25] [--prompt-tokens 512] [--new-tokens 128]
+ *     [--out results/engine_speed]
  *
  * @module
  */
@@ -30,6 +31,18 @@ export interface SpeedRow {
   gbPerSecond: number;
   percentOfBandwidth: number;
   memoryBytes: number;
+  /** A hash of the greedy output ids: equal across switches that must not change the result. */
+  outputHash: string;
+}
+
+/** FNV-1a over the ids, as 8 hex digits. */
+export function idsHash(ids: number[]): string {
+  let h = 0x811c9dc5;
+  for (const id of ids) {
+    h ^= id;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, "0");
 }
 
 /**
@@ -65,7 +78,7 @@ if (import.meta.main) {
   const promptTokens = Number(flag("prompt-tokens", "512"));
   const newTokens = Number(flag("new-tokens", "128"));
   const out = flag("out", "results/engine_speed");
-  const densities = [1, 0.75, 0.5, 0.25];
+  const densities = flag("densities", "1,0.75,0.5,0.25").split(",").map(Number);
   const device = parseDevice(deviceName);
   const bandwidth = device >= 0 ? readBandwidth(device) : NaN;
   console.log(`${buildInfo()}; read bandwidth ${bandwidth.toFixed(0)} GB/s`);
@@ -118,13 +131,14 @@ if (import.meta.main) {
           gbPerSecond,
           percentOfBandwidth: 100 * gbPerSecond / bandwidth,
           memoryBytes: device >= 0 ? deviceMemory(device).used : 0,
+          outputHash: idsHash(result.outputIds),
         });
         const r = rows.at(-1)!;
         console.log(
           `${shape} d=${density}: prompt ${r.promptMs.toFixed(2)} ms (selection ` +
             `${r.selectionMs.toFixed(2)}), decode ${r.decodeMsPerToken.toFixed(3)} ms/token, ` +
             `${r.tokensPerSecond.toFixed(0)} tok/s, ${r.gbPerSecond.toFixed(0)} GB/s ` +
-            `(${r.percentOfBandwidth.toFixed(1)}%)`,
+            `(${r.percentOfBandwidth.toFixed(1)}%), output ${r.outputHash}`,
         );
       }
     } finally {

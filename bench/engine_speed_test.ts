@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { bytesPerToken, middle } from "./engine_speed.ts";
+import { bytesPerToken, idsHash, middle } from "./engine_speed.ts";
 import { SYNTHETIC_SHAPES } from "../models/synthetic.ts";
 import { parameterCount } from "../ffi/config.ts";
 
@@ -29,4 +29,11 @@ Deno.test("the table's prompt figure is the median of its runs", () => {
   assert.equal(middle(runs), 16.1);
   assert.deepEqual(runs, [17.9, 15.7, 16.1, 40.2, 15.9]); // left in order
   assert.equal(middle([3]), 3);
+});
+
+Deno.test("the output hash tells outputs apart and ignores nothing", () => {
+  assert.equal(idsHash([1, 2, 3]), idsHash([1, 2, 3]));
+  assert.notEqual(idsHash([1, 2, 3]), idsHash([1, 3, 2]));
+  assert.notEqual(idsHash([1, 2, 3]), idsHash([1, 2, 3, 0]));
+  assert.match(idsHash([]), /^[0-9a-f]{8}$/);
 });

@@ -7,11 +7,13 @@
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
+#include <cstring>
 #include <random>
 #include <string>
 
 #include "cuda_attention_decode.cuh"
 #include "cuda_attention_prompt.cuh"
+#include "cuda_compact.cuh"
 #include "cuda_gemm.cuh"
 #include "cuda_selection.cuh"
 #include "kernels_cpu.h"
@@ -188,6 +190,25 @@ gf_status check_type(Check &c, GpuSession &g, int32_t dtype, const char *name) {
   snprintf(what, sizeof what, "down over W_down^T rows (%d experts) %s", k, name);
   c.compare(what, from_device(dout, hidden), y_cpu, tol);
   c.tickets_zero("down", dtickets, hidden);
+  { /* GRIFFIN_COMPACT's gathered copies: the experts' rows of W_gate, W_up, W_downᵀ, exactly */
+    const size_t row_bytes = (size_t)hidden * sizeof(T), part = (size_t)k * row_bytes;
+    std::vector<uint8_t> want(3 * part), got(3 * part), down_t(down.bytes());
+    GF_CUDA(cudaMemcpy(down_t.data(), ddown_t, down.bytes(), cudaMemcpyDeviceToHost));
+    const uint8_t *sources[3] = {(const uint8_t *)gate.data, (const uint8_t *)up.data, down_t.data()};
+    for (int m = 0; m < 3; m++)
+      for (int i = 0; i < k; i++)
+        memcpy(want.data() + m * part + i * row_bytes, sources[m] + (size_t)experts[(size_t)i] * row_bytes, row_bytes);
+    void *dcompact = nullptr;
+    cudaMalloc(&dcompact, 3 * part);
+    gather_rows_kernel<<<dim3(k, 3), 256>>>((uint4 *)dcompact, (const uint4 *)dgate, (const uint4 *)dup,
+                                           (const uint4 *)ddown_t, dexperts, k, (int)(row_bytes / 16));
+    GF_LAUNCHED();
+    GF_CUDA(cudaMemcpy(got.data(), dcompact, 3 * part, cudaMemcpyDeviceToHost));
+    cudaFree(dcompact);
+    const bool same = got == want;
+    c.ok = c.ok && same;
+    c.line("%-44s %s", (std::string("gathered expert rows (") + name + ")").c_str(), same ? "identical ok" : "DIFFERENT FAILED");
+  }
 
   /* prompt GEMMs: W (out, in) and W given (in, out) */
   const int n = 37;
@@ -363,6 +384,8 @@ gf_status check_common(Check &c, GpuSession &g) {
   {
     /* an odd width (one neuron a thread), no up (an ungated block), one row and none */
     const int odd = 1001;
+    double *dodd = nullptr; /* dscores stays for the top-k below */
+    cudaMalloc(&dodd, (size_t)odd * 8);
     for (int n_rows : {1, 0, 300}) {
       std::vector<float> zo = c.random((size_t)std::max(n_rows, 1) * odd, 2.0f);
       float *dzo = to_device(zo);
@@ -372,11 +395,11 @@ gf_status check_common(Check &c, GpuSession &g) {
       if (n_rows == 300) c.compare("activation (gelu, ungated) 300x1001", zo_gpu, zo, 1e-6);
       std::vector<double> cpu_odd;
       neuron_scores(zo_gpu.data(), n_rows, odd, cpu_odd);
-      if ((scored = launch_neuron_scores(g.stream, dscores, g.score_partials, g.score_tickets, dzo,
+      if ((scored = launch_neuron_scores(g.stream, dodd, g.score_partials, g.score_tickets, dzo,
                                          g.row_inverse, n_rows, odd, sms)) != GF_OK)
         return scored;
       std::vector<double> gpu_odd(odd);
-      GF_CUDA(cudaMemcpy(gpu_odd.data(), dscores, (size_t)odd * 8, cudaMemcpyDeviceToHost));
+      GF_CUDA(cudaMemcpy(gpu_odd.data(), dodd, (size_t)odd * 8, cudaMemcpyDeviceToHost));
       char label[64];
       snprintf(label, sizeof label, "neuron scores %dx%d (gelu, ungated)", n_rows, odd);
       c.compare(label, std::vector<float>(gpu_odd.begin(), gpu_odd.end()),
@@ -384,6 +407,7 @@ gf_status check_common(Check &c, GpuSession &g) {
       cudaFree(dzo);
     }
     c.tickets_zero("neuron scores, odd width", g.score_tickets, score_tiles(odd));
+    cudaFree(dodd);
   }
   for (double density : {1.0, 0.75, 0.5, 0.25, 0.1, 0.0}) {
     const int k = expert_count(ff, density);

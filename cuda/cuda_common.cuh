@@ -99,6 +99,7 @@ struct GpuSession {
   size_t attention_scratch_bytes = 0;
   int32_t attention_splits = 1; /* splits per head of decoding attention */
   int gemv_resident = 1, gate_up_resident = 1; /* blocks of each that fit on a multiprocessor */
+  int down_per_sm = 4;                          /* down-projection blocks per multiprocessor */
   float *logits = nullptr;     /* (vocab) of the last position */
   float *host_logits = nullptr; /* pinned (vocab) */
   double *row_inverse = nullptr; /* (max_positions) 1/‖Z_t‖ */
@@ -110,6 +111,10 @@ struct GpuSession {
   int32_t *counts = nullptr;     /* (layers) k of each top-k layer, -1 for the others */
   uint8_t *flags = nullptr;      /* (ff) class mode: the experts of the current layer */
   std::vector<cudaEvent_t> selection_events; /* (2 · layers) around each layer's selection */
+  /* GRIFFIN_COMPACT=1: the experts' rows of W_gate, W_up, W_downᵀ gathered, per layer (0: none) */
+  void *compact = nullptr;
+  size_t compact_bytes = 0;
+  std::vector<size_t> compact_offset; /* bytes into compact of each layer's copy */
   /* the decoding step as a CUDA graph, valid for the current experts */
   cudaGraphExec_t decode_graph = nullptr;
   bool selection_on_host = true; /* host copies of experts and scores are current */

@@ -11,6 +11,7 @@
 
 #include "cuda_attention_decode.cuh"
 #include "cuda_attention_prompt.cuh"
+#include "cuda_compact.cuh"
 #include "cuda_gemm.cuh"
 #include "cuda_selection.cuh"
 #include "selection.h"
@@ -63,6 +64,37 @@ gf_status select_on_host(gf_session *s, GpuSession &g, int32_t l, bool need_flag
   return GF_OK;
 }
 
+/* GRIFFIN_COMPACT=1: each GRIFFIN layer's experts' rows gathered into g.compact (gate, up, down). */
+template <typename T>
+gf_status gather_experts(gf_session *s, GpuSession &g, const GpuModel &m, const Dims &d) {
+  if ((size_t)d.hidden * sizeof(T) % 16 != 0)
+    return fail(GF_ERR_UNSUPPORTED, "GRIFFIN_COMPACT needs rows of whole 16-byte vectors");
+  g.compact_offset.assign((size_t)d.layers, SIZE_MAX);
+  size_t total = 0;
+  for (int32_t l = 0; l < d.layers; l++) {
+    if (s->densities[(size_t)l] >= 1.0 || g.expert_count[(size_t)l] <= 0) continue;
+    g.compact_offset[(size_t)l] = total;
+    total += 3 * (size_t)g.expert_count[(size_t)l] * d.hidden * sizeof(T);
+  }
+  if (total > g.compact_bytes) {
+    if (g.compact) cudaFree(g.compact);
+    g.compact = nullptr, g.compact_bytes = 0;
+    GF_CUDA(cudaMalloc(&g.compact, total));
+    g.compact_bytes = total;
+  }
+  const int vectors = (int)((size_t)d.hidden * sizeof(T) / 16);
+  for (int32_t l = 0; l < d.layers; l++) {
+    if (g.compact_offset[(size_t)l] == SIZE_MAX) continue;
+    const GpuLayer &w = m.layers[(size_t)l];
+    const int k = g.expert_count[(size_t)l];
+    gather_rows_kernel<<<dim3(k, 3), 256, 0, g.stream>>>(
+        (uint4 *)((char *)g.compact + g.compact_offset[(size_t)l]), (const uint4 *)w.w_gate,
+        (const uint4 *)w.w_up, (const uint4 *)w.w_down_t, g.experts + (size_t)l * d.ff, k, vectors);
+    GF_LAUNCHED();
+  }
+  return GF_OK;
+}
+
 /* The prompt phase (gen) or the class-mode pass over n tokens from position 0. */
 template <typename T>
 gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
@@ -77,6 +109,7 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
     g.decode_graph = nullptr;
   }
   std::fill(g.expert_count.begin(), g.expert_count.end(), -1);
+  g.compact_offset.clear();
   g.selection_on_host = true;
   /* k of every layer that takes the GPU's top-k; -1 elsewhere */
   std::vector<int32_t> counts((size_t)d.layers, -1);
@@ -151,6 +184,8 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
     if ((st = launch_top_k(g.stream, g.experts, nullptr, g.scores, g.counts, d.ff, d.layers)) != GF_OK) return st;
     GF_CUDA(cudaEventRecord(g.selection_events[last_events + 1], g.stream));
   }
+  if (phase == Phase::prompt && compact_enabled() && (st = gather_experts<T>(s, g, m, d)) != GF_OK)
+    return st;
   /* final norm and LM head */
   const float *last = g.x + (size_t)(n - logit_rows) * d.hidden;
   rmsnorm_kernel<<<logit_rows, 256, 0, g.stream>>>(g.xb, last, m.final_norm, d.hidden, c.norm_eps);
@@ -213,10 +248,12 @@ gf_status enqueue_decode(gf_session *s, Profile *profile = nullptr) {
   const bool split_kernel = decode_lanes<T>(d.head_dim) > 0;
   const bool pdl = pdl_enabled();
   /* GRIFFIN_PERSISTENT=0: a warp per row and two waves of down blocks (the earlier shapes) */
-  const bool persistent = env_on("GRIFFIN_PERSISTENT");
+  const bool persistent = env_on("GRIFFIN_PERSISTENT"), balanced = env_on("GRIFFIN_BALANCED");
   auto blocks = [&](int resident, int rows) {
-    return persistent ? GemvShape::resident_blocks(rows, sms, resident) : GemvShape::blocks(rows, sms);
+    return persistent ? GemvShape::resident_blocks(rows, sms, resident, balanced)
+                      : GemvShape::blocks(rows, sms);
   };
+  const auto gemv = gemv_kernel<T>;
   uint32_t *head_tickets = g.tickets, *down_tickets = g.tickets + d.heads;
   const size_t cache_layer = (size_t)s->max_positions * d.kv_dim;
   const int threads = GemvShape::threads;
@@ -238,7 +275,7 @@ gf_status enqueue_decode(gf_session *s, Profile *profile = nullptr) {
     T *key_cache = (T *)g.key_cache + l * cache_layer, *value_cache = (T *)g.value_cache + l * cache_layer;
     mark(0);
     /* attention RMSNorm fused into the q/k/v product */
-    GF_CUDA(launch(pdl, gemv_kernel<T>, blocks(g.gemv_resident, d.qkv_dim), threads, staged, g.stream,
+    GF_CUDA(launch(pdl, gemv, blocks(g.gemv_resident, d.qkv_dim), threads, staged, g.stream,
                    g.qkv, (const T *)w.wqkv, g.x, d.qkv_dim, d.hidden, no_rows, no_residual,
                    (const float *)w.attn_norm, c.norm_eps));
     mark(1);
@@ -254,7 +291,7 @@ gf_status enqueue_decode(gf_session *s, Profile *profile = nullptr) {
       attention_combine_kernel<<<d.heads, std::min(d.head_dim, 1024), 0, g.stream>>>(g.att, g.partials, splits, d.head_dim);
     }
     mark(3);
-    GF_CUDA(launch(pdl, gemv_kernel<T>, blocks(g.gemv_resident, d.hidden), threads, staged, g.stream,
+    GF_CUDA(launch(pdl, gemv, blocks(g.gemv_resident, d.hidden), threads, staged, g.stream,
                    g.x, (const T *)w.wo, (const float *)g.att, d.hidden, d.q_dim, no_rows,
                    (const float *)g.x, no_norm, 0.f));
     mark(4);
@@ -263,21 +300,28 @@ gf_status enqueue_decode(gf_session *s, Profile *profile = nullptr) {
     const bool griffin = s->densities[(size_t)l] < 1.0 && selected >= 0;
     const int count = griffin ? selected : d.ff;
     const int32_t *experts = griffin ? g.experts + (size_t)l * d.ff : nullptr;
+    const T *w_gate = (const T *)w.w_gate, *w_up = (const T *)w.w_up, *w_down_t = (const T *)w.w_down_t;
+    if (griffin && (size_t)l < g.compact_offset.size() && g.compact_offset[(size_t)l] != SIZE_MAX) {
+      w_gate = (const T *)((char *)g.compact + g.compact_offset[(size_t)l]); /* gathered copies */
+      w_up = w_gate + (size_t)count * d.hidden;
+      w_down_t = w_up + (size_t)count * d.hidden;
+      experts = nullptr;
+    }
     if (count > 0) {
       GF_CUDA(launch(pdl, gate_up_kernel<T>, blocks(g.gate_up_resident, count), threads, staged, g.stream,
-                     g.z, c.gated ? (const T *)w.w_gate : nullptr, (const T *)w.w_up,
+                     g.z, c.gated ? w_gate : nullptr, w_up,
                      (const float *)g.x, count, d.hidden, experts, (int)c.activation,
                      (const float *)w.ff_norm, c.norm_eps));
       mark(5);
       gf_status st = launch_down<T>(g.stream, g.x, g.partials, g.partials_floats, down_tickets,
-                                    (const T *)w.w_down_t, g.z, experts, count, d.hidden, sms, pdl,
-                                    persistent ? 4 : 8);
+                                    w_down_t, g.z, experts, count, d.hidden, sms, pdl,
+                                    persistent ? g.down_per_sm : 8);
       if (st != GF_OK) return st;
       mark(6);
     }
   }
   mark(0);
-  GF_CUDA(launch(pdl, gemv_kernel<T>, blocks(g.gemv_resident, d.vocab), threads, staged, g.stream,
+  GF_CUDA(launch(pdl, gemv, blocks(g.gemv_resident, d.vocab), threads, staged, g.stream,
                  g.logits, (const T *)m.lm_head, (const float *)g.x, d.vocab, d.hidden, no_rows,
                  no_residual, (const float *)m.final_norm, c.norm_eps));
   mark(7);
@@ -299,6 +343,13 @@ gf_status decode_step(gf_session *s, int32_t id, float *logits) {
     const size_t staged = GemvShape::shared(std::max(d.hidden, d.q_dim));
     GF_CUDA(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&g.gemv_resident, gemv_kernel<T>, GemvShape::threads, staged));
     GF_CUDA(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&g.gate_up_resident, gate_up_kernel<T>, GemvShape::threads, staged));
+    if (const char *cap = getenv("GRIFFIN_RESIDENT")) { /* for measuring: "gemv,gate_up,down" caps */
+      int gemv = 0, gate_up = 0, down = 0;
+      sscanf(cap, "%d,%d,%d", &gemv, &gate_up, &down);
+      if (gemv > 0) g.gemv_resident = std::min(g.gemv_resident, gemv);
+      if (gate_up > 0) g.gate_up_resident = std::min(g.gate_up_resident, gate_up);
+      if (down > 0) g.down_per_sm = down;
+    }
   }
   if (profiling) {
     Profile profile;

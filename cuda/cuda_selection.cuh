@@ -59,14 +59,21 @@ static __global__ void __launch_bounds__(SCORE_THREADS)
   __syncthreads();
   if (!last_block) return;
   __threadfence();
-  if (j < ff) {
-#pragma unroll
-    for (int c = 0; c < C; c++) {
-      double total = 0;
-      for (int chunk = 0; chunk < (int)gridDim.y; chunk++)
-        total += __ldcg(partial + (size_t)chunk * ff + j + c);
-      scores[j + c] = sqrt(total);
+  if (j < ff) { /* the loads of several chunks in flight, added in chunk order */
+    double total[C] = {};
+#pragma unroll 8
+    for (int chunk = 0; chunk < (int)gridDim.y; chunk++) {
+      const double *p = partial + (size_t)chunk * ff + j;
+      if constexpr (C == 4) {
+        const double2 a = __ldcg(reinterpret_cast<const double2 *>(p));
+        const double2 b = __ldcg(reinterpret_cast<const double2 *>(p + 2));
+        total[0] += a.x, total[1] += a.y, total[2] += b.x, total[3] += b.y;
+      } else {
+        total[0] += __ldcg(p);
+      }
     }
+#pragma unroll
+    for (int c = 0; c < C; c++) scores[j + c] = sqrt(total[c]);
   }
   if (threadIdx.x == 0) tickets[blockIdx.x] = 0; /* ready for the next layer */
 }

@@ -22,6 +22,7 @@ gf_status alloc(GpuSession &g, size_t bytes, void **out) {
 void release(GpuSession *g) {
   if (g->decode_graph) cudaGraphExecDestroy(g->decode_graph);
   for (void *p : g->allocations) cudaFree(p);
+  if (g->compact) cudaFree(g->compact);
   if (g->host_logits) cudaFreeHost(g->host_logits);
   for (cudaEvent_t e : g->selection_events) cudaEventDestroy(e);
 #ifdef GF_HAVE_CUBLAS
