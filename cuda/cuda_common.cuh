@@ -99,7 +99,6 @@ struct GpuSession {
   size_t attention_scratch_bytes = 0;
   int32_t attention_splits = 1; /* splits per head of decoding attention */
   int gemv_resident = 1, gate_up_resident = 1; /* blocks of each that fit on a multiprocessor */
-  int down_per_sm = 4;                          /* down-projection blocks per multiprocessor */
   float *logits = nullptr;     /* (vocab) of the last position */
   float *host_logits = nullptr; /* pinned (vocab) */
   double *row_inverse = nullptr; /* (max_positions) 1/‖Z_t‖ */

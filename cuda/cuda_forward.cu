@@ -248,12 +248,10 @@ gf_status enqueue_decode(gf_session *s, Profile *profile = nullptr) {
   const bool split_kernel = decode_lanes<T>(d.head_dim) > 0;
   const bool pdl = pdl_enabled();
   /* GRIFFIN_PERSISTENT=0: a warp per row and two waves of down blocks (the earlier shapes) */
-  const bool persistent = env_on("GRIFFIN_PERSISTENT"), balanced = env_on("GRIFFIN_BALANCED");
+  const bool persistent = env_on("GRIFFIN_PERSISTENT");
   auto blocks = [&](int resident, int rows) {
-    return persistent ? GemvShape::resident_blocks(rows, sms, resident, balanced)
-                      : GemvShape::blocks(rows, sms);
+    return persistent ? GemvShape::resident_blocks(rows, sms, resident) : GemvShape::blocks(rows, sms);
   };
-  const auto gemv = gemv_kernel<T>;
   uint32_t *head_tickets = g.tickets, *down_tickets = g.tickets + d.heads;
   const size_t cache_layer = (size_t)s->max_positions * d.kv_dim;
   const int threads = GemvShape::threads;
@@ -275,7 +273,7 @@ gf_status enqueue_decode(gf_session *s, Profile *profile = nullptr) {
     T *key_cache = (T *)g.key_cache + l * cache_layer, *value_cache = (T *)g.value_cache + l * cache_layer;
     mark(0);
     /* attention RMSNorm fused into the q/k/v product */
-    GF_CUDA(launch(pdl, gemv, blocks(g.gemv_resident, d.qkv_dim), threads, staged, g.stream,
+    GF_CUDA(launch(pdl, gemv_kernel<T>, blocks(g.gemv_resident, d.qkv_dim), threads, staged, g.stream,
                    g.qkv, (const T *)w.wqkv, g.x, d.qkv_dim, d.hidden, no_rows, no_residual,
                    (const float *)w.attn_norm, c.norm_eps));
     mark(1);
@@ -291,7 +289,7 @@ gf_status enqueue_decode(gf_session *s, Profile *profile = nullptr) {
       attention_combine_kernel<<<d.heads, std::min(d.head_dim, 1024), 0, g.stream>>>(g.att, g.partials, splits, d.head_dim);
     }
     mark(3);
-    GF_CUDA(launch(pdl, gemv, blocks(g.gemv_resident, d.hidden), threads, staged, g.stream,
+    GF_CUDA(launch(pdl, gemv_kernel<T>, blocks(g.gemv_resident, d.hidden), threads, staged, g.stream,
                    g.x, (const T *)w.wo, (const float *)g.att, d.hidden, d.q_dim, no_rows,
                    (const float *)g.x, no_norm, 0.f));
     mark(4);
@@ -315,13 +313,13 @@ gf_status enqueue_decode(gf_session *s, Profile *profile = nullptr) {
       mark(5);
       gf_status st = launch_down<T>(g.stream, g.x, g.partials, g.partials_floats, down_tickets,
                                     w_down_t, g.z, experts, count, d.hidden, sms, pdl,
-                                    persistent ? g.down_per_sm : 8);
+                                    persistent ? 4 : 8);
       if (st != GF_OK) return st;
       mark(6);
     }
   }
   mark(0);
-  GF_CUDA(launch(pdl, gemv, blocks(g.gemv_resident, d.vocab), threads, staged, g.stream,
+  GF_CUDA(launch(pdl, gemv_kernel<T>, blocks(g.gemv_resident, d.vocab), threads, staged, g.stream,
                  g.logits, (const T *)m.lm_head, (const float *)g.x, d.vocab, d.hidden, no_rows,
                  no_residual, (const float *)m.final_norm, c.norm_eps));
   mark(7);
@@ -343,13 +341,6 @@ gf_status decode_step(gf_session *s, int32_t id, float *logits) {
     const size_t staged = GemvShape::shared(std::max(d.hidden, d.q_dim));
     GF_CUDA(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&g.gemv_resident, gemv_kernel<T>, GemvShape::threads, staged));
     GF_CUDA(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&g.gate_up_resident, gate_up_kernel<T>, GemvShape::threads, staged));
-    if (const char *cap = getenv("GRIFFIN_RESIDENT")) { /* for measuring: "gemv,gate_up,down" caps */
-      int gemv = 0, gate_up = 0, down = 0;
-      sscanf(cap, "%d,%d,%d", &gemv, &gate_up, &down);
-      if (gemv > 0) g.gemv_resident = std::min(g.gemv_resident, gemv);
-      if (gate_up > 0) g.gate_up_resident = std::min(g.gate_up_resident, gate_up);
-      if (down > 0) g.down_per_sm = down;
-    }
   }
   if (profiling) {
     Profile profile;

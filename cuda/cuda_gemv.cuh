@@ -336,8 +336,7 @@ struct GemvShape {
    * At most `resident` blocks per multiprocessor (what fits at once): warps take several rows,
    * each loading its next row while it sums the last, and x is staged once per block.
    */
-  static int resident_blocks(int rows, int sms, int resident, bool balanced = true) {
-    if (!balanced) return max(1, min((rows + 7) / 8, sms * max(1, resident)));
+  static int resident_blocks(int rows, int sms, int resident) {
     /* as many rows for every warp: none finishes a row early and leaves the chip half idle */
     const int warps = 8 * sms * max(1, resident), per_warp = (rows + warps - 1) / warps;
     return max(1, (rows + 8 * per_warp - 1) / (8 * per_warp));

@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # One call on the GPU machine (see README, "GPU"): build, GPU checks, the engine's speed, and
-# optionally a decode profile (PROFILE_SECONDS), Nsight Compute per kernel (NCU_SECONDS), Nsight
-# Systems on one decoding step in the graph (NSYS_SECONDS, NSYS_DENSITY), the
+# optionally a decode profile (PROFILE_SECONDS), Nsight Compute per kernel (NCU_SECONDS), the
 # engine's speed with switches changed (AB_ENV, e.g. "GRIFFIN_PDL=0;GRIFFIN_COMPACT=1"), the Hugging Face peer
 # (PEER_SECONDS, PEER_ARGS) and a small sweep (SWEEP); logs under $OUT.
 #   bash .device/run.sh 'GRIFFIN_SHARED_DATA=$PWD/.fixtures/gpu bash tools/gpu_run.sh'
@@ -32,20 +31,6 @@ if [ "${NCU_SECONDS:-0}" -gt 0 ]; then # one decoding step's kernels (d=1), time
     --metrics gpu__time_duration.sum,dram__bytes_read.sum deno run --allow-all bench/engine_speed.ts \
     --shapes llama2-7b --new-tokens 8 --out /tmp/ncu >"$OUT/ncu_prompt.csv" 2>&1
   python3 tools/ncu_summary.py "$OUT/ncu_prompt.csv" | tee -a "$OUT/ncu_summary.log"
-fi
-if [ "${NSYS_SECONDS:-0}" -gt 0 ]; then # one decoding step in the graph, timed by Nsight Systems
-  nsys=$(command -v nsys || ls /usr/local/cuda/bin/nsys /opt/nvidia/nsight-systems/*/bin/nsys 2>/dev/null | head -1)
-  mkdir -p /tmp/nsys
-  for density in ${NSYS_DENSITY:-1 0.5}; do
-    timeout "$NSYS_SECONDS" "$nsys" profile --cuda-graph-trace=node -t cuda -o /tmp/nsys/decode \
-      --force-overwrite true deno run --allow-all bench/engine_speed.ts --shapes llama2-7b \
-      --densities "$density" --new-tokens 16 --out /tmp/nsys >>"$OUT/nsys.log" 2>&1
-    rm -f /tmp/nsys/trace_cuda_gpu_trace.csv /tmp/nsys/decode.sqlite
-    "$nsys" stats --report cuda_gpu_trace --format csv --force-export true -o /tmp/nsys/trace \
-      /tmp/nsys/decode.nsys-rep >>"$OUT/nsys.log" 2>&1
-    echo "== llama2-7b, density $density" | tee -a "$OUT/nsys_step.log"
-    python3 tools/nsys_step.py /tmp/nsys/trace_cuda_gpu_trace.csv | tee -a "$OUT/nsys_step.log"
-  done
 fi
 if [ -n "${AB_ENV:-}" ]; then # the same figures with switches changed: AB_ENV="GRIFFIN_PDL=0;GRIFFIN_COMPACT=1"
   IFS=';' read -ra settings <<<"$AB_ENV"
