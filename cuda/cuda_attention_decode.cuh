@@ -2,8 +2,7 @@
  * cuda_attention_decode.cuh — decoding attention for one new token, split over the cache
  * (flash-decoding): a fixed number of splits per head, each a range of positions that grows with
  * the context; a warp takes 32 / L positions at a time, L lanes per key with one 16-byte load
- * each (DECODE_DEPTH steps ahead, the first before the kernel waits for q/k/v), and keeps an
- * online softmax; the last split of a head to finish combines the splits in
+ * each, and keeps an online softmax; the last split of a head to finish combines the splits in
  * split order. RoPE of the query and the new key and the cache write are fused in. The CPU twin
  * is attention() in kernels_cpu.cpp, checked in cuda_check.cu.
  */
@@ -11,7 +10,6 @@
 #define GRIFFIN_CUDA_ATTENTION_DECODE_CUH
 
 #include <algorithm>
-#include <cstdlib>
 
 #include "cuda_launch.cuh"
 #include "cuda_layers.cuh"
@@ -21,22 +19,9 @@ namespace gf {
 constexpr int DECODE_WARPS = 8;
 constexpr int DECODE_MAX_SPLITS = 64;
 
-/* Steps of keys and values each lane has in flight: GRIFFIN_DECODE_DEPTH (1, 2 or 4), 2 unless set. */
-inline int decode_depth() {
-  static const int depth = [] {
-    const char *v = getenv("GRIFFIN_DECODE_DEPTH");
-    const int d = v ? atoi(v) : 2;
-    return d >= 4 ? 4 : d == 1 ? 1 : 2;
-  }();
-  return depth;
-}
-
-/*
- * Splits per head: one wave of blocks (three per multiprocessor, two at depth 4, whose registers
- * leave room for no more), 32 positions or more each.
- */
-inline int decode_splits(int heads, int max_positions, int sms, int depth) {
-  const int want = (depth >= 4 ? 2 : 3) * sms / heads;
+/* Splits per head: at most three blocks per multiprocessor (one wave), 32 positions or more each. */
+inline int decode_splits(int heads, int max_positions, int sms) {
+  const int want = 3 * sms / heads;
   return std::max(1, std::min({want, (max_positions + 31) / 32, DECODE_MAX_SPLITS}));
 }
 
@@ -66,7 +51,7 @@ __device__ __forceinline__ void merge_state(float &m, float &l, float (&acc)[V],
  * 0..pos, per = ⌈(pos + 1) / splits⌉, and writes (max, sum, acc[head_dim]) to partial; the
  * head's last block writes out[h] and resets tickets[h] to 0. L lanes hold a key (head_dim = L·V).
  */
-template <typename T, int L, int DECODE_DEPTH>
+template <typename T, int L>
 static __global__ void __launch_bounds__(DECODE_WARPS * 32)
     attention_split_kernel(float *__restrict__ out, float *__restrict__ partial,
                            uint32_t *__restrict__ tickets, const float *__restrict__ qkv,
@@ -85,20 +70,15 @@ static __global__ void __launch_bounds__(DECODE_WARPS * 32)
   const int kv_offset = (h / (heads / kv_heads)) * head_dim;
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, group = lane / L, sub = lane % L;
   const size_t column = (size_t)kv_offset + sub * V;
-  /*
-   * key and value of position p from the cache (earlier steps wrote them) into slot d; pos and
-   * positions past last are not loaded (their slots are not read). DECODE_DEPTH steps in flight.
-   */
-  uint4 keys[DECODE_DEPTH] = {}, values[DECODE_DEPTH] = {};
-  auto fetch = [&](int d, int p) {
+  /* key and value of position p from the cache (earlier steps wrote them), zeros for pos and past last */
+  uint4 next_key = make_uint4(0u, 0u, 0u, 0u), next_value = next_key;
+  auto fetch = [&](int p) {
     if (p < last && p != pos) {
-      keys[d] = __ldg(reinterpret_cast<const uint4 *>(key_cache + (size_t)p * kv_dim + column));
-      values[d] = __ldg(reinterpret_cast<const uint4 *>(value_cache + (size_t)p * kv_dim + column));
+      next_key = __ldg(reinterpret_cast<const uint4 *>(key_cache + (size_t)p * kv_dim + column));
+      next_value = __ldg(reinterpret_cast<const uint4 *>(value_cache + (size_t)p * kv_dim + column));
     }
   };
-#pragma unroll
-  for (int d = 0; d < DECODE_DEPTH; d++) /* in flight while the kernel before finishes */
-    fetch(d, first + warp * P + group + d * STEP);
+  fetch(first + warp * P + group); /* in flight while the kernel before finishes */
   wait_for_previous();
   let_next_launch();
   stage_new_token<T>(q, key, value, qkv, key_cache, value_cache, h, pos, heads, kv_heads, head_dim,
@@ -108,36 +88,31 @@ static __global__ void __launch_bounds__(DECODE_WARPS * 32)
   for (int j = 0; j < V; j++) qr[j] = q[sub * V + j], acc[j] = 0.f;
   const float scale = 1.0f / sqrtf((float)head_dim);
   float m = -INFINITY, l = 0.f;
-  for (int round = first + warp * P; round < last; round += DECODE_DEPTH * STEP) {
+  for (int base = first + warp * P; base < last; base += STEP) { /* uniform across the warp */
+    const int p = base + group;
+    const uint4 kp = next_key, vp = next_value;
+    fetch(p + STEP); /* the next step's, in flight while this one is summed */
+    float k[V], v[V];
+    if (p < last && p != pos) {
+      const T *ke = reinterpret_cast<const T *>(&kp), *ve = reinterpret_cast<const T *>(&vp);
 #pragma unroll
-    for (int d = 0; d < DECODE_DEPTH; d++) {
-      const int base = round + d * STEP; /* uniform across the warp */
-      if (base >= last) break;
-      const int p = base + group;
-      const uint4 kp = keys[d], vp = values[d];
-      fetch(d, p + DECODE_DEPTH * STEP); /* refilled while this step is summed */
-      float k[V], v[V];
-      if (p < last && p != pos) {
-        const T *ke = reinterpret_cast<const T *>(&kp), *ve = reinterpret_cast<const T *>(&vp);
+      for (int j = 0; j < V; j++) k[j] = to_float(ke[j]), v[j] = to_float(ve[j]);
+    } else { /* the new token (from shared memory), or past the range */
 #pragma unroll
-        for (int j = 0; j < V; j++) k[j] = to_float(ke[j]), v[j] = to_float(ve[j]);
-      } else { /* the new token (from shared memory), or past the range */
+      for (int j = 0; j < V; j++) k[j] = key[sub * V + j], v[j] = value[sub * V + j];
+    }
+    float s = 0.f;
 #pragma unroll
-        for (int j = 0; j < V; j++) k[j] = key[sub * V + j], v[j] = value[sub * V + j];
-      }
-      float s = 0.f;
+    for (int j = 0; j < V; j++) s += qr[j] * k[j];
 #pragma unroll
-      for (int j = 0; j < V; j++) s += qr[j] * k[j];
+    for (int o = L / 2; o > 0; o >>= 1) s += __shfl_xor_sync(0xffffffffu, s, o);
+    if (p < last) {
+      s *= scale;
+      const float top = fmaxf(m, s), a = expf(m - top), e = expf(s - top);
+      l = l * a + e;
 #pragma unroll
-      for (int o = L / 2; o > 0; o >>= 1) s += __shfl_xor_sync(0xffffffffu, s, o);
-      if (p < last) {
-        s *= scale;
-        const float top = fmaxf(m, s), a = expf(m - top), e = expf(s - top);
-        l = l * a + e;
-#pragma unroll
-        for (int j = 0; j < V; j++) acc[j] = acc[j] * a + e * v[j];
-        m = top;
-      }
+      for (int j = 0; j < V; j++) acc[j] = acc[j] * a + e * v[j];
+      m = top;
     }
   }
 #pragma unroll
@@ -201,24 +176,20 @@ static __global__ void __launch_bounds__(DECODE_WARPS * 32)
 /*
  * Launches the split kernel for a head of head_dim elements of T (decode_lanes(head_dim) > 0):
  * out (heads·head_dim) from the step's q/k/v; partial holds heads·splits·(head_dim + 2) floats,
- * tickets heads zeros (left so); splits ≤ DECODE_MAX_SPLITS; depth: steps in flight (1, 2, 4).
+ * tickets heads zeros (left so); splits ≤ DECODE_MAX_SPLITS.
  */
 template <typename T>
 cudaError_t launch_attention_split(bool pdl, cudaStream_t stream, float *out, float *partial,
                                    uint32_t *tickets, const float *qkv, T *key_cache,
                                    T *value_cache, const int32_t *position, int heads,
                                    int kv_heads, int head_dim, int splits,
-                                   const float *inv_freq, int depth = decode_depth()) {
+                                   const float *inv_freq) {
   if (splits < 1 || splits > DECODE_MAX_SPLITS) return cudaErrorInvalidValue;
   const dim3 grid(heads, splits), block(DECODE_WARPS * 32);
 #define GF_SPLIT(L_)                                                                             \
   case L_:                                                                                       \
-    return launch(pdl,                                                                           \
-                  depth >= 4   ? attention_split_kernel<T, L_, 4>                                \
-                  : depth == 1 ? attention_split_kernel<T, L_, 1>                                \
-                               : attention_split_kernel<T, L_, 2>,                               \
-                  grid, block, 0, stream, out, partial, tickets, qkv, key_cache, value_cache,    \
-                  position, heads, kv_heads, inv_freq)
+    return launch(pdl, attention_split_kernel<T, L_>, grid, block, 0, stream, out, partial,      \
+                  tickets, qkv, key_cache, value_cache, position, heads, kv_heads, inv_freq)
   switch (decode_lanes<T>(head_dim)) {
     GF_SPLIT(1);
     GF_SPLIT(2);

@@ -289,15 +289,14 @@ gf_status check_type(Check &c, GpuSession &g, int32_t dtype, const char *name) {
   if (decode_lanes<T>(head_dim) > 0) {
     float *dsplit = nullptr;
     cudaMalloc(&dsplit, (size_t)heads * 64 * (head_dim + 2) * 4);
-    for (int depth : {1, 2, 4})
     for (int at : {positions - 1, 2})
       for (int parts : {1, 7, 64}) {
         cudaMemcpy(dpos, &at, 4, cudaMemcpyHostToDevice);
         const float *q_at = dqkv + (size_t)at * (q_dim + 2 * kv_dim);
         GF_CUDA(launch_attention_split<T>(false, 0, datt, dsplit, dtickets, q_at, dk, dv, dpos, heads,
-                                          kv_heads, head_dim, parts, dzero, depth));
+                                          kv_heads, head_dim, parts, dzero));
         GF_CUDA(cudaDeviceSynchronize());
-        snprintf(what, sizeof what, "attention split (depth %d, pos %d, %d splits) %s", depth, at, parts, name);
+        snprintf(what, sizeof what, "attention split (pos %d, %d splits) %s", at, parts, name);
         c.compare(what, from_device(datt, q_dim),
                   std::vector<float>(att_cpu.begin() + (size_t)at * q_dim, att_cpu.begin() + (size_t)(at + 1) * q_dim), 1e-4);
       }

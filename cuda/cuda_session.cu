@@ -50,7 +50,7 @@ gf_status build(gf_session *s, GpuSession &g) {
   GF_CUDA(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, m->device));
   bool split_kernel = false; /* as enqueue_decode decides */
   GF_DISPATCH(m->config.weight_dtype, split_kernel = decode_lanes<T>(d.head_dim) > 0);
-  g.attention_splits = split_kernel ? decode_splits(d.heads, s->max_positions, sms, decode_depth())
+  g.attention_splits = split_kernel ? decode_splits(d.heads, s->max_positions, sms)
                                     : (s->max_positions + ATTENTION_CHUNK - 1) / ATTENTION_CHUNK;
   g.partials_floats = std::max((size_t)d.hidden * 128,
                                (size_t)d.heads * g.attention_splits * (d.head_dim + 2));
