@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One call on the GPU machine (see README, "GPU"): build, GPU checks, the engine's speed, and
 # optionally a decode profile (PROFILE_SECONDS), Nsight Compute per kernel (NCU_SECONDS), the
+# decoding kernels against plain reads (LAB=1, tools/stream_lab.cu), the
 # engine's speed with switches changed (AB_ENV, e.g. "GRIFFIN_PDL=0;GRIFFIN_COMPACT=1"), the Hugging Face peer
 # (PEER_SECONDS, PEER_ARGS) and a small sweep (SWEEP); logs under $OUT.
 #   bash .device/run.sh 'GRIFFIN_SHARED_DATA=$PWD/.fixtures/gpu bash tools/gpu_run.sh'
@@ -31,6 +32,10 @@ if [ "${NCU_SECONDS:-0}" -gt 0 ]; then # one decoding step's kernels (d=1), time
     --metrics gpu__time_duration.sum,dram__bytes_read.sum deno run --allow-all bench/engine_speed.ts \
     --shapes llama2-7b --new-tokens 8 --out /tmp/ncu >"$OUT/ncu_prompt.csv" 2>&1
   python3 tools/ncu_summary.py "$OUT/ncu_prompt.csv" | tee -a "$OUT/ncu_summary.log"
+fi
+if [ -n "${LAB:-}" ]; then # the decoding kernels against plain reads of the same bytes
+  nvcc -O3 -std=c++17 -arch=sm_90 -Icuda tools/stream_lab.cu cuda/build/libgriffin.so \
+    -Xlinker -rpath,"$PWD/cuda/build" -o /tmp/stream_lab && /tmp/stream_lab | tee "$OUT/stream_lab.log"
 fi
 if [ -n "${AB_ENV:-}" ]; then # the same figures with switches changed: AB_ENV="GRIFFIN_PDL=0;GRIFFIN_COMPACT=1"
   IFS=';' read -ra settings <<<"$AB_ENV"
