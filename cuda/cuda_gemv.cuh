@@ -8,7 +8,6 @@
 #define GRIFFIN_CUDA_GEMV_CUH
 
 #include <algorithm>
-#include <cstdlib>
 
 #include "cuda_launch.cuh"
 
@@ -251,25 +250,25 @@ static __global__ void __launch_bounds__(256)
 
 /*
  * GRIFFIN's down projection over W_downᵀ (ff, hidden): x[h] += Σ_i z[i]·W_downᵀ[e_i][h]. Block
- * (tile, chunk) sums its chunk of experts over the tile's 32·V·W columns (a warp reads W·512
- * contiguous bytes of a row, GEMV_BATCH 16-byte loads in flight a lane) into partial[chunk][h]
+ * (tile, chunk) sums its chunk of experts over the tile's 32·V columns (GEMV_BATCH rows in flight
+ * a warp, each row's address formed before any load is issued) into partial[chunk][h]
  * (8 warps, each a share of the chunk's experts, summed in shared memory); the tile's last block
  * to finish (tickets[tile] counts them) adds the chunks to x in chunk order, so the sum does not
  * depend on which block came last.
  */
-template <typename T, int W = 1>
+template <typename T>
 static __global__ void down_kernel(float *__restrict__ x, float *__restrict__ partial,
                                    uint32_t *__restrict__ tickets, const T *__restrict__ w_down_t,
                                    const float *__restrict__ z, const int32_t *__restrict__ experts,
                                    int count, int hidden, int per_chunk) {
-  constexpr int V = 16 / sizeof(T), COLS = 32 * V * W;
-  constexpr int R = GEMV_BATCH / W; /* rows in flight per warp */
+  constexpr int V = 16 / sizeof(T), COLS = 32 * V;
+  constexpr int R = GEMV_BATCH; /* rows in flight per warp */
   __shared__ float sums[8][COLS];
   __shared__ bool last_block;
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, tile_col = blockIdx.x * COLS;
-  auto col = [&](int w) { return tile_col + (w * 32 + lane) * V; };
+  const int col = tile_col + lane * V;
   const int first = blockIdx.y * per_chunk, last = min(count, first + per_chunk);
-  uint4 rows_buf[R][W];
+  uint4 rows_buf[R];
   float z_buf[R];
   auto load_z = [&](int i) { /* written by the kernel before: only after the wait */
 #pragma unroll
@@ -280,21 +279,16 @@ static __global__ void down_kernel(float *__restrict__ x, float *__restrict__ pa
     for (int r = 0; r < R; r++) {
       const int k = i + 8 * r;
       const T *row = w_down_t + (size_t)(k < last ? (experts ? experts[k] : k) : 0) * hidden;
-#pragma unroll
-      for (int w = 0; w < W; w++)
-        rows_buf[r][w] = k < last && col(w) < hidden
-                             ? load_stream(reinterpret_cast<const uint4 *>(row + col(w)))
-                             : make_uint4(0u, 0u, 0u, 0u);
+      rows_buf[r] = k < last && col < hidden ? load_stream(reinterpret_cast<const uint4 *>(row + col))
+                                             : make_uint4(0u, 0u, 0u, 0u);
     }
   };
   load(first + warp); /* the experts come from the prompt phase, not from the kernel before */
   wait_for_previous();
   let_next_launch();
-  float acc[W][V];
+  float acc[V];
 #pragma unroll
-  for (int w = 0; w < W; w++)
-#pragma unroll
-    for (int j = 0; j < V; j++) acc[w][j] = 0.f;
+  for (int j = 0; j < V; j++) acc[j] = 0.f;
   for (int i = first + warp; i < last; i += 8 * R) {
     if (i != first + warp) load(i);
     load_z(i);
@@ -302,18 +296,13 @@ static __global__ void down_kernel(float *__restrict__ x, float *__restrict__ pa
     for (int r = 0; r < R; r++) {
       if (i + 8 * r >= last) break;
       const float zr = z_buf[r];
+      const T *wr = reinterpret_cast<const T *>(&rows_buf[r]);
 #pragma unroll
-      for (int w = 0; w < W; w++) {
-        const T *wr = reinterpret_cast<const T *>(&rows_buf[r][w]);
-#pragma unroll
-        for (int j = 0; j < V; j++) acc[w][j] += zr * to_float(wr[j]);
-      }
+      for (int j = 0; j < V; j++) acc[j] += zr * to_float(wr[j]);
     }
   }
 #pragma unroll
-  for (int w = 0; w < W; w++)
-#pragma unroll
-    for (int j = 0; j < V; j++) sums[warp][(w * 32 + lane) * V + j] = acc[w][j];
+  for (int j = 0; j < V; j++) sums[warp][lane * V + j] = acc[j];
   __syncthreads();
   for (int c = threadIdx.x; c < COLS; c += blockDim.x) {
     float s = 0.f;
@@ -371,39 +360,27 @@ inline int down_chunks(int count, int hidden, int vector, int sms, int blocks_pe
   return max(1, min(want, (count + 15) / 16));
 }
 
-/* 512-byte runs a warp reads of each W_downᵀ row: GRIFFIN_DOWN_WIDTH (1, 2 or 4), else 1. */
-inline int down_width() {
-  static const int width = [] {
-    const char *v = getenv("GRIFFIN_DOWN_WIDTH");
-    const int w = v ? atoi(v) : 1;
-    return w >= 4 ? 4 : w == 2 ? 2 : 1;
-  }();
-  return width;
-}
-
 /*
  * x += W_downᵀ[experts]ᵀ · z through partial sums (count may be 0: nothing is added); tickets
- * holds down_tiles(hidden, V) zeros and is left so. pdl: a programmatic dependent launch; width:
- * down_kernel's W (1, 2 or 4).
+ * holds down_tiles(hidden, V) zeros and is left so. pdl: a programmatic dependent launch.
  */
 template <typename T>
 gf_status launch_down(cudaStream_t stream, float *x, float *partial, size_t partial_floats,
                       uint32_t *tickets, const T *w_down_t, const float *z, const int32_t *experts,
-                      int count, int hidden, int sms, bool pdl = false, int blocks_per_sm = 4,
-                      int width = down_width()) {
+                      int count, int hidden, int sms, bool pdl = false, int blocks_per_sm = 4) {
   if (count <= 0) return GF_OK;
   constexpr int V = 16 / sizeof(T);
   if (hidden % V != 0)
     return fail(GF_ERR_UNSUPPORTED, "hidden size %d is not a multiple of %d", hidden, V);
-  const auto kernel = width >= 4 ? down_kernel<T, 4> : width == 2 ? down_kernel<T, 2> : down_kernel<T, 1>;
+  const auto kernel = down_kernel<T>;
   int fit = 0; /* one wave asked for (≤ 4 a multiprocessor): at most what fits at once */
   GF_CUDA(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&fit, kernel, 256, 0));
   if (blocks_per_sm <= 4 && fit > 0) blocks_per_sm = std::min(blocks_per_sm, fit);
-  int chunks = down_chunks(count, hidden, V * width, sms, blocks_per_sm);
+  int chunks = down_chunks(count, hidden, V, sms, blocks_per_sm);
   while ((size_t)chunks * hidden > partial_floats && chunks > 1) chunks /= 2;
   const int per_chunk = (count + chunks - 1) / chunks;
   chunks = (count + per_chunk - 1) / per_chunk;
-  const dim3 grid(down_tiles(hidden, V * width), chunks);
+  const dim3 grid(down_tiles(hidden, V), chunks);
   GF_CUDA(launch(pdl, kernel, grid, 256, 0, stream, x, partial, tickets, w_down_t, z, experts,
                  count, hidden, per_chunk));
   return GF_OK;

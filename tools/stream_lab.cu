@@ -164,13 +164,6 @@ int main() {
   single("down, every neuron", wide, [&](int i) {
     launch_down<T>(0, x, partial, (size_t)HIDDEN * 128, tickets, layers[i].down_t, z, nullptr, FF, HIDDEN, sms);
   }, read_one(wide, [](const Layer &w) { return w.down_t; }));
-  for (int width : {2, 4}) {
-    char label[64];
-    snprintf(label, sizeof label, "down, every neuron, %d-run rows", width);
-    single(label, wide, [&](int i) {
-      launch_down<T>(0, x, partial, (size_t)HIDDEN * 128, tickets, layers[i].down_t, z, nullptr, FF, HIDDEN, sms, false, 4, width);
-    }, read_one(wide, [](const Layer &w) { return w.down_t; }));
-  }
   single("down, half in place", wide / 2, [&](int i) {
     launch_down<T>(0, x, partial, (size_t)HIDDEN * 128, tickets, layers[i].down_t, z, half_experts, FF / 2, HIDDEN, sms);
   }, read_one(wide / 2, [](const Layer &w) { return w.down_t; }));
