@@ -8,13 +8,14 @@
 #ifndef GRIFFIN_CUDA_COMPACT_CUH
 #define GRIFFIN_CUDA_COMPACT_CUH
 
-#include <vector>
+#include <cstdlib>
 
 #include "cuda_common.cuh"
 
 namespace gf {
 
-/* out[m][i] = in_m[experts[i]] for the k experts, rows of `bytes16` 16-byte vectors; grid (k, M). */
+/* out[m][i] = in_m[experts[i]] for the k experts and m < 3, rows of `vectors` 16-byte vectors
+ * (a null in_m leaves its part unwritten); grid (k, 3). */
 static __global__ void gather_rows_kernel(uint4 *__restrict__ out, const uint4 *__restrict__ in0,
                                           const uint4 *__restrict__ in1, const uint4 *__restrict__ in2,
                                           const int32_t *__restrict__ experts, int k, int vectors) {
