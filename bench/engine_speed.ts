@@ -67,6 +67,17 @@ export function middle(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
+/** The --densities list: numbers in (0, 1], or an error that names the flag and the bad entry. */
+export function parseDensities(text: string): number[] {
+  return text.split(",").map((entry) => {
+    const density = Number(entry);
+    if (entry.trim() === "" || !(density > 0 && density <= 1)) {
+      throw new Error(`--densities: "${entry}" is not a density in (0, 1] (e.g. 1,0.5)`);
+    }
+    return density;
+  });
+}
+
 function flag(name: string, fallback: string): string {
   const i = Deno.args.indexOf(`--${name}`);
   return i >= 0 && Deno.args[i + 1] ? Deno.args[i + 1] : fallback;
@@ -78,7 +89,13 @@ if (import.meta.main) {
   const promptTokens = Number(flag("prompt-tokens", "512"));
   const newTokens = Number(flag("new-tokens", "128"));
   const out = flag("out", "results/engine_speed");
-  const densities = flag("densities", "1,0.75,0.5,0.25").split(",").map(Number);
+  let densities: number[];
+  try {
+    densities = parseDensities(flag("densities", "1,0.75,0.5,0.25"));
+  } catch (error) {
+    console.error((error as Error).message);
+    Deno.exit(2);
+  }
   const device = parseDevice(deviceName);
   const bandwidth = device >= 0 ? readBandwidth(device) : NaN;
   console.log(`${buildInfo()}; read bandwidth ${bandwidth.toFixed(0)} GB/s`);

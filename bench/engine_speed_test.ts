@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { bytesPerToken, idsHash, middle } from "./engine_speed.ts";
+import { bytesPerToken, idsHash, middle, parseDensities } from "./engine_speed.ts";
 import { SYNTHETIC_SHAPES } from "../models/synthetic.ts";
 import { parameterCount } from "../ffi/config.ts";
 
@@ -36,4 +36,11 @@ Deno.test("the output hash tells outputs apart and ignores nothing", () => {
   assert.notEqual(idsHash([1, 2, 3]), idsHash([1, 3, 2]));
   assert.notEqual(idsHash([1, 2, 3]), idsHash([1, 2, 3, 0]));
   assert.match(idsHash([]), /^[0-9a-f]{8}$/);
+});
+
+Deno.test("--densities takes densities in (0, 1] and names a bad entry", () => {
+  assert.deepEqual(parseDensities("1,0.5"), [1, 0.5]);
+  for (const bad of ["1,abc", "0", "1.5", "1,,0.5", "-0.5"]) {
+    assert.throws(() => parseDensities(bad), /--densities: ".*" is not a density/);
+  }
 });
