@@ -24,6 +24,7 @@ const ARCHITECTURE_FIXTURES = [
   "gemma",
   "opt",
   "opt-350m",
+  "mistral-window16",
 ] as const;
 
 const ignore = librarySkip !== "";
