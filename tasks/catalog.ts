@@ -6,17 +6,15 @@
  */
 
 import type { SamplingOptions } from "../engine/types.ts";
-import { loadChoices } from "./formats/multiple_choice.ts";
-import { loadCoqa } from "./formats/coqa.ts";
 import { loadGsm8k } from "./formats/gsm8k.ts";
 import { loadLambada } from "./formats/lambada.ts";
 import { loadSummaries } from "./formats/summarization.ts";
 import { loadTextWindows } from "./formats/text_windows.ts";
 import { numberExactMatch } from "./metrics/answer_number.ts";
-import { coqaScores } from "./metrics/squad.ts";
 import { applyLimit, type RunContext } from "./run_context.ts";
 import { runGeneration } from "./runners/generation.ts";
-import { runChoices, runLastWord } from "./runners/loglikelihood.ts";
+import { runLastWord } from "./runners/loglikelihood.ts";
+import { CHOICE_TASKS, coqaTask } from "./harness_tasks.ts";
 import { runPerplexity } from "./runners/perplexity.ts";
 import { cutAtMarker, referenceCut, summaryScores } from "./summary_output.ts";
 import type { TaskDefinition } from "./task_definition.ts";
@@ -79,63 +77,6 @@ function summarization(name: string, defaultPath: string, sentences: number): Ta
     },
   };
 }
-
-/** Delimiters llm-foundry's task configuration gives its multiple-choice files. */
-function choice(
-  name: string,
-  file: string,
-  delimiter: string,
-  metrics = ["acc", "acc_norm"],
-): TaskDefinition {
-  return {
-    name,
-    version: "1",
-    modes: ["class", "gen"],
-    defaultPath: `tasks/mc/${file}`,
-    metrics,
-    agreementMetrics: ["agreement_acc", "agreement_kl", "agreement_top1"],
-    accepts: ["shots"],
-    async run(ctx, path) {
-      const o = ctx.options;
-      const docs = await loadChoices(path, {
-        delimiter,
-        shots: o.shots ?? 0,
-        seed: o.seed ?? SHOT_SEED,
-      });
-      await runChoices(ctx, applyLimit(docs, o.limit));
-    },
-  };
-}
-
-const coqa: TaskDefinition = {
-  name: "coqa",
-  version: "1",
-  modes: ["gen"],
-  defaultPath: "tasks/coqa/coqa-dev-v1.0.json",
-  metrics: ["f1", "em"],
-  agreementMetrics: GENERATION_AGREEMENT,
-  accepts: ["shots", "maxNewTokens"],
-  async run(ctx, path) {
-    const o = ctx.options;
-    const docs = applyLimit(
-      await loadCoqa(path, { shots: o.shots ?? 0, seed: o.seed ?? SHOT_SEED }),
-      o.limit,
-    );
-    const items = docs.map((d) => ({
-      id: d.id,
-      prompt: d.prompt,
-      reference: d.golds[0],
-      continuation: " " + d.golds[0],
-      score: (output: string) => coqaScores(d.golds, output),
-    }));
-    await runGeneration(ctx, items, {
-      maxNewTokens: o.maxNewTokens ?? 64,
-      sampling: { greedy: true, temperature: 1, topP: 1, topK: 0, seed: 0 },
-      stopStrings: ["\nQ:"],
-      postprocess: (text) => text.trim().split("\n")[0],
-    });
-  },
-};
 
 const gsm8k: TaskDefinition = {
   name: "gsm8k",
@@ -250,16 +191,8 @@ export const TASKS: readonly TaskDefinition[] = [
   summarization("xsum", "tasks/xsum/xsum_1shot.jsonl", 1),
   summarization("xsum_0shot", "tasks/xsum/xsum_0shot.jsonl", 1),
   summarization("cnn_dailymail", "tasks/cnn_dailymail/cnn_dailymail_1shot.jsonl", 3),
-  choice("boolq", "boolq.jsonl", "\nAnswer: "),
-  choice("piqa", "piqa.jsonl", "\nAnswer: "),
-  choice("copa", "copa.jsonl", " "),
-  choice("arc_easy", "arc_easy.jsonl", "\nAnswer: "),
-  choice("arc_challenge", "arc_challenge.jsonl", "\nAnswer: "),
-  choice("openbook_qa", "openbook_qa.jsonl", " "),
-  choice("siqa", "siqa.jsonl", " "),
-  choice("winogrande", "winogrande.jsonl", " ", ["acc"]),
-  choice("hellaswag", "hellaswag.jsonl", " "),
-  coqa,
+  ...CHOICE_TASKS,
+  coqaTask,
   lambada,
   continuation,
   gsm8k,

@@ -18,5 +18,3 @@ Deno.test("a long context is kept as its SHA-256, length and both ends", () => {
   assert.equal(r.contextSha256, "51c87443d9511e4b540315491874ffca57ae2df88374a8432b8a90f87bf7a3d0"); // Python hashlib
   assert.equal(r.continuation, " yes");
 });
-  assert.notEqual(abc.contextSha256, r.contextSha256);
-});

@@ -11,6 +11,7 @@ import { encodePair } from "../encode_pair.ts";
 import { choiceScores } from "../metrics/choice.ts";
 import type { ChoiceDoc } from "../formats/multiple_choice.ts";
 import type { LambadaDoc } from "../formats/lambada.ts";
+import { recordRequest } from "../recorded_request.ts";
 import type { RunContext } from "../run_context.ts";
 import { teacherForcedAgreement } from "./teacher_forced.ts";
 
@@ -19,15 +20,27 @@ function fits(ctx: RunContext, contextIds: number[], continuationIds: number[]):
   return contextIds.length + continuationIds.length - 1 <= ctx.model.info.maxPositions;
 }
 
+/** What a multiple-choice task reports besides `acc`. */
+export interface ChoiceRunSettings {
+  /** The rendering, recorded with every sample. */
+  rendering: string;
+  /** Whether the task has `acc_norm` (the paper's code computes it for some tasks only). */
+  accNorm: boolean;
+}
+
 /**
  * Scores every choice of every question.
  *
  * @example
  * ```ts
- * // await runChoices(context, docs);
+ * // await runChoices(context, docs, { rendering: "llm-foundry", accNorm: true });
  * ```
  */
-export async function runChoices(ctx: RunContext, docs: ChoiceDoc[]): Promise<void> {
+export async function runChoices(
+  ctx: RunContext,
+  docs: ChoiceDoc[],
+  settings: ChoiceRunSettings = { rendering: "", accNorm: true },
+): Promise<void> {
   for (const doc of docs) {
     const pairs = doc.contexts.map((c, i) => encodePair(ctx.model, c, doc.continuations[i]));
     if (
@@ -46,7 +59,9 @@ export async function runChoices(ctx: RunContext, docs: ChoiceDoc[]): Promise<vo
       });
     const lls = scoreAll(ctx.griffin, true);
     const s = choiceScores(lls, doc.choiceTexts, doc.gold);
-    const metrics: Record<string, number> = { acc: s.acc, acc_norm: s.acc_norm };
+    const metrics: Record<string, number> = settings.accNorm
+      ? { acc: s.acc, acc_norm: s.acc_norm }
+      : { acc: s.acc };
     if (ctx.options.agreement) {
       metrics.agreement_acc =
         choiceScores(scoreAll(ctx.fullModel, false), doc.choiceTexts, doc.gold).predicted ===
@@ -65,6 +80,10 @@ export async function runChoices(ctx: RunContext, docs: ChoiceDoc[]): Promise<vo
       reference: doc.continuations[doc.gold],
       output: doc.continuations[s.predicted],
       metrics,
+      ...(settings.rendering ? { rendering: settings.rendering } : {}),
+      requests: doc.contexts.map((c, i) =>
+        recordRequest(c, { continuation: doc.continuations[i] })
+      ),
     });
   }
 }
@@ -94,6 +113,12 @@ export async function runLastWord(ctx: RunContext, docs: LambadaDoc[]): Promise<
     if (ctx.options.agreement) {
       Object.assign(metrics, teacherForcedAgreement(ctx, doc.context, doc.continuation, ctx.mode));
     }
-    await ctx.emit({ id: doc.id, prompt: doc.context, reference: doc.continuation, metrics });
+    await ctx.emit({
+      id: doc.id,
+      prompt: doc.context,
+      reference: doc.continuation,
+      metrics,
+      requests: [recordRequest(doc.context, { continuation: doc.continuation })],
+    });
   }
 }
