@@ -43,8 +43,8 @@ export function taskNames(): string[] {
 }
 
 /**
- * What a task is: name, version, modes (the first is the usual one), default data file and
- * metrics.
+ * What a task is: name (an alias gives the task's own name) and aliases, version, modes (the
+ * first is the usual one), default data file and metrics.
  *
  * @example
  * ```ts
@@ -54,10 +54,18 @@ export function taskNames(): string[] {
  */
 export function describeTask(
   name: string,
-): { name: string; version: string; modes: Mode[]; defaultPath?: string; metrics: string[] } {
+): {
+  name: string;
+  aliases: string[];
+  version: string;
+  modes: Mode[];
+  defaultPath?: string;
+  metrics: string[];
+} {
   const t = findTask(name);
   return {
     name: t.name,
+    aliases: [...t.aliases ?? []],
     version: t.version,
     modes: [...t.modes],
     defaultPath: t.defaultPath,
