@@ -60,7 +60,7 @@ Deno.test("without --json the listing names the rendering and quotes every strin
   assert.match(stdout, /^# piqa: 2 requests; rendering: lm-evaluation-harness v0\.3/);
   assert.match(
     stdout,
-    /doc 0, request 2 of 2\n {2}context: {6}"Question: How do I dry wet shoes\?\\nAnswer:"\n {2}continuation: "  Put them in the oven\. "/,
+    /doc 0, request 2 of 2\n {2}context: {6}"Question: How do I dry wet shoes\?\\nAnswer:"\n {2}continuation: " {2}Put them in the oven\. "/,
   );
 });
 
