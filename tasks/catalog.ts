@@ -45,8 +45,13 @@ function sampling(
   };
 }
 
+const SUMMARY_RENDERING =
+  "GRIFFIN's summarisation prompts (the file's, or built from article/highlights)";
+
 /** XSum / CNN-DailyMail as the paper ran them: 128 tokens, T 0.3, top-p 1, seed 42. */
 function summarization(name: string, defaultPath: string, sentences: number): TaskDefinition {
+  const load = (o: TaskOptions, path: string) =>
+    loadSummaries(path, { shots: o.shots ?? 0, seed: o.seed ?? SHOT_SEED, sentences });
   return {
     name,
     version: "1",
@@ -57,11 +62,7 @@ function summarization(name: string, defaultPath: string, sentences: number): Ta
     accepts: ["shots", "compat", ...SAMPLING_OPTIONS],
     async run(ctx, path) {
       const o = ctx.options, compat = o.compat ?? "intent";
-      const loaded = await loadSummaries(path, {
-        shots: o.shots ?? 0,
-        seed: o.seed ?? SHOT_SEED,
-        sentences,
-      });
+      const loaded = await load(o, path);
       const items = applyLimit(loaded, o.limit).map((d) => ({
         ...d,
         continuation: d.reference,
@@ -75,8 +76,19 @@ function summarization(name: string, defaultPath: string, sentences: number): Ta
         postprocess: compat === "intent" ? cutAtMarker : referenceCut,
       });
     },
+    async requests(o, path) {
+      const until = (o.compat ?? "intent") === "intent" ? ["###"] : [];
+      const docs = applyLimit(await load(o, path), o.limit);
+      return {
+        rendering: SUMMARY_RENDERING,
+        requests: docs.map((d) => ({ doc: d.id, context: d.prompt, until: [...until] })),
+      };
+    },
   };
 }
+
+const loadGsm8kFor = (o: TaskOptions, path: string) =>
+  loadGsm8k(path, { shots: o.shots ?? 0, seed: o.seed ?? SHOT_SEED });
 
 const gsm8k: TaskDefinition = {
   name: "gsm8k",
@@ -88,10 +100,7 @@ const gsm8k: TaskDefinition = {
   accepts: ["shots", ...SAMPLING_OPTIONS],
   async run(ctx, path) {
     const o = ctx.options;
-    const docs = applyLimit(
-      await loadGsm8k(path, { shots: o.shots ?? 0, seed: o.seed ?? SHOT_SEED }),
-      o.limit,
-    );
+    const docs = applyLimit(await loadGsm8kFor(o, path), o.limit);
     const items = docs.map((d) => ({
       id: d.id,
       prompt: d.prompt,
@@ -105,6 +114,13 @@ const gsm8k: TaskDefinition = {
       stopStrings: ["Question:"],
       postprocess: (text) => text.trim(),
     });
+  },
+  async requests(o, path) {
+    const docs = applyLimit(await loadGsm8kFor(o, path), o.limit);
+    return {
+      rendering: "llm-foundry GSM8K (context/chain_of_thought/answer)",
+      requests: docs.map((d) => ({ doc: d.id, context: d.prompt, until: ["Question:"] })),
+    };
   },
 };
 
@@ -120,6 +136,17 @@ const lambada: TaskDefinition = {
     const o = ctx.options;
     const docs = await loadLambada(path, { shots: o.shots ?? 0, seed: o.seed ?? SHOT_SEED });
     await runLastWord(ctx, applyLimit(docs, o.limit));
+  },
+  async requests(o, path) {
+    const docs = await loadLambada(path, { shots: o.shots ?? 0, seed: o.seed ?? SHOT_SEED });
+    return {
+      rendering: "llm-foundry LAMBADA (context/continuation)",
+      requests: applyLimit(docs, o.limit).map((d) => ({
+        doc: d.id,
+        context: d.context,
+        continuation: d.continuation,
+      })),
+    };
   },
 };
 
@@ -152,6 +179,13 @@ const continuation: TaskDefinition = {
       stopStrings: ["\n"],
       postprocess: (text) => text.trim(),
     });
+  },
+  async requests(o, path) {
+    const docs = applyLimit(await loadLambada(path, { shots: 0, seed: SHOT_SEED }), o.limit);
+    return {
+      rendering: "context/continuation rows, the context as the prompt",
+      requests: docs.map((d) => ({ doc: d.id, context: d.context, until: ["\n"] })),
+    };
   },
 };
 

@@ -95,3 +95,25 @@ Deno.test("boolq, copa and winogrande report acc only", async () => {
     assert.deepEqual(Object.keys(r.metrics), ["acc"], task);
   }
 });
+
+Deno.test("generation tasks list their prompts and stop strings; perplexity tasks cannot list requests", async () => {
+  const { writeTextFile, makeTempFile } = Deno;
+  const path = await makeTempFile({ suffix: ".jsonl" });
+  await writeTextFile(
+    path,
+    JSON.stringify({ context: "2+2?", chain_of_thought: "4", answer: "4" }),
+  );
+  const { requests } = await taskRequests("gsm8k", { path });
+  assert.deepEqual(requests, [{
+    doc: "0",
+    context: "Question: 2+2?\nAnswer:",
+    until: ["Question:"],
+  }]);
+  await assert.rejects(
+    () => taskRequests("wikitext2", {}),
+    {
+      name: "TaskInputError",
+      message: /Task "wikitext2" cannot list its requests without a model/,
+    },
+  );
+});
