@@ -37,7 +37,16 @@ interface ChoiceSpec {
   version?: string;
 }
 
-/** A multiple-choice task in class mode (or gen). */
+/**
+ * A multiple-choice task in class mode (or gen).
+ *
+ * @example
+ * ```ts
+ * import { choiceTask } from "./harness_tasks.ts";
+ * const piqa = choiceTask("piqa", { file: "piqa.jsonl", delimiter: "\nAnswer: ", accNorm: true });
+ * piqa.metrics; // ["acc", "acc_norm"]
+ * ```
+ */
 export function choiceTask(name: string, spec: ChoiceSpec): TaskDefinition {
   const load = (o: TaskOptions, path: string) =>
     loadChoices(path, {
@@ -73,7 +82,15 @@ export function choiceTask(name: string, spec: ChoiceSpec): TaskDefinition {
   };
 }
 
-/** CoQA: greedy generation until `"\nQ:"`, at most 256 new tokens, F1 and EM over the golds. */
+/**
+ * CoQA: greedy generation until `"\nQ:"`, at most 256 new tokens, F1 and EM over the golds.
+ *
+ * @example
+ * ```ts
+ * import { coqaTask } from "./harness_tasks.ts";
+ * coqaTask.metrics; // ["f1", "em"]
+ * ```
+ */
 export const coqaTask: TaskDefinition = {
   name: "coqa",
   version: "2",
@@ -121,7 +138,15 @@ export const coqaTask: TaskDefinition = {
   },
 };
 
-/** The multiple-choice tasks, in the paper's order, then SIQA (llm-foundry's file only). */
+/**
+ * The multiple-choice tasks, in the paper's order, then SIQA (llm-foundry's file only).
+ *
+ * @example
+ * ```ts
+ * import { CHOICE_TASKS } from "./harness_tasks.ts";
+ * CHOICE_TASKS.find((t) => t.name === "openbookqa")?.aliases; // ["openbook_qa"]
+ * ```
+ */
 export const CHOICE_TASKS: readonly TaskDefinition[] = [
   choiceTask("boolq", { file: "boolq.jsonl", delimiter: "\nAnswer: ", accNorm: false }),
   choiceTask("piqa", { file: "piqa.jsonl", delimiter: "\nAnswer: ", accNorm: true }),

@@ -87,7 +87,7 @@ const copa: HarnessChoiceTask = {
   render(row, where) {
     const premise = rowField(row, "premise", "string", where);
     const question = rowField(row, "question", "string", where);
-    const connector = { cause: "because", effect: "therefore" }[question];
+    const connector = new Map([["cause", "because"], ["effect", "therefore"]]).get(question);
     if (connector === undefined) {
       throw rowFieldError(where, "question", `must be "cause" or "effect", got "${question}"`);
     }
@@ -114,7 +114,7 @@ const piqa: HarnessChoiceTask = {
   },
 };
 
-const ARC_NUMBERS: Record<string, string> = { "1": "A", "2": "B", "3": "C", "4": "D", "5": "E" };
+const ARC_NUMBERS = new Map([["1", "A"], ["2", "B"], ["3", "C"], ["4", "D"], ["5", "E"]]);
 
 const arc: HarnessChoiceTask = {
   marker: "question",
@@ -122,7 +122,7 @@ const arc: HarnessChoiceTask = {
     const question = rowField(row, "question", "string", where);
     const choices = rowField(row, "choices.text", "strings", where);
     const key = rowField(row, "answerKey", "string", where);
-    const letter = ARC_NUMBERS[key] ?? key;
+    const letter = ARC_NUMBERS.get(key) ?? key;
     const gold = goldIndex(
       ["A", "B", "C", "D", "E"].indexOf(letter),
       choices.length,
@@ -209,7 +209,7 @@ const winogrande: HarnessChoiceTask = {
       rowField(row, "option2", "string", where),
     ];
     const answer = rowField(row, "answer", "string", where);
-    const gold = { "1": 0, "2": 1 }[answer];
+    const gold = new Map([["1", 0], ["2", 1]]).get(answer);
     if (gold === undefined) {
       throw rowFieldError(where, "answer", `must be "1" or "2", got "${answer}"`);
     }
@@ -228,7 +228,17 @@ const winogrande: HarnessChoiceTask = {
   },
 };
 
-/** The paper's multiple-choice tasks by lm-evaluation-harness name. */
+/**
+ * The paper's multiple-choice tasks by lm-evaluation-harness name.
+ *
+ * @example
+ * ```ts
+ * import { HARNESS_CHOICE_TASKS } from "./harness_choice.ts";
+ * const where = { task: "piqa", path: "piqa.jsonl", row: 0 };
+ * const doc = HARNESS_CHOICE_TASKS.piqa.render({ goal: "Dry shoes?", sol1: "Sun.", sol2: "Oven.", label: 0 }, where);
+ * doc.requests(doc.text)[1]; // { context: "Question: Dry shoes?\nAnswer:", continuation: " Oven." }
+ * ```
+ */
 export const HARNESS_CHOICE_TASKS: Readonly<Record<string, HarnessChoiceTask>> = {
   boolq,
   copa,

@@ -22,7 +22,15 @@ import { rowField } from "./row_fields.ts";
 /** Which rendering a file gets. */
 export type ChoiceFormat = "dataset" | "llm-foundry";
 
-/** The rendering the paper's numbers come from, as reports name it. */
+/**
+ * The rendering the paper's numbers come from, as reports name it.
+ *
+ * @example
+ * ```ts
+ * import { PAPER_RENDERING } from "./multiple_choice.ts";
+ * PAPER_RENDERING.startsWith("lm-evaluation-harness v0.3"); // true
+ * ```
+ */
 export const PAPER_RENDERING =
   "lm-evaluation-harness v0.3 (the paper's), from the dataset's fields";
 
