@@ -46,3 +46,25 @@ export function encodePair(
   }
   return { contextIds, continuationIds };
 }
+
+/**
+ * The pair as the model reads it: lm-evaluation-harness feeds
+ * `(context_ids + continuation_ids)[-(maxPositions + 1):][:-1]`, so a pair too long for the
+ * model loses context tokens from the left. Undefined when the continuation is empty or alone
+ * longer than the model's positions (the harness refuses both).
+ *
+ * @example
+ * ```ts
+ * import { fitToModel } from "./encode_pair.ts";
+ * fitToModel({ contextIds: [1, 2, 3, 4], continuationIds: [5, 6] }, 4);
+ * // { contextIds: [3, 4], continuationIds: [5, 6] }: the model reads 3 4 5
+ * ```
+ */
+export function fitToModel(pair: EncodedPair, maxPositions: number): EncodedPair | undefined {
+  const { contextIds, continuationIds } = pair;
+  if (continuationIds.length === 0 || continuationIds.length > maxPositions) return undefined;
+  const keep = maxPositions + 1 - continuationIds.length;
+  return contextIds.length <= keep
+    ? pair
+    : { contextIds: contextIds.slice(-keep), continuationIds };
+}

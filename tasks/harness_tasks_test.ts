@@ -117,3 +117,15 @@ Deno.test("generation tasks list their prompts and stop strings; perplexity task
     },
   );
 });
+
+Deno.test("a multiple-choice request longer than the model keeps its last tokens instead of being skipped", async () => {
+  const m = fakeModel({ maxPositions: 64 });
+  const r = await runTask(m, "boolq", { path: fixture("boolq.jsonl") }, half, "class");
+  assert.equal(r.skipped, 0);
+  assert.equal(r.samples, 2);
+  for (const call of m.scoreCalls) {
+    assert.equal(call.contextIds.length + call.continuationIds.length, 65);
+  }
+  const ctx = "Sky -- The sky is blue on a clear day.\nQuestion: is the sky blue?\nAnswer:";
+  assert.deepEqual(m.scoreCalls[0].contextIds, m.encode(ctx).slice(-(65 - 4)));
+});

@@ -1,24 +1,20 @@
 /**
  * Runs log-likelihood samples: multiple choice (acc, acc_norm) and LAMBADA (last-word
- * log-likelihood, greedy accuracy). Samples whose context and continuation exceed the model's
- * positions are skipped and counted.
+ * log-likelihood, greedy accuracy). A request too long for the model loses context tokens from
+ * the left (lm-evaluation-harness's input slice); one whose continuation is empty or alone too
+ * long is skipped and counted.
  *
  * @module
  */
 
 import type { ScoreResult } from "../../engine/types.ts";
-import { encodePair } from "../encode_pair.ts";
+import { type EncodedPair, encodePair, fitToModel } from "../encode_pair.ts";
 import { choiceScores } from "../metrics/choice.ts";
 import type { ChoiceDoc } from "../formats/multiple_choice.ts";
 import type { LambadaDoc } from "../formats/lambada.ts";
 import { recordRequest } from "../recorded_request.ts";
 import type { RunContext } from "../run_context.ts";
 import { teacherForcedAgreement } from "./teacher_forced.ts";
-
-function fits(ctx: RunContext, contextIds: number[], continuationIds: number[]): boolean {
-  // The model reads context + continuation[:-1].
-  return contextIds.length + continuationIds.length - 1 <= ctx.model.info.maxPositions;
-}
 
 /** What a multiple-choice task reports besides `acc`. */
 export interface ChoiceRunSettings {
@@ -42,15 +38,15 @@ export async function runChoices(
   settings: ChoiceRunSettings = { rendering: "", accNorm: true },
 ): Promise<void> {
   for (const doc of docs) {
-    const pairs = doc.contexts.map((c, i) => encodePair(ctx.model, c, doc.continuations[i]));
-    if (
-      pairs.some((p) =>
-        p.continuationIds.length === 0 || !fits(ctx, p.contextIds, p.continuationIds)
-      )
-    ) {
-      ctx.skip(doc.id, "a choice is empty or does not fit the model");
+    const max = ctx.model.info.maxPositions;
+    const fitted = doc.contexts.map((c, i) =>
+      fitToModel(encodePair(ctx.model, c, doc.continuations[i]), max)
+    );
+    if (fitted.some((p) => p === undefined)) {
+      ctx.skip(doc.id, "a choice is empty or longer than the model's positions");
       continue;
     }
+    const pairs = fitted as EncodedPair[];
     const scoreAll = (griffin: typeof ctx.griffin, record: boolean) =>
       pairs.map((p) => {
         const r: ScoreResult = ctx.model.score({ ...p, mode: ctx.mode, griffin });
@@ -98,9 +94,12 @@ export async function runChoices(
  */
 export async function runLastWord(ctx: RunContext, docs: LambadaDoc[]): Promise<void> {
   for (const doc of docs) {
-    const pair = encodePair(ctx.model, doc.context, doc.continuation);
-    if (pair.continuationIds.length === 0 || !fits(ctx, pair.contextIds, pair.continuationIds)) {
-      ctx.skip(doc.id, "does not fit the model");
+    const pair = fitToModel(
+      encodePair(ctx.model, doc.context, doc.continuation),
+      ctx.model.info.maxPositions,
+    );
+    if (pair === undefined) {
+      ctx.skip(doc.id, "the continuation is empty or longer than the model's positions");
       continue;
     }
     const r = ctx.model.score({ ...pair, mode: ctx.mode, griffin: ctx.griffin });
