@@ -1,8 +1,8 @@
 /**
  * Tokenises a context and its continuation as lm-evaluation-harness does: trailing whitespace
  * of the context moves to the front of the continuation; the continuation's ids are those of
- * `context + continuation` after the context's own ids. An empty context becomes the BOS id
- * (or EOS when the tokenizer has no BOS).
+ * `context + continuation` after the context's own ids. An empty context becomes the EOS id
+ * (lm-evaluation-harness's end-of-text token; BOS when the tokenizer has no EOS).
  *
  * @module
  */
@@ -38,10 +38,11 @@ export function encodePair(
   const whole = model.encode(trimmed + moved);
   const continuationIds = whole.slice(contextIds.length);
   if (contextIds.length === 0) {
+    // lm-evaluation-harness v0.3 scores an empty context after the end-of-text token.
     const bos = model.encode("", { addBos: true });
-    contextIds = bos.length > 0 ? bos : model.eosTokenId !== undefined ? [model.eosTokenId] : [];
+    contextIds = model.eosTokenId !== undefined ? [model.eosTokenId] : bos;
     if (contextIds.length === 0) {
-      throw new Error("Empty context and no BOS or EOS token to stand in.");
+      throw new Error("Empty context and no EOS or BOS token to stand in.");
     }
   }
   return { contextIds, continuationIds };

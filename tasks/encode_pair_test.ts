@@ -9,9 +9,9 @@ Deno.test("trailing whitespace of the context moves to the continuation", () => 
   assert.equal(m.decode(p.continuationIds), " yes");
 });
 
-Deno.test("an empty context becomes BOS and the whole text is the continuation", () => {
+Deno.test("an empty context becomes EOS and the whole text is the continuation", () => {
   const p = encodePair(fakeModel(), "", "hello");
-  assert.deepEqual(p.contextIds, [1]);
+  assert.deepEqual(p.contextIds, [fakeModel().eosTokenId]);
   assert.equal(fakeModel().decode(p.continuationIds), "hello");
 });
 
