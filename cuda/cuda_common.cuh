@@ -131,6 +131,14 @@ struct GpuSession {
   /* the decoding step as a CUDA graph, valid for the current experts */
   cudaGraphExec_t decode_graph = nullptr;
   bool selection_on_host = true; /* host copies of experts and scores are current */
+  /* mode class over a packed batch (gf_score_class_batch) */
+  int32_t *batch_index = nullptr;  /* (3, max_positions): positions, scored rows, targets */
+  double *batch_logprobs = nullptr; /* (max_positions) */
+  uint8_t *batch_greedy = nullptr;  /* (max_positions) */
+  int32_t *batch_experts = nullptr; /* (sequences, layers, ff), grown on demand */
+  size_t batch_experts_bytes = 0;
+  int32_t batch_count = 0;          /* sequences of the last batch */
+  std::vector<int32_t> batch_expert_counts; /* (sequences, layers): k, or -1 */
   int32_t capacity = 0;          /* rows the scratch holds */
 };
 

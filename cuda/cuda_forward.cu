@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "cuda_attention_decode.cuh"
+#include "cuda_batch.cuh"
 #include "cuda_attention_prompt.cuh"
 #include "cuda_compact.cuh"
 #include "cuda_gemm.cuh"
@@ -114,16 +115,17 @@ template <typename T> gf_status allow_staging(size_t bytes) {
  * Token embeddings of the n ids in g.ids at g.position into g.x: scaled (Gemma), projected in
  * (OPT-350m) and with learned positions added (OPT), as forward_cpu's embed. n = 1 in decoding.
  */
-template <typename T> gf_status enqueue_embed(gf_session *s, int n, bool pdl = false) {
+template <typename T>
+gf_status enqueue_embed(gf_session *s, int n, bool pdl = false, const int32_t *positions = nullptr) {
   GpuSession &g = *gpu_of(s);
   const GpuModel &m = *gpu_of(s->model);
   const gf_config &c = s->model->config;
   const Dims d(c);
   const float scale = c.embed_scale != 0.f ? c.embed_scale : 1.f;
-  const T *positions = (const T *)m.pos_embed;
+  const T *table = (const T *)m.pos_embed;
   if (!m.project_in) {
     embed_kernel<T><<<n, 256, 0, g.stream>>>(g.x, (const T *)m.embed, g.ids, d.hidden, scale,
-                                             positions, g.position, c.position_offset);
+                                             table, g.position, c.position_offset, positions);
     GF_LAUNCHED();
     return GF_OK;
   }
@@ -139,9 +141,84 @@ template <typename T> gf_status enqueue_embed(gf_session *s, int n, bool pdl = f
     gf_status st = gemm<T>(g, g.x, g.e, (const T *)m.project_in, n, d.width, d.hidden, false, false);
     if (st != GF_OK) return st;
   }
-  if (scale != 1.f || positions) {
+  if (scale != 1.f || table) {
     embed_kernel<T><<<n, 256, 0, g.stream>>>(g.x, (const T *)nullptr, g.ids, d.hidden, scale,
-                                             positions, g.position, c.position_offset);
+                                             table, g.position, c.position_offset, positions);
+    GF_LAUNCHED();
+  }
+  return GF_OK;
+}
+
+/*
+ * Mode class over a packed batch, layer l: each sequence's experts from its rows but the last
+ * (top-k on the GPU; the other methods choose on the host with the CPU backend's code, from the
+ * same seed as the sequence alone would), and its last row masked to them.
+ */
+gf_status select_batch_layer(gf_session *s, GpuSession &g, ClassBatch &batch, int32_t l, int sms) {
+  const gf_config &c = s->model->config;
+  const int ff = c.ff_size, k = expert_count(ff, s->densities[(size_t)l]);
+  double *scores = g.scores + (size_t)l * ff;
+  std::vector<double> host;
+  if (s->method == GF_METHOD_MAGNITUDE) {
+    const std::vector<float> &m = s->model->layers[(size_t)l].magnitudes;
+    host.assign(m.begin(), m.end());
+  }
+  for (int32_t b = 0; b < batch.count; b++) {
+    const int32_t first = batch.offsets[(size_t)b], rows = batch.lengths[(size_t)b] - 1;
+    int32_t *experts = batch.experts + ((size_t)b * c.n_layers + l) * ff;
+    if (s->method != GF_METHOD_MAGNITUDE) {
+      gf_status st = launch_neuron_scores(g.stream, scores, g.score_partials, g.score_tickets,
+                                          g.z + (size_t)first * ff, g.row_inverse + first, rows, ff, sms);
+      if (st != GF_OK) return st;
+    }
+    if (s->method == GF_METHOD_TOPK) {
+      gf_status st = launch_top_k(g.stream, experts, g.flags, scores, g.counts + l, ff, 1);
+      if (st != GF_OK) return st;
+    } else {
+      if (s->method != GF_METHOD_MAGNITUDE) {
+        host.resize((size_t)ff);
+        GF_CUDA(cudaMemcpyAsync(host.data(), scores, (size_t)ff * 8, cudaMemcpyDeviceToHost, g.stream));
+        GF_CUDA(cudaStreamSynchronize(g.stream));
+      }
+      const std::vector<int32_t> chosen = select_experts(host, k, s->method, s->seed, l);
+      GF_CUDA(cudaMemcpyAsync(experts, chosen.data(), chosen.size() * 4, cudaMemcpyHostToDevice, g.stream));
+      GF_CUDA(cudaMemsetAsync(g.flags, 0, (size_t)ff, g.stream));
+      if (!chosen.empty())
+        flag_list_kernel<<<((int)chosen.size() + 255) / 256, 256, 0, g.stream>>>(g.flags, experts, (int)chosen.size());
+      GF_CUDA(cudaStreamSynchronize(g.stream)); /* `chosen` goes out of scope */
+    }
+    mask_row_kernel<<<(ff + 255) / 256, 256, 0, g.stream>>>(g.z + (size_t)(first + rows) * ff, g.flags, ff);
+    GF_LAUNCHED();
+    batch.expert_counts[(size_t)b * c.n_layers + l] = k;
+  }
+  return GF_OK;
+}
+
+/*
+ * The scored rows of a packed batch: final norm (of those rows only), projection out, LM head a
+ * block of rows at a time through the z scratch, and each row's log-probability at its target.
+ */
+template <typename T>
+gf_status score_batch_rows(gf_session *s, GpuSession &g, const GpuModel &m, ClassBatch &batch) {
+  const gf_config &c = s->model->config;
+  const Dims d(c);
+  const int rows = batch.scored;
+  if (rows == 0) return GF_OK;
+  norm_kernel<<<rows, 256, 0, g.stream>>>(g.xb, g.x, d.hidden, final_norm(c, m), nullptr, batch.scored_rows);
+  GF_LAUNCHED();
+  const float *head_in = g.xb;
+  if (m.project_out) {
+    gf_status st = gemm<T>(g, g.e, g.xb, (const T *)m.project_out, rows, d.hidden, d.width, false, false);
+    if (st != GF_OK) return st;
+    head_in = g.e;
+  }
+  const int block = std::max(1, (int)(((size_t)g.capacity * d.ff) / d.vocab));
+  for (int first = 0; first < rows; first += block) {
+    const int n = std::min(block, rows - first);
+    gf_status st = gemm<T>(g, g.z, head_in + (size_t)first * d.width, (const T *)m.lm_head, n, d.width, d.vocab, false, false);
+    if (st != GF_OK) return st;
+    logprob_rows_kernel<<<n, 256, 0, g.stream>>>(batch.logprobs + first, batch.greedy + first, g.z,
+                                                 batch.targets + first, d.vocab);
     GF_LAUNCHED();
   }
   return GF_OK;
@@ -150,7 +227,7 @@ template <typename T> gf_status enqueue_embed(gf_session *s, int n, bool pdl = f
 /* The prompt phase (gen) or the class-mode pass over n tokens from position 0. */
 template <typename T>
 gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
-                      int32_t logit_rows, float *logits) {
+                      int32_t logit_rows, float *logits, ClassBatch *batch = nullptr) {
   GpuSession &g = *gpu_of(s);
   const GpuModel &m = *gpu_of(s->model);
   const gf_config &c = s->model->config;
@@ -176,7 +253,8 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
   const int32_t zero = 0;
   GF_CUDA(cudaMemcpyAsync(g.ids, ids, (size_t)n * 4, cudaMemcpyHostToDevice, g.stream));
   GF_CUDA(cudaMemcpyAsync(g.position, &zero, 4, cudaMemcpyHostToDevice, g.stream));
-  gf_status st = enqueue_embed<T>(s, n);
+  const int32_t *positions = batch ? batch->positions : nullptr;
+  gf_status st = enqueue_embed<T>(s, n, false, positions);
   if (st != GF_OK) return st;
   float selection_ms = 0;
   const size_t cache_layer = (size_t)s->max_positions * d.kv_dim;
@@ -190,10 +268,15 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
     if (!c.post_norm) norm_kernel<<<n, 256, 0, g.stream>>>(g.xb, g.x, d.hidden, attn_norm, nullptr);
     if ((st = gemm<T>(g, g.qkv, attn_in, (const T *)w.wqkv, n, d.hidden, d.qkv_dim, false, false)) != GF_OK) break;
     rope_cache_kernel<T><<<n, 256, 0, g.stream>>>(g.qkv, key_cache, value_cache, g.position, d.heads,
-                                                  d.kv_heads, d.head_dim, m.inv_freq, w.bqkv);
+                                                  d.kv_heads, d.head_dim, m.inv_freq, w.bqkv, positions);
     GF_LAUNCHED();
-    if ((st = attention_prompt<T>(g, g.att, g.qkv, key_cache, value_cache, n, d.heads, d.kv_heads,
-                                  d.head_dim, c.sliding_window)) != GF_OK) break;
+    for (int32_t b = 0; b < (batch ? batch->count : 1) && st == GF_OK; b++) { /* each sequence alone */
+      const size_t at = batch ? (size_t)batch->offsets[(size_t)b] : 0;
+      st = attention_prompt<T>(g, g.att + at * d.q_dim, g.qkv + at * d.qkv_dim, key_cache + at * d.kv_dim,
+                               value_cache + at * d.kv_dim, batch ? batch->lengths[(size_t)b] : n,
+                               d.heads, d.kv_heads, d.head_dim, c.sliding_window);
+    }
+    if (st != GF_OK) break;
     if ((st = gemm<T>(g, g.x, g.att, (const T *)w.wo, n, d.q_dim, d.hidden, false, true)) != GF_OK) break;
     /* o's bias, and a post-norm block's norm of the residual */
     if (w.bo || c.post_norm)
@@ -214,13 +297,15 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
                                                   c.gated ? w.b_gate : w.b_up,
                                                   c.gated ? w.b_up : nullptr);
     GF_LAUNCHED();
-    if (s->capture) {
+    if (s->capture && !batch) {
       s->activations[(size_t)l].resize(count);
       GF_CUDA(cudaMemcpyAsync(s->activations[(size_t)l].data(), g.z, count * 4, cudaMemcpyDeviceToHost, g.stream));
       GF_CUDA(cudaStreamSynchronize(g.stream));
       s->activation_rows[(size_t)l] = n;
     }
-    if (s->densities[(size_t)l] < 1.0) {
+    if (batch && s->densities[(size_t)l] < 1.0) {
+      if ((st = select_batch_layer(s, g, *batch, l, sms)) != GF_OK) break;
+    } else if (s->densities[(size_t)l] < 1.0) {
       GF_CUDA(cudaEventRecord(g.selection_events[2 * l], g.stream));
       const bool classify = phase == Phase::classify;
       if (scored && (st = score_layer(g, l, classify ? n - 1 : n, d.ff, sms)) != GF_OK) break;
@@ -241,6 +326,13 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
       norm_kernel<<<n, 256, 0, g.stream>>>(g.x, g.x, d.hidden, c.post_norm ? ff_norm : Norm(), w.b_down);
   }
   if (st != GF_OK) return st;
+  if (batch) { /* the scored rows' log-probabilities, on the device */
+    if ((st = score_batch_rows<T>(s, g, m, *batch)) != GF_OK) return st;
+    GF_CUDA(cudaStreamSynchronize(g.stream));
+    s->selection_ms = 0;
+    s->position = 0; /* the cache holds the batch's rows, not one sequence */
+    return GF_OK;
+  }
   /* gen mode: every top-k layer's experts in one launch, after the pass that scored them */
   const size_t last_events = (size_t)d.layers * 2;
   if (any_top_k && phase == Phase::prompt) {
@@ -495,6 +587,70 @@ gf_status forward_cuda(gf_session *s, const int32_t *ids, int32_t n, Phase phase
     GF_DISPATCH(c.weight_dtype, status = prompt_pass<T>(s, ids, n, phase, logit_rows, logits));
   }
   return status;
+}
+
+gf_status cuda_score_class_batch(gf_session *s, const int32_t *ids, const int32_t *lengths,
+                                 const int32_t *first, int32_t count, const int32_t *targets,
+                                 double *logprobs, uint8_t *greedy) {
+  const gf_config &c = s->model->config;
+  GpuSession &g = *gpu_of(s);
+  GF_CUDA(cudaSetDevice(s->model->device));
+  ClassBatch batch;
+  batch.count = count;
+  std::vector<int32_t> positions, rows;
+  int32_t total = 0;
+  for (int32_t b = 0; b < count; b++) {
+    batch.offsets.push_back(total);
+    batch.lengths.push_back(lengths[b]);
+    batch.first.push_back(first[b]);
+    for (int32_t p = 0; p < lengths[b]; p++) positions.push_back(p);
+    for (int32_t p = first[b]; p < lengths[b]; p++) rows.push_back(total + p);
+    total += lengths[b];
+  }
+  batch.scored = (int32_t)rows.size();
+  const size_t expert_bytes = (size_t)count * c.n_layers * c.ff_size * 4;
+  if (expert_bytes > g.batch_experts_bytes) {
+    if (g.batch_experts) cudaFree(g.batch_experts);
+    g.batch_experts = nullptr, g.batch_experts_bytes = 0;
+    GF_CUDA(cudaMalloc(&g.batch_experts, expert_bytes));
+    g.batch_experts_bytes = expert_bytes;
+  }
+  const size_t cap = (size_t)g.capacity;
+  int32_t *index = g.batch_index; /* positions, scored rows, targets: capacity each */
+  GF_CUDA(cudaMemcpyAsync(index, positions.data(), positions.size() * 4, cudaMemcpyHostToDevice, g.stream));
+  GF_CUDA(cudaMemcpyAsync(index + cap, rows.data(), rows.size() * 4, cudaMemcpyHostToDevice, g.stream));
+  GF_CUDA(cudaMemcpyAsync(index + 2 * cap, targets, rows.size() * 4, cudaMemcpyHostToDevice, g.stream));
+  batch.positions = index;
+  batch.scored_rows = index + cap;
+  batch.targets = index + 2 * cap;
+  batch.experts = g.batch_experts;
+  batch.logprobs = g.batch_logprobs;
+  batch.greedy = g.batch_greedy;
+  batch.expert_counts.assign((size_t)count * c.n_layers, -1);
+  g.batch_count = 0;
+  gf_status status = GF_OK;
+  GF_DISPATCH(c.weight_dtype,
+              status = prompt_pass<T>(s, ids, total, Phase::classify, 0, nullptr, &batch));
+  if (status != GF_OK) return status;
+  GF_CUDA(cudaMemcpy(logprobs, g.batch_logprobs, rows.size() * 8, cudaMemcpyDeviceToHost));
+  GF_CUDA(cudaMemcpy(greedy, g.batch_greedy, rows.size(), cudaMemcpyDeviceToHost));
+  g.batch_expert_counts = batch.expert_counts;
+  g.batch_count = count;
+  return GF_OK;
+}
+
+gf_status cuda_batch_experts(gf_session *s, int32_t sequence, int32_t layer, int32_t *out,
+                             int32_t *count) {
+  GpuSession &g = *gpu_of(s);
+  const gf_config &c = s->model->config;
+  if (sequence < 0 || sequence >= g.batch_count)
+    return fail(GF_ERR_INVALID_ARGUMENT, "sequence %d is not in the last batch (%d sequences)",
+                sequence, g.batch_count);
+  *count = g.batch_expert_counts[(size_t)sequence * c.n_layers + layer];
+  if (*count <= 0) return GF_OK;
+  GF_CUDA(cudaMemcpy(out, g.batch_experts + ((size_t)sequence * c.n_layers + layer) * c.ff_size,
+                     (size_t)*count * 4, cudaMemcpyDeviceToHost));
+  return GF_OK;
 }
 
 } // namespace gf

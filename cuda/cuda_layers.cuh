@@ -12,17 +12,20 @@
 namespace gf {
 
 /*
- * x[t] = embed[ids[t]]·scale (+ pos_embed[start + t + offset], learned positions); with embed
- * null, x[t] itself (the embeddings already projected in) is scaled and positioned. start is
- * read from the device. Grid: n rows.
+ * x[t] = embed[ids[t]]·scale (+ pos_embed[p_t + offset], learned positions); with embed null,
+ * x[t] itself (the embeddings already projected in) is scaled and positioned. p_t is
+ * positions[t] (a packed batch) or, with positions null, start + t, start read from the device.
+ * Grid: n rows.
  */
 template <typename T>
 static __global__ void embed_kernel(float *__restrict__ x, const T *__restrict__ embed,
                                     const int32_t *__restrict__ ids, int width, float scale,
                                     const T *__restrict__ pos_embed,
-                                    const int32_t *__restrict__ start, int offset) {
+                                    const int32_t *__restrict__ start, int offset,
+                                    const int32_t *__restrict__ positions = nullptr) {
   const T *row = embed ? embed + (size_t)ids[blockIdx.x] * width : nullptr;
-  const T *pos = pos_embed ? pos_embed + (size_t)(*start + blockIdx.x + offset) * width : nullptr;
+  const int p = positions ? positions[blockIdx.x] : *start + blockIdx.x;
+  const T *pos = pos_embed ? pos_embed + (size_t)(p + offset) * width : nullptr;
   float *xt = x + (size_t)blockIdx.x * width;
   for (int i = threadIdx.x; i < width; i += blockDim.x) {
     float v = row ? to_float(row[i]) : xt[i];
@@ -33,14 +36,15 @@ static __global__ void embed_kernel(float *__restrict__ x, const T *__restrict__
 }
 
 /*
- * out[t] = norm(x[t] + add) (add: a bias added first, or null; norm.w null: no norm, only the
- * bias), as kernels_cpu.cpp's rmsnorm and layernorm compute it (see Norm). out may be x.
- * Grid: rows; block 256.
+ * out[t] = norm(x[r_t] + add) (add: a bias added first, or null; norm.w null: no norm, only the
+ * bias), as kernels_cpu.cpp's rmsnorm and layernorm compute it (see Norm); r_t = rows[t], or t
+ * with rows null. out may be x. Grid: rows; block 256.
  */
 static __global__ void norm_kernel(float *out, const float *x, int d, Norm norm,
-                                   const float *__restrict__ add) {
+                                   const float *__restrict__ add,
+                                   const int32_t *__restrict__ rows = nullptr) {
   __shared__ float reduce[32];
-  const float *xt = x + (size_t)blockIdx.x * d;
+  const float *xt = x + (size_t)(rows ? rows[blockIdx.x] : blockIdx.x) * d;
   float *ot = out + (size_t)blockIdx.x * d;
   float sum = 0.f, ss = 0.f;
   for (int i = threadIdx.x; i < d; i += blockDim.x) { /* each thread its own elements, in place */
@@ -65,15 +69,18 @@ static __global__ void norm_kernel(float *out, const float *x, int d, Norm norm,
  * The q/k/v biases (bias null: none) added to qkv rows, RoPE (Hugging Face half rotation, the
  * model's inverse frequencies; inv_freq null: learned positions, no rotation) on their q and k
  * parts, then k and v into the cache at positions start..start+n-1 (start read from the
- * device). Grid: n; block: pairs.
+ * device). A packed batch gives each row's position in positions, and its k and v go to cache
+ * row t. Grid: n; block: pairs.
  */
 template <typename T>
 static __global__ void rope_cache_kernel(float *__restrict__ qkv, T *__restrict__ key_cache,
                                   T *__restrict__ value_cache, const int32_t *__restrict__ start,
                                   int heads, int kv_heads, int head_dim,
                                   const float *__restrict__ inv_freq,
-                                  const float *__restrict__ bias) {
-  const int t = blockIdx.x, pos = *start + t, half = head_dim / 2;
+                                  const float *__restrict__ bias,
+                                  const int32_t *__restrict__ positions = nullptr) {
+  const int t = blockIdx.x, pos = positions ? positions[t] : *start + t, half = head_dim / 2;
+  const int cache_row = positions ? t : pos;
   const int q_dim = heads * head_dim, kv_dim = kv_heads * head_dim;
   float *row = qkv + (size_t)t * (q_dim + 2 * kv_dim);
   if (bias) {
@@ -90,7 +97,7 @@ static __global__ void rope_cache_kernel(float *__restrict__ qkv, T *__restrict_
     v[i + half] = b * c + a * s;
   }
   __syncthreads();
-  const size_t at = (size_t)pos * kv_dim;
+  const size_t at = (size_t)cache_row * kv_dim;
   for (int i = threadIdx.x; i < kv_dim; i += blockDim.x) {
     key_cache[at + i] = from_float<T>(row[q_dim + i]);
     value_cache[at + i] = from_float<T>(row[q_dim + kv_dim + i]);

@@ -23,6 +23,7 @@ void release(GpuSession *g) {
   if (g->decode_graph) cudaGraphExecDestroy(g->decode_graph);
   for (void *p : g->allocations) cudaFree(p);
   if (g->compact) cudaFree(g->compact);
+  if (g->batch_experts) cudaFree(g->batch_experts);
   if (g->host_logits) cudaFreeHost(g->host_logits);
   for (cudaEvent_t e : g->selection_events) cudaEventDestroy(e);
 #ifdef GF_HAVE_CUBLAS
@@ -80,6 +81,9 @@ gf_status build(gf_session *s, GpuSession &g) {
       {(void **)&g.experts, (size_t)d.layers * d.ff * 4},
       {(void **)&g.counts, (size_t)d.layers * 4},
       {(void **)&g.flags, (size_t)d.ff},
+      {(void **)&g.batch_index, rows * 3 * 4},
+      {(void **)&g.batch_logprobs, rows * 8},
+      {(void **)&g.batch_greedy, rows},
   };
   for (auto &p : plan) {
     gf_status status = alloc(g, p.bytes, p.out);
