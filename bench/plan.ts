@@ -35,6 +35,8 @@ export interface Job {
   repeat: number;
   /** Time limit in seconds. */
   timeoutSeconds: number;
+  /** Engine batch limits (not part of the job's identity: they do not change its results). */
+  batch?: { maxTokens?: number; maxSequences?: number };
 }
 
 /**
@@ -85,6 +87,7 @@ export async function planJobs(sweep: Sweep): Promise<Job[]> {
                 seed: sweep.seed + repeat,
                 repeat,
                 timeoutSeconds: sweep.timeoutSeconds,
+                ...(sweep.batch ? { batch: sweep.batch } : {}),
               };
               jobs.push({ jobId: await jobIdOf(jobDefinition(job)), index: jobs.length, ...job });
             }

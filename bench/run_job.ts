@@ -69,7 +69,7 @@ export function createRunner(context: { device: string }): Runner {
   return {
     async run(job: Job, onSample: (sample: SampleData) => Promise<void>): Promise<JobOutput> {
       const tasks = await importTasks();
-      const key = JSON.stringify([job.model.id, job.model.dtype, job.model.options]);
+      const key = JSON.stringify([job.model.id, job.model.dtype, job.model.options, job.batch]);
       let loadMs = 0;
       if (open?.key !== key) {
         open?.model.close();
@@ -78,6 +78,7 @@ export function createRunner(context: { device: string }): Runner {
         const { openModel } = await import(ENGINE);
         const model = await openModel(job.model.id, {
           ...job.model.options,
+          ...(job.batch ? { batch: job.batch } : {}),
           device: context.device,
           dtype: job.model.dtype,
         });

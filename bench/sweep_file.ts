@@ -62,6 +62,8 @@ export interface Sweep {
   devices: SweepFileData["devices"];
   /** Per-job time limit. */
   timeoutSeconds: number;
+  /** How many requests one engine call takes (class-mode scoring); absent: the engine's default. */
+  batch?: { maxTokens?: number; maxSequences?: number };
   /** Extra attempts for a failed job. */
   retries: number;
   /** Exclusion rules. */
@@ -132,6 +134,7 @@ async function checkSweep(
     repeats: data.repeats,
     devices: data.devices,
     timeoutSeconds: data.timeoutSeconds,
+    ...(data.batch ? { batch: data.batch } : {}),
     retries: data.retries,
     exclusions,
   };

@@ -85,6 +85,10 @@ export const SweepFile = z.strictObject({
   repeats: positiveInt().default(1),
   devices: DevicesEntry.default({}),
   timeoutSeconds: positive().default(3600),
+  batch: z.strictObject({
+    maxTokens: positiveInt().optional(),
+    maxSequences: positiveInt().optional(),
+  }).optional(),
   retries: count().default(0),
   exclude: z.array(z.record(z.string(), z.unknown(), { error: "expected an object" }), {
     error: "expected a list",

