@@ -66,6 +66,8 @@ export interface Sweep {
   retries: number;
   /** Exclusion rules. */
   exclusions: ExclusionRule[];
+  /** What is recorded beyond metrics (`experts`: per-sample expert facts). */
+  analysis: { experts: boolean };
 }
 
 /** Reads and checks a sweep file; throws {@link SweepFileError} listing every problem. */
@@ -134,6 +136,7 @@ async function checkSweep(
     timeoutSeconds: data.timeoutSeconds,
     retries: data.retries,
     exclusions,
+    analysis: { experts: data.analysis.experts ?? false },
   };
 }
 

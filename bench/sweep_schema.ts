@@ -64,6 +64,11 @@ export const DevicesEntry = z.strictObject({
   cpuWorkers: positiveInt().optional(),
 });
 
+/** What the sweep records beyond metrics: `experts` adds per-sample expert facts (density < 1). */
+export const AnalysisEntry = z.strictObject({
+  experts: z.boolean({ error: "expected true or false" }).optional(),
+});
+
 const asObject = (key: string) => (value: unknown) =>
   typeof value === "string" ? { [key]: value } : value;
 
@@ -84,6 +89,7 @@ export const SweepFile = z.strictObject({
   devices: DevicesEntry.default({}),
   timeoutSeconds: positive().default(3600),
   retries: count().default(0),
+  analysis: AnalysisEntry.default({}),
   exclude: z.array(z.record(z.string(), z.unknown(), { error: "expected an object" }), {
     error: "expected a list",
   }).default([]),
@@ -103,6 +109,7 @@ export function knownFields(path: readonly PropertyKey[]): string[] {
     models: ModelEntry,
     tasks: TaskEntry,
     devices: DevicesEntry,
+    analysis: AnalysisEntry,
   };
   const key = path.length === 0 ? "" : String(path[0]);
   return Object.keys(shapes[key]?.shape ?? {});
