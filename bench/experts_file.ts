@@ -168,8 +168,8 @@ function decodePayload(payload: Uint8Array): SideEntry {
   const take = (n: number) => payload.slice(at, at += n);
   if (header.kind === "experts") {
     const width = Math.ceil(header.ffSize / 8);
-    const sets = (header.present as boolean[]).map((p) => (p ? take(width) : null));
-    return { ...header, sets };
+    const { present, ...rest } = header;
+    return { ...rest, sets: (present as boolean[]).map((p) => (p ? take(width) : null)) };
   }
   const layers = (header.layers as Omit<ActivationsLayer, "values">[]).map((l) => {
     const bytes = take(l.rows * l.neurons.length * 4);
