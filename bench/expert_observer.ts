@@ -32,7 +32,8 @@ export interface ExpertObserver {
   take(): SampleExperts | undefined;
 }
 
-type Settings = Pick<Job, "density" | "method" | "analysis">;
+/** The job's settings; a density schedule (one per layer) is matched by identity. */
+type Settings = Pick<Job, "method" | "analysis"> & { density: number | number[] };
 
 /**
  * Wraps an open model so each sample's expert facts can be taken when the task emits it.
