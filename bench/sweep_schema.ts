@@ -89,10 +89,10 @@ export const SweepFile = z.strictObject({
   devices: DevicesEntry.default({}),
   timeoutSeconds: positive().default(3600),
   retries: count().default(0),
-  analysis: AnalysisEntry.default({}),
   exclude: z.array(z.record(z.string(), z.unknown(), { error: "expected an object" }), {
     error: "expected a list",
   }).default([]),
+  analysis: AnalysisEntry.default({}),
 });
 
 /** A sweep file after the shape check (defaults filled in). */
