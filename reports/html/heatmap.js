@@ -17,7 +17,7 @@
 
   function draw(canvas, heatmap, layer) {
     const box = canvas.parentElement.getBoundingClientRect();
-    const ratio = window.devicePixelRatio || 1;
+    const ratio = globalThis.devicePixelRatio || 1;
     canvas.style.width = `${box.width}px`;
     canvas.style.height = `${box.height}px`;
     canvas.width = Math.round(box.width * ratio);
@@ -72,7 +72,7 @@
   }
   drawAll();
   let pending;
-  window.addEventListener("resize", () => {
+  globalThis.addEventListener("resize", () => {
     clearTimeout(pending);
     pending = setTimeout(drawAll, 150);
   });
