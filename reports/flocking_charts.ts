@@ -55,9 +55,10 @@ function energyChart(model: string, rows: EnergyRow[]): ChartSpec {
 }
 
 function overlapChart(model: string, data: FlockingData): ChartSpec | undefined {
-  const rows = data.overlap.filter((r) => r.model === model)
-    .sort((a, b) => a.density - b.density);
-  if (rows.length === 0) return undefined;
+  const mine = data.overlap.filter((r) => r.model === model);
+  if (mine.length === 0) return undefined;
+  const method = mine.some((r) => r.method === "topk") ? "topk" : mine[0].method;
+  const rows = mine.filter((r) => r.method === method).sort((a, b) => a.density - b.density);
   const avg = (xs: (number | null)[]) => {
     const v = xs.filter((x): x is number => x !== null);
     return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
@@ -82,7 +83,7 @@ function overlapChart(model: string, data: FlockingData): ChartSpec | undefined 
       ...line("a prompt and the magnitude set", STYLE_INDEX.magnitude, (r) => r.magnitude),
       ...line("two random sets (exact expectation)", STYLE_INDEX.reference, (r) => r.random),
     ],
-    note: `GRIFFIN's sets (${unique(rows.map((r) => r.method)).join(", ")}); at most 48 ` +
+    note: `GRIFFIN's sets (${method}); at most 48 ` +
       "prompts per task enter the pairwise means.",
   };
 }

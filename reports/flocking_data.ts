@@ -118,7 +118,7 @@ function heatmapOf(job: JobRecord, id: string, entry: ActivationsEntry): Heatmap
  */
 export async function flockingData(input: ReportInput): Promise<FlockingData> {
   const energy = new Map<string, { row: EnergyRow; values: (number | null)[][] }>();
-  const sets = new Map<string, { ffSize: number; samples: SampleSets[] }>();
+  const sets = new Map<string, { ffSize: number; samples: SampleSets[]; seen: Set<string> }>();
   const heatmaps: Heatmap[] = [];
   for (const job of input.jobs) {
     const samples = (input.samples.get(job.jobId) ?? []).filter((s) => s.experts);
@@ -145,10 +145,15 @@ export async function flockingData(input: ReportInput): Promise<FlockingData> {
       const found = entries.get(`${sample.attempt}/experts/${sample.id}`)?.entry as
         | ExpertsEntry
         | undefined;
-      if (found && job.method !== "magnitude") {
-        const group = sets.get(setKey) ?? { ffSize: found.ffSize, samples: [] };
+      const task = `${job.task.name} (${job.mode})`;
+      const seen = `${task}\u0000${sample.id}`;
+      const group = sets.get(setKey) ?? { ffSize: 0, samples: [], seen: new Set<string>() };
+      // a repeat's copy of a prompt is not a second prompt: each (task, sample) enters once
+      if (found && job.method !== "magnitude" && !group.seen.has(seen)) {
+        group.seen.add(seen);
+        group.ffSize = found.ffSize;
         group.samples.push({
-          task: `${job.task.name} (${job.mode})`,
+          task,
           sets: found.sets,
           magnitudeOverlap: sample.experts!.magnitudeOverlap,
         });

@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
-import { jaccard } from "../bench/expert_bitset.ts";
+import { expertBitset, jaccard } from "../bench/expert_bitset.ts";
+import { toBase64 } from "../bench/sample_experts.ts";
+import { ResultStore } from "../bench/store.ts";
 import { readSideEntries } from "../bench/experts_store.ts";
 import { flockingCharts } from "./flocking_charts.ts";
 import { flockingData } from "./flocking_data.ts";
-import { loadReportInput } from "./load.ts";
+import { loadReportInput, type ReportInput } from "./load.ts";
+import { type JobRecord, readStore } from "../bench/records.ts";
 
 const STORE = new URL("./testdata/quickstart", import.meta.url).pathname;
 
@@ -72,4 +75,51 @@ Deno.test("within-task overlap equals the mean over every pair of the side file'
     }),
   );
   assert.ok(Math.abs(o.within[2]! - (perplexity + all[0] + all[1]) / 3) < 1e-12);
+});
+
+Deno.test("a repeat's copy of a prompt does not count as a second prompt in the overlaps", async () => {
+  const dir = await Deno.makeTempDir();
+  const store = await ResultStore.open(dir);
+  const jobs = [];
+  for (const repeat of [0, 1]) {
+    const jobId = `job${repeat}`;
+    const attempt = store.nextAttempt(jobId);
+    for (const [id, experts] of [["0", [0, 1]], ["1", [1, 2]]] as const) {
+      await store.appendSample({
+        type: "sample",
+        jobId,
+        attempt,
+        id,
+        prompt: "p",
+        metrics: {},
+        experts: {
+          ffSize: 8,
+          energy: [0.8],
+          magnitudeOverlap: [0.5],
+          sets: [toBase64(expertBitset(experts, 8))],
+        },
+      });
+    }
+    const job = {
+      type: "job",
+      jobId,
+      attempt,
+      status: "ok",
+      repeat,
+      density: 0.25,
+      method: "topk",
+      mode: "gen",
+      model: { id: "m", label: "m" },
+      task: { name: "t", version: "1", options: {} },
+      samples: 2,
+    } as unknown as JobRecord;
+    await store.appendJob(job);
+    jobs.push(job);
+  }
+  await store.close();
+  const { samples } = await readStore(dir);
+  const data = await flockingData({ storeDir: dir, jobs, samples } as unknown as ReportInput);
+  assert.deepEqual(data.overlap[0].within, [1 / 3]); // {0,1} and {1,2} once, not four sets
+  assert.equal(data.energy[0].samples, 4); // energy pools both repeats
+  await Deno.remove(dir, { recursive: true });
 });
