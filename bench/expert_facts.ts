@@ -62,7 +62,15 @@ export function promptScores(z: ArrayLike<number>, rows: number, ffSize: number)
   return squares.map(Math.sqrt);
 }
 
-/** Rounds a fraction for records: 6 decimals keep them exact enough and short. */
+/**
+ * Rounds a fraction for records: 6 decimals keep them exact enough and short.
+ *
+ * @example
+ * ```ts
+ * import { roundFraction } from "./expert_facts.ts";
+ * console.assert(roundFraction(2 / 3) === 0.666667);
+ * ```
+ */
 export function roundFraction(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }

@@ -15,7 +15,16 @@ import {
 } from "./experts_file.ts";
 import type { StoredSample, StoreRecord } from "./records.ts";
 
-/** Appends entries to the side files of a store, one open file per running job. */
+/**
+ * Appends entries to the side files of a store, one open file per running job.
+ *
+ * @example
+ * ```ts ignore
+ * const writer = new ExpertsWriter("results/quickstart");
+ * const [at] = await writer.append(jobId, [entry]);
+ * await writer.finish(jobId); // synced before the job's record is written
+ * ```
+ */
 export class ExpertsWriter {
   readonly #files = new Map<string, { file: Deno.FsFile; size: number }>();
 
@@ -98,6 +107,11 @@ export interface SideRepair {
  * Keeps, in each job's side file, one entry per kind for each kept sample record (the last
  * one written), in record order; deletes side files no kept record refers to; rewrites a file
  * atomically only when it changes; and returns the records with their offsets set.
+ *
+ * @example
+ * ```ts ignore
+ * const { records, changed } = await repairSideFiles("results/quickstart", keptRecords);
+ * ```
  */
 export async function repairSideFiles(
   storeDir: string,
