@@ -8,7 +8,9 @@
  * Per layer: the energy the experts keep (expert_facts.ts), their bitset, and their Jaccard
  * similarity with the magnitude set of the same size. The magnitude method's session scores
  * are the weight magnitudes, so for it the prompt's scores are recomputed from the captured
- * activations. One job per model also keeps its first sample's prompt activations.
+ * activations (a host copy of prompt × d_ff × layers floats per sample: noticeable on 7B-size
+ * models with long prompts). One job per model also keeps its first sample's prompt
+ * activations.
  *
  * @module
  */
