@@ -19,6 +19,7 @@
  * @module
  */
 import type { Mode, SelectionMethod } from "../engine/types.ts";
+import type { RecordedRequest } from "../tasks/recorded_request.ts";
 
 /** The records file inside a store folder. */
 export const RECORDS_FILE = "records.jsonl";
@@ -161,6 +162,10 @@ export interface StoredSample {
   output?: string;
   /** Per-sample metrics by name. */
   metrics: Record<string, number>;
+  /** How the task rendered the sample's requests (absent in older records). */
+  rendering?: string;
+  /** What was scored: each request's context (or its SHA-256 and ends) and continuation. */
+  requests?: RecordedRequest[];
   /** Expert facts, when the sweep asked for them (`analysis.experts`) and density < 1. */
   experts?: StoredExperts;
 }

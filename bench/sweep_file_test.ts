@@ -156,3 +156,13 @@ Deno.test("a file that is not JSON, YAML, or missing fails with a sentence", asy
   await assert.rejects(() => loadSweepFile("/nonexistent.jsonc", []), /the file does not exist/);
   await assert.rejects(() => loadSweepFile("x.yaml", []), /does not exist/);
 });
+
+Deno.test("a task's format picks the dataset's own rendering or llm-foundry's, and nothing else", async () => {
+  const ok = {
+    ...base,
+    tasks: [{ name: "echo", format: "dataset" }, { name: "echo", format: "llm-foundry" }],
+  };
+  assert.deepEqual(await problemsOf(ok), []);
+  const bad = await problemsOf({ ...base, tasks: [{ name: "echo", format: "harness" }] });
+  assert.deepEqual(bad, ['tasks[0].format: unknown name "harness" (known: dataset, llm-foundry)']);
+});

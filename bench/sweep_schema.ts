@@ -51,6 +51,8 @@ export const TaskEntry = z.strictObject({
   topK: count().optional(),
   agreement: z.boolean({ error: "expected true or false" }).optional(),
   compat: z.enum(["intent", "reference"], { error: "expected intent or reference" }).optional(),
+  format: z.enum(["dataset", "llm-foundry"], { error: "expected dataset or llm-foundry" })
+    .optional(),
   windowTokens: positiveInt().optional(),
   promptTokens: positiveInt().optional(),
 });

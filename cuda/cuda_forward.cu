@@ -69,6 +69,8 @@ template <typename T>
 gf_status gather_experts(gf_session *s, GpuSession &g, const GpuModel &m, const Dims &d) {
   if ((size_t)d.hidden * sizeof(T) % 16 != 0)
     return fail(GF_ERR_UNSUPPORTED, "GRIFFIN_COMPACT needs rows of whole 16-byte vectors");
+  if (s->model->config.biases & GF_BIAS_FF)
+    return fail(GF_ERR_UNSUPPORTED, "GRIFFIN_COMPACT does not gather the FF biases; unset it");
   g.compact_offset.assign((size_t)d.layers, SIZE_MAX);
   size_t total = 0;
   for (int32_t l = 0; l < d.layers; l++) {
@@ -95,6 +97,56 @@ gf_status gather_experts(gf_session *s, GpuSession &g, const GpuModel &m, const 
   return GF_OK;
 }
 
+/* The final norm as the kernels take it: none after post-norm blocks (no_final_norm). */
+Norm final_norm(const gf_config &c, const GpuModel &m) {
+  return c.no_final_norm ? Norm() : norm_of(c, m.final_norm, m.final_norm_bias);
+}
+
+/* Lets the decoding products stage `bytes` of input in shared memory (above the 48 KB default). */
+template <typename T> gf_status allow_staging(size_t bytes) {
+  if (bytes <= (48u << 10)) return GF_OK;
+  GF_CUDA(cudaFuncSetAttribute(gemv_kernel<T>, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)bytes));
+  GF_CUDA(cudaFuncSetAttribute(gate_up_kernel<T>, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)bytes));
+  return GF_OK;
+}
+
+/*
+ * Token embeddings of the n ids in g.ids at g.position into g.x: scaled (Gemma), projected in
+ * (OPT-350m) and with learned positions added (OPT), as forward_cpu's embed. n = 1 in decoding.
+ */
+template <typename T> gf_status enqueue_embed(gf_session *s, int n, bool pdl = false) {
+  GpuSession &g = *gpu_of(s);
+  const GpuModel &m = *gpu_of(s->model);
+  const gf_config &c = s->model->config;
+  const Dims d(c);
+  const float scale = c.embed_scale != 0.f ? c.embed_scale : 1.f;
+  const T *positions = (const T *)m.pos_embed;
+  if (!m.project_in) {
+    embed_kernel<T><<<n, 256, 0, g.stream>>>(g.x, (const T *)m.embed, g.ids, d.hidden, scale,
+                                             positions, g.position, c.position_offset);
+    GF_LAUNCHED();
+    return GF_OK;
+  }
+  embed_kernel<T><<<n, 256, 0, g.stream>>>(g.e, (const T *)m.embed, g.ids, d.width, 1.f, nullptr,
+                                           g.position, 0);
+  GF_LAUNCHED();
+  if (n == 1) {
+    GF_CUDA(launch(pdl, gemv_kernel<T>, GemvShape::blocks(d.hidden, 0), GemvShape::threads,
+                   GemvShape::shared(d.width), g.stream, g.x, (const T *)m.project_in,
+                   (const float *)g.e, d.hidden, d.width, (const int32_t *)nullptr,
+                   (const float *)nullptr, Norm(), (const float *)nullptr));
+  } else {
+    gf_status st = gemm<T>(g, g.x, g.e, (const T *)m.project_in, n, d.width, d.hidden, false, false);
+    if (st != GF_OK) return st;
+  }
+  if (scale != 1.f || positions) {
+    embed_kernel<T><<<n, 256, 0, g.stream>>>(g.x, (const T *)nullptr, g.ids, d.hidden, scale,
+                                             positions, g.position, c.position_offset);
+    GF_LAUNCHED();
+  }
+  return GF_OK;
+}
+
 /* The prompt phase (gen) or the class-mode pass over n tokens from position 0. */
 template <typename T>
 gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
@@ -104,6 +156,7 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
   const gf_config &c = s->model->config;
   const Dims d(c);
   const int sms = multiprocessors(m.device);
+  if (gf_status st = allow_staging<T>(GemvShape::shared(d.widest)); st != GF_OK) return st;
   if (g.decode_graph) {
     cudaGraphExecDestroy(g.decode_graph);
     g.decode_graph = nullptr;
@@ -123,34 +176,43 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
   const int32_t zero = 0;
   GF_CUDA(cudaMemcpyAsync(g.ids, ids, (size_t)n * 4, cudaMemcpyHostToDevice, g.stream));
   GF_CUDA(cudaMemcpyAsync(g.position, &zero, 4, cudaMemcpyHostToDevice, g.stream));
-  embed_kernel<T><<<n, 256, 0, g.stream>>>(g.x, (const T *)m.embed, g.ids, d.hidden);
-  GF_LAUNCHED();
+  gf_status st = enqueue_embed<T>(s, n);
+  if (st != GF_OK) return st;
   float selection_ms = 0;
-  gf_status st = GF_OK;
   const size_t cache_layer = (size_t)s->max_positions * d.kv_dim;
   for (int32_t l = 0; l < d.layers && st == GF_OK; l++) {
     const GpuLayer &w = m.layers[(size_t)l];
     T *key_cache = (T *)g.key_cache + l * cache_layer, *value_cache = (T *)g.value_cache + l * cache_layer;
-    /* attention */
-    rmsnorm_kernel<<<n, 256, 0, g.stream>>>(g.xb, g.x, w.attn_norm, d.hidden, c.norm_eps);
-    if ((st = gemm<T>(g, g.qkv, g.xb, (const T *)w.wqkv, n, d.hidden, d.qkv_dim, false, false)) != GF_OK) break;
+    const Norm attn_norm = norm_of(c, w.attn_norm, w.attn_norm_bias);
+    const Norm ff_norm = norm_of(c, w.ff_norm, w.ff_norm_bias);
+    /* attention: pre-norm reads norm(x), post-norm x itself */
+    const float *attn_in = c.post_norm ? g.x : g.xb;
+    if (!c.post_norm) norm_kernel<<<n, 256, 0, g.stream>>>(g.xb, g.x, d.hidden, attn_norm, nullptr);
+    if ((st = gemm<T>(g, g.qkv, attn_in, (const T *)w.wqkv, n, d.hidden, d.qkv_dim, false, false)) != GF_OK) break;
     rope_cache_kernel<T><<<n, 256, 0, g.stream>>>(g.qkv, key_cache, value_cache, g.position, d.heads,
-                                                  d.kv_heads, d.head_dim, m.inv_freq);
+                                                  d.kv_heads, d.head_dim, m.inv_freq, w.bqkv);
     GF_LAUNCHED();
-    if ((st = attention_prompt<T>(g, g.att, g.qkv, key_cache, value_cache, n, d.heads, d.kv_heads, d.head_dim)) != GF_OK) break;
+    if ((st = attention_prompt<T>(g, g.att, g.qkv, key_cache, value_cache, n, d.heads, d.kv_heads,
+                                  d.head_dim, c.sliding_window)) != GF_OK) break;
     if ((st = gemm<T>(g, g.x, g.att, (const T *)w.wo, n, d.q_dim, d.hidden, false, true)) != GF_OK) break;
+    /* o's bias, and a post-norm block's norm of the residual */
+    if (w.bo || c.post_norm)
+      norm_kernel<<<n, 256, 0, g.stream>>>(g.x, g.x, d.hidden, c.post_norm ? attn_norm : Norm(), w.bo);
     /* the full FF block, then GRIFFIN's selection */
-    rmsnorm_kernel<<<n, 256, 0, g.stream>>>(g.xb, g.x, w.ff_norm, d.hidden, c.norm_eps);
+    const float *ff_in = c.post_norm ? g.x : g.xb;
+    if (!c.post_norm) norm_kernel<<<n, 256, 0, g.stream>>>(g.xb, g.x, d.hidden, ff_norm, nullptr);
     if (c.gated) {
-      if ((st = gemm<T>(g, g.z, g.xb, (const T *)w.w_gate, n, d.hidden, d.ff, false, false)) != GF_OK) break;
-      if ((st = gemm<T>(g, g.up, g.xb, (const T *)w.w_up, n, d.hidden, d.ff, false, false)) != GF_OK) break;
-    } else if ((st = gemm<T>(g, g.z, g.xb, (const T *)w.w_up, n, d.hidden, d.ff, false, false)) != GF_OK) {
+      if ((st = gemm<T>(g, g.z, ff_in, (const T *)w.w_gate, n, d.hidden, d.ff, false, false)) != GF_OK) break;
+      if ((st = gemm<T>(g, g.up, ff_in, (const T *)w.w_up, n, d.hidden, d.ff, false, false)) != GF_OK) break;
+    } else if ((st = gemm<T>(g, g.z, ff_in, (const T *)w.w_up, n, d.hidden, d.ff, false, false)) != GF_OK) {
       break;
     }
     const size_t count = (size_t)n * d.ff;
     const bool scored = s->densities[(size_t)l] < 1.0 && s->method != GF_METHOD_MAGNITUDE;
     activate_rows_kernel<<<n, 256, 0, g.stream>>>(g.z, c.gated ? g.up : nullptr, d.ff, c.activation,
-                                                  scored ? g.row_inverse : nullptr);
+                                                  scored ? g.row_inverse : nullptr,
+                                                  c.gated ? w.b_gate : w.b_up,
+                                                  c.gated ? w.b_up : nullptr);
     GF_LAUNCHED();
     if (s->capture) {
       s->activations[(size_t)l].resize(count);
@@ -174,7 +236,9 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
       if (counts[(size_t)l] >= 0) g.expert_count[(size_t)l] = counts[(size_t)l];
       g.selection_on_host = false;
     }
-    st = gemm<T>(g, g.x, g.z, (const T *)w.w_down_t, n, d.ff, d.hidden, true, true);
+    if ((st = gemm<T>(g, g.x, g.z, (const T *)w.w_down_t, n, d.ff, d.hidden, true, true)) != GF_OK) break;
+    if (w.b_down || c.post_norm)
+      norm_kernel<<<n, 256, 0, g.stream>>>(g.x, g.x, d.hidden, c.post_norm ? ff_norm : Norm(), w.b_down);
   }
   if (st != GF_OK) return st;
   /* gen mode: every top-k layer's experts in one launch, after the pass that scored them */
@@ -186,13 +250,19 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
   }
   if (phase == Phase::prompt && compact_enabled() && (st = gather_experts<T>(s, g, m, d)) != GF_OK)
     return st;
-  /* final norm and LM head */
+  /* final norm (none after post-norm blocks), projection out (OPT-350m) and LM head */
   const float *last = g.x + (size_t)(n - logit_rows) * d.hidden;
-  rmsnorm_kernel<<<logit_rows, 256, 0, g.stream>>>(g.xb, last, m.final_norm, d.hidden, c.norm_eps);
+  norm_kernel<<<logit_rows, 256, 0, g.stream>>>(g.xb, last, d.hidden, final_norm(c, m), nullptr);
   GF_LAUNCHED();
+  const float *head_in = g.xb;
+  if (m.project_out) {
+    if ((st = gemm<T>(g, g.e, g.xb, (const T *)m.project_out, logit_rows, d.hidden, d.width, false, false)) != GF_OK)
+      return st;
+    head_in = g.e;
+  }
   if (logit_rows == 1) {
-    gemv_kernel<T><<<GemvShape::blocks(d.vocab, sms), GemvShape::threads, GemvShape::shared(d.hidden), g.stream>>>(
-        g.logits, (const T *)m.lm_head, g.xb, d.vocab, d.hidden, nullptr, nullptr);
+    gemv_kernel<T><<<GemvShape::blocks(d.vocab, sms), GemvShape::threads, GemvShape::shared(d.width), g.stream>>>(
+        g.logits, (const T *)m.lm_head, head_in, d.vocab, d.width, nullptr, nullptr);
     GF_LAUNCHED();
     GF_CUDA(cudaMemcpyAsync(g.host_logits, g.logits, (size_t)d.vocab * 4, cudaMemcpyDeviceToHost, g.stream));
     GF_CUDA(cudaStreamSynchronize(g.stream));
@@ -202,7 +272,7 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
     const int block = std::max(1, (int)(((size_t)n * d.ff) / d.vocab));
     for (int first = 0; first < n; first += block) {
       const int rows = std::min(block, n - first);
-      if ((st = gemm<T>(g, g.z, g.xb + (size_t)first * d.hidden, (const T *)m.lm_head, rows, d.hidden, d.vocab, false, false)) != GF_OK)
+      if ((st = gemm<T>(g, g.z, head_in + (size_t)first * d.width, (const T *)m.lm_head, rows, d.width, d.vocab, false, false)) != GF_OK)
         return st;
       GF_CUDA(cudaMemcpyAsync(logits + (size_t)first * d.vocab, g.z, (size_t)rows * d.vocab * 4,
                               cudaMemcpyDeviceToHost, g.stream));
@@ -263,37 +333,40 @@ gf_status enqueue_decode(gf_session *s, Profile *profile = nullptr) {
     profile->events.push_back(e);
     profile->kinds.push_back(kind);
   };
-  const size_t staged = GemvShape::shared(std::max(d.hidden, d.q_dim));
+  const size_t staged = GemvShape::shared(d.widest);
   const int32_t *no_rows = nullptr;
-  const float *no_norm = nullptr, *no_residual = nullptr;
+  const float *no_residual = nullptr, *no_bias = nullptr;
   mark(0);
-  embed_kernel<T><<<1, 256, 0, g.stream>>>(g.x, (const T *)m.embed, g.ids, d.hidden);
+  if (gf_status st = enqueue_embed<T>(s, 1, pdl); st != GF_OK) return st;
   for (int32_t l = 0; l < d.layers; l++) {
     const GpuLayer &w = m.layers[(size_t)l];
     T *key_cache = (T *)g.key_cache + l * cache_layer, *value_cache = (T *)g.value_cache + l * cache_layer;
+    const Norm attn_norm = norm_of(c, w.attn_norm, w.attn_norm_bias);
+    const Norm ff_norm = norm_of(c, w.ff_norm, w.ff_norm_bias);
     mark(0);
-    /* attention RMSNorm fused into the q/k/v product */
+    /* the attention norm (pre-norm) and the q/k/v biases fused into the q/k/v product */
     GF_CUDA(launch(pdl, gemv_kernel<T>, blocks(g.gemv_resident, d.qkv_dim), threads, staged, g.stream,
                    g.qkv, (const T *)w.wqkv, g.x, d.qkv_dim, d.hidden, no_rows, no_residual,
-                   (const float *)w.attn_norm, c.norm_eps));
+                   c.post_norm ? Norm() : attn_norm, (const float *)w.bqkv));
     mark(1);
     /* RoPE and the KV-cache write fused into attention */
     if (split_kernel) {
       GF_CUDA(launch_attention_split<T>(pdl, g.stream, g.att, g.partials, head_tickets, g.qkv,
                                         key_cache, value_cache, g.position, d.heads, d.kv_heads,
-                                        d.head_dim, splits, m.inv_freq));
+                                        d.head_dim, splits, m.inv_freq, c.sliding_window));
     } else {
       attention_decode_kernel<T><<<dim3(d.heads, splits), ATTENTION_THREADS, 0, g.stream>>>(
           g.partials, g.qkv, key_cache, value_cache, g.position, d.heads, d.kv_heads, d.head_dim,
-          m.inv_freq);
+          m.inv_freq, c.sliding_window);
       attention_combine_kernel<<<d.heads, std::min(d.head_dim, 1024), 0, g.stream>>>(g.att, g.partials, splits, d.head_dim);
     }
     mark(3);
     GF_CUDA(launch(pdl, gemv_kernel<T>, blocks(g.gemv_resident, d.hidden), threads, staged, g.stream,
                    g.x, (const T *)w.wo, (const float *)g.att, d.hidden, d.q_dim, no_rows,
-                   (const float *)g.x, no_norm, 0.f));
+                   (const float *)g.x, Norm(), (const float *)w.bo));
+    if (c.post_norm) norm_kernel<<<1, 256, 0, g.stream>>>(g.x, g.x, d.hidden, attn_norm, nullptr);
     mark(4);
-    /* GRIFFIN: only the experts' rows of W_gate, W_up and W_downᵀ are read; FF RMSNorm fused */
+    /* GRIFFIN: only the experts' rows of W_gate, W_up and W_downᵀ are read; FF norm fused */
     const int32_t selected = g.expert_count[(size_t)l];
     const bool griffin = s->densities[(size_t)l] < 1.0 && selected >= 0;
     const int count = griffin ? selected : d.ff;
@@ -309,19 +382,31 @@ gf_status enqueue_decode(gf_session *s, Profile *profile = nullptr) {
       GF_CUDA(launch(pdl, gate_up_kernel<T>, blocks(g.gate_up_resident, count), threads, staged, g.stream,
                      g.z, c.gated ? w_gate : nullptr, w_up,
                      (const float *)g.x, count, d.hidden, experts, (int)c.activation,
-                     (const float *)w.ff_norm, c.norm_eps));
+                     c.post_norm ? Norm() : ff_norm, c.gated ? (const float *)w.b_gate : no_bias,
+                     (const float *)w.b_up));
       mark(5);
-      gf_status st = launch_down<T>(g.stream, g.x, g.partials, g.partials_floats, down_tickets,
-                                    w_down_t, g.z, experts, count, d.hidden, sms, pdl,
-                                    persistent ? 4 : 8);
-      if (st != GF_OK) return st;
-      mark(6);
     }
+    /* density 0: the FF adds only its output bias, if any */
+    gf_status st = launch_down<T>(g.stream, g.x, g.partials, g.partials_floats, down_tickets,
+                                  w_down_t, g.z, experts, count, d.hidden, sms, pdl,
+                                  persistent ? 4 : 8, w.b_down);
+    if (st != GF_OK) return st;
+    if (c.post_norm) norm_kernel<<<1, 256, 0, g.stream>>>(g.x, g.x, d.hidden, ff_norm, nullptr);
+    mark(6);
   }
   mark(0);
+  const float *head_in = g.x;
+  Norm head_norm = final_norm(c, m);
+  if (m.project_out) { /* OPT-350m: the final norm fused into the projection out */
+    GF_CUDA(launch(pdl, gemv_kernel<T>, blocks(g.gemv_resident, d.width), threads, staged, g.stream,
+                   g.e, (const T *)m.project_out, (const float *)g.x, d.width, d.hidden, no_rows,
+                   no_residual, head_norm, no_bias));
+    head_in = g.e;
+    head_norm = Norm();
+  }
   GF_CUDA(launch(pdl, gemv_kernel<T>, blocks(g.gemv_resident, d.vocab), threads, staged, g.stream,
-                 g.logits, (const T *)m.lm_head, (const float *)g.x, d.vocab, d.hidden, no_rows,
-                 no_residual, (const float *)m.final_norm, c.norm_eps));
+                 g.logits, (const T *)m.lm_head, head_in, d.vocab, d.width, no_rows,
+                 no_residual, head_norm, no_bias));
   mark(7);
   GF_LAUNCHED();
   return GF_OK;
@@ -338,7 +423,8 @@ gf_status decode_step(gf_session *s, int32_t id, float *logits) {
   static const bool profiling = getenv("GRIFFIN_PROFILE") != nullptr;
   if (profiling || !g.decode_graph) { /* blocks of the products that fit on a multiprocessor */
     const Dims d(s->model->config);
-    const size_t staged = GemvShape::shared(std::max(d.hidden, d.q_dim));
+    const size_t staged = GemvShape::shared(d.widest);
+    if (gf_status st = allow_staging<T>(staged); st != GF_OK) return st;
     GF_CUDA(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&g.gemv_resident, gemv_kernel<T>, GemvShape::threads, staged));
     GF_CUDA(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&g.gate_up_resident, gate_up_kernel<T>, GemvShape::threads, staged));
   }

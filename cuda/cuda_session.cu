@@ -45,7 +45,7 @@ gf_status build(gf_session *s, GpuSession &g) {
   g.selection_events.assign((size_t)d.layers * 2 + 2, nullptr);
   for (cudaEvent_t &e : g.selection_events) GF_CUDA(cudaEventCreate(&e));
   const size_t cache = (size_t)d.layers * rows * d.kv_dim * elem;
-  const size_t widest = (size_t)std::max({d.hidden, d.ff, d.q_dim});
+  const size_t widest = (size_t)std::max({d.hidden, d.ff, d.q_dim, d.width});
   int sms = 0;
   GF_CUDA(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, m->device));
   bool split_kernel = false; /* as enqueue_decode decides */
@@ -63,6 +63,7 @@ gf_status build(gf_session *s, GpuSession &g) {
       {(void **)&g.position, 4},
       {(void **)&g.x, rows * d.hidden * 4},
       {(void **)&g.xb, rows * d.hidden * 4},
+      {(void **)&g.e, d.width != d.hidden ? rows * d.width * 4 : 16},
       {(void **)&g.qkv, rows * d.qkv_dim * 4},
       {(void **)&g.att, rows * d.q_dim * 4},
       {(void **)&g.z, rows * d.ff * 4},
