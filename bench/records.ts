@@ -166,6 +166,23 @@ export interface StoredSample {
   rendering?: string;
   /** What was scored: each request's context (or its SHA-256 and ends) and continuation. */
   requests?: RecordedRequest[];
+  /** Expert facts, when the sweep asked for them (`analysis.experts`) and density < 1. */
+  experts?: StoredExperts;
+}
+
+/**
+ * A sample's expert facts in its record; the sets themselves are in the job's side file
+ * (`experts/JOB_ID.bin`, see bench/experts_file.ts), at byte offset `at`.
+ */
+export interface StoredExperts {
+  /** Byte offset of the sample's `experts` entry in the job's side file. */
+  at: number;
+  /** Byte offset of its `activations` entry, for the one sample per model that has one. */
+  activationsAt?: number;
+  /** Per layer: Σ_{j∈E} s_j² / Σ_j s_j² of the prompt's scores (null: the layer kept all). */
+  energy: (number | null)[];
+  /** Per layer: Jaccard similarity of the experts and the magnitude set of the same size. */
+  magnitudeOverlap: (number | null)[];
 }
 
 /** A line of `records.jsonl`. */

@@ -5,7 +5,9 @@
  *
  * @module
  */
+import type { EngineModel } from "../engine/open.ts";
 import type { Mode, SelectionMethod } from "../engine/types.ts";
+import { observeExperts } from "./expert_observer.ts";
 import type { Job } from "./plan.ts";
 import type { JobOutput, Runner, SampleData, TaskInfo } from "./runner.ts";
 
@@ -88,13 +90,17 @@ export function createRunner(context: { device: string }): Runner {
       }
       const options = { seed: job.seed, ...job.task.options };
       const griffin = { density: job.density, method: job.method, seed: job.seed };
+      // With analysis.experts, each sample carries the experts of its GRIFFIN call.
+      const observer = job.analysis?.experts
+        ? observeExperts(open.model as EngineModel, job)
+        : undefined;
       const result = await tasks.runTask(
-        open.model,
+        observer?.model ?? open.model,
         job.task.name,
         options,
         griffin,
         job.mode,
-        onSample,
+        observer ? (sample) => onSample({ ...sample, experts: observer.take() }) : onSample,
       );
       return { ...result, loadMs, engineBuild: build };
     },

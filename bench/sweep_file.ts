@@ -68,6 +68,8 @@ export interface Sweep {
   retries: number;
   /** Exclusion rules. */
   exclusions: ExclusionRule[];
+  /** What is recorded beyond metrics (`experts`: per-sample expert facts). */
+  analysis: { experts: boolean };
 }
 
 /** Reads and checks a sweep file; throws {@link SweepFileError} listing every problem. */
@@ -137,6 +139,7 @@ async function checkSweep(
     ...(data.batch ? { batch: data.batch } : {}),
     retries: data.retries,
     exclusions,
+    analysis: { experts: data.analysis.experts ?? false },
   };
 }
 

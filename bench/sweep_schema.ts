@@ -66,6 +66,11 @@ export const DevicesEntry = z.strictObject({
   cpuWorkers: positiveInt().optional(),
 });
 
+/** What the sweep records beyond metrics: `experts` adds per-sample expert facts (density < 1). */
+export const AnalysisEntry = z.strictObject({
+  experts: z.boolean({ error: "expected true or false" }).optional(),
+});
+
 const asObject = (key: string) => (value: unknown) =>
   typeof value === "string" ? { [key]: value } : value;
 
@@ -93,6 +98,7 @@ export const SweepFile = z.strictObject({
   exclude: z.array(z.record(z.string(), z.unknown(), { error: "expected an object" }), {
     error: "expected a list",
   }).default([]),
+  analysis: AnalysisEntry.default({}),
 });
 
 /** A sweep file after the shape check (defaults filled in). */
@@ -109,6 +115,7 @@ export function knownFields(path: readonly PropertyKey[]): string[] {
     models: ModelEntry,
     tasks: TaskEntry,
     devices: DevicesEntry,
+    analysis: AnalysisEntry,
   };
   const key = path.length === 0 ? "" : String(path[0]);
   return Object.keys(shapes[key]?.shape ?? {});
