@@ -16,7 +16,10 @@ struct ClassBatch {
   int32_t count = 0;
   std::vector<int32_t> offsets, lengths, first; /* first[b]: the first scored position */
   const int32_t *positions = nullptr; /* device (rows): each row's position in its sequence */
-  int32_t *experts = nullptr;         /* device (count, layers, ff): each sequence's experts */
+  int32_t *experts = nullptr;         /* device (layers, count, ff): each sequence's experts */
+  double *scores = nullptr;           /* device (count, ff): one layer's neuron scores */
+  int32_t *counts = nullptr;          /* device (count): k of each sequence, for top-k */
+  const int32_t *last_rows = nullptr; /* device (count): each sequence's last row */
   std::vector<int32_t> expert_counts; /* (count, layers): k, or -1 where nothing was selected */
   const int32_t *scored_rows = nullptr; /* device (R): the rows whose next token is scored */
   const int32_t *targets = nullptr;     /* device (R): those tokens */
@@ -24,6 +27,23 @@ struct ClassBatch {
   uint8_t *greedy = nullptr;            /* device (R) out */
   int32_t scored = 0;                   /* R */
 };
+
+/*
+ * Mode class: the last row of each sequence keeps only its k experts (a block per sequence;
+ * saved holds count × ff floats of scratch).
+ */
+static __global__ void mask_last_rows_kernel(float *__restrict__ z, float *__restrict__ saved,
+                                             const int32_t *__restrict__ last_rows,
+                                             const int32_t *__restrict__ experts, int k, int ff) {
+  float *row = z + (size_t)last_rows[blockIdx.x] * ff;
+  const int32_t *mine = experts + (size_t)blockIdx.x * ff;
+  float *keep = saved + (size_t)blockIdx.x * ff;
+  for (int i = threadIdx.x; i < k; i += blockDim.x) keep[i] = row[mine[i]];
+  __syncthreads();
+  for (int j = threadIdx.x; j < ff; j += blockDim.x) row[j] = 0.f;
+  __syncthreads();
+  for (int i = threadIdx.x; i < k; i += blockDim.x) row[mine[i]] = keep[i];
+}
 
 /*
  * Row r of logits (vocab wide): logprobs[r] = x[t] − (max + log Σ exp(x − max)) in float64 at

@@ -132,10 +132,12 @@ struct GpuSession {
   cudaGraphExec_t decode_graph = nullptr;
   bool selection_on_host = true; /* host copies of experts and scores are current */
   /* mode class over a packed batch (gf_score_class_batch) */
-  int32_t *batch_index = nullptr;  /* (3, max_positions): positions, scored rows, targets */
+  int32_t *batch_index = nullptr;  /* (5, max_positions): positions, scored rows, targets, last
+                                      rows, counts */
   double *batch_logprobs = nullptr; /* (max_positions) */
   uint8_t *batch_greedy = nullptr;  /* (max_positions) */
-  int32_t *batch_experts = nullptr; /* (sequences, layers, ff), grown on demand */
+  int32_t *batch_experts = nullptr; /* (layers, sequences, ff) experts, then (sequences, ff)
+                                       scores (f64), grown on demand */
   size_t batch_experts_bytes = 0;
   int32_t batch_count = 0;          /* sequences of the last batch */
   std::vector<int32_t> batch_expert_counts; /* (sequences, layers): k, or -1 */

@@ -157,40 +157,43 @@ gf_status enqueue_embed(gf_session *s, int n, bool pdl = false, const int32_t *p
 gf_status select_batch_layer(gf_session *s, GpuSession &g, ClassBatch &batch, int32_t l, int sms) {
   const gf_config &c = s->model->config;
   const int ff = c.ff_size, k = expert_count(ff, s->densities[(size_t)l]);
-  double *scores = g.scores + (size_t)l * ff;
+  int32_t *experts = batch.experts + (size_t)l * batch.count * ff; /* (count, ff) of this layer */
   std::vector<double> host;
   if (s->method == GF_METHOD_MAGNITUDE) {
     const std::vector<float> &m = s->model->layers[(size_t)l].magnitudes;
     host.assign(m.begin(), m.end());
   }
+  std::vector<int32_t> chosen;
   for (int32_t b = 0; b < batch.count; b++) {
     const int32_t first = batch.offsets[(size_t)b], rows = batch.lengths[(size_t)b] - 1;
-    int32_t *experts = batch.experts + ((size_t)b * c.n_layers + l) * ff;
+    double *scores = batch.scores + (size_t)b * ff;
     if (s->method != GF_METHOD_MAGNITUDE) {
       gf_status st = launch_neuron_scores(g.stream, scores, g.score_partials, g.score_tickets,
                                           g.z + (size_t)first * ff, g.row_inverse + first, rows, ff, sms);
       if (st != GF_OK) return st;
     }
-    if (s->method == GF_METHOD_TOPK) {
-      gf_status st = launch_top_k(g.stream, experts, g.flags, scores, g.counts + l, ff, 1);
-      if (st != GF_OK) return st;
-    } else {
+    if (s->method != GF_METHOD_TOPK) { /* on the host, from the seed, as the sequence alone */
       if (s->method != GF_METHOD_MAGNITUDE) {
         host.resize((size_t)ff);
         GF_CUDA(cudaMemcpyAsync(host.data(), scores, (size_t)ff * 8, cudaMemcpyDeviceToHost, g.stream));
         GF_CUDA(cudaStreamSynchronize(g.stream));
       }
-      const std::vector<int32_t> chosen = select_experts(host, k, s->method, s->seed, l);
-      GF_CUDA(cudaMemcpyAsync(experts, chosen.data(), chosen.size() * 4, cudaMemcpyHostToDevice, g.stream));
-      GF_CUDA(cudaMemsetAsync(g.flags, 0, (size_t)ff, g.stream));
-      if (!chosen.empty())
-        flag_list_kernel<<<((int)chosen.size() + 255) / 256, 256, 0, g.stream>>>(g.flags, experts, (int)chosen.size());
-      GF_CUDA(cudaStreamSynchronize(g.stream)); /* `chosen` goes out of scope */
+      chosen = select_experts(host, k, s->method, s->seed, l);
+      GF_CUDA(cudaMemcpyAsync(experts + (size_t)b * ff, chosen.data(), chosen.size() * 4,
+                              cudaMemcpyHostToDevice, g.stream));
+      GF_CUDA(cudaStreamSynchronize(g.stream)); /* `chosen` is reused */
     }
-    mask_row_kernel<<<(ff + 255) / 256, 256, 0, g.stream>>>(g.z + (size_t)(first + rows) * ff, g.flags, ff);
-    GF_LAUNCHED();
     batch.expert_counts[(size_t)b * c.n_layers + l] = k;
   }
+  if (s->method == GF_METHOD_TOPK) { /* every sequence's top-k in one launch */
+    std::vector<int32_t> counts((size_t)batch.count, k);
+    GF_CUDA(cudaMemcpyAsync(batch.counts, counts.data(), counts.size() * 4, cudaMemcpyHostToDevice, g.stream));
+    gf_status st = launch_top_k(g.stream, experts, nullptr, batch.scores, batch.counts, ff, batch.count);
+    if (st != GF_OK) return st;
+    GF_CUDA(cudaStreamSynchronize(g.stream)); /* `counts` goes out of scope */
+  }
+  mask_last_rows_kernel<<<batch.count, 256, 0, g.stream>>>(g.z, g.up, batch.last_rows, experts, k, ff);
+  GF_LAUNCHED();
   return GF_OK;
 }
 
@@ -608,21 +611,29 @@ gf_status cuda_score_class_batch(gf_session *s, const int32_t *ids, const int32_
     total += lengths[b];
   }
   batch.scored = (int32_t)rows.size();
+  /* each sequence's experts (layers, count, ff) and one layer's scores (count, ff) */
   const size_t expert_bytes = (size_t)count * c.n_layers * c.ff_size * 4;
-  if (expert_bytes > g.batch_experts_bytes) {
+  const size_t score_bytes = (size_t)count * c.ff_size * 8;
+  if (expert_bytes + score_bytes > g.batch_experts_bytes) {
     if (g.batch_experts) cudaFree(g.batch_experts);
     g.batch_experts = nullptr, g.batch_experts_bytes = 0;
-    GF_CUDA(cudaMalloc(&g.batch_experts, expert_bytes));
-    g.batch_experts_bytes = expert_bytes;
+    GF_CUDA(cudaMalloc(&g.batch_experts, expert_bytes + score_bytes));
+    g.batch_experts_bytes = expert_bytes + score_bytes;
   }
+  std::vector<int32_t> last_rows;
+  for (int32_t b = 0; b < count; b++) last_rows.push_back(batch.offsets[(size_t)b] + lengths[b] - 1);
   const size_t cap = (size_t)g.capacity;
-  int32_t *index = g.batch_index; /* positions, scored rows, targets: capacity each */
+  int32_t *index = g.batch_index; /* positions, scored rows, targets, last rows, counts */
   GF_CUDA(cudaMemcpyAsync(index, positions.data(), positions.size() * 4, cudaMemcpyHostToDevice, g.stream));
   GF_CUDA(cudaMemcpyAsync(index + cap, rows.data(), rows.size() * 4, cudaMemcpyHostToDevice, g.stream));
   GF_CUDA(cudaMemcpyAsync(index + 2 * cap, targets, rows.size() * 4, cudaMemcpyHostToDevice, g.stream));
+  GF_CUDA(cudaMemcpyAsync(index + 3 * cap, last_rows.data(), last_rows.size() * 4, cudaMemcpyHostToDevice, g.stream));
   batch.positions = index;
   batch.scored_rows = index + cap;
   batch.targets = index + 2 * cap;
+  batch.last_rows = index + 3 * cap;
+  batch.counts = index + 4 * cap;
+  batch.scores = (double *)((char *)g.batch_experts + expert_bytes);
   batch.experts = g.batch_experts;
   batch.logprobs = g.batch_logprobs;
   batch.greedy = g.batch_greedy;
@@ -648,7 +659,7 @@ gf_status cuda_batch_experts(gf_session *s, int32_t sequence, int32_t layer, int
                 sequence, g.batch_count);
   *count = g.batch_expert_counts[(size_t)sequence * c.n_layers + layer];
   if (*count <= 0) return GF_OK;
-  GF_CUDA(cudaMemcpy(out, g.batch_experts + ((size_t)sequence * c.n_layers + layer) * c.ff_size,
+  GF_CUDA(cudaMemcpy(out, g.batch_experts + ((size_t)layer * g.batch_count + sequence) * c.ff_size,
                      (size_t)*count * 4, cudaMemcpyDeviceToHost));
   return GF_OK;
 }

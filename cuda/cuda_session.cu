@@ -81,7 +81,7 @@ gf_status build(gf_session *s, GpuSession &g) {
       {(void **)&g.experts, (size_t)d.layers * d.ff * 4},
       {(void **)&g.counts, (size_t)d.layers * 4},
       {(void **)&g.flags, (size_t)d.ff},
-      {(void **)&g.batch_index, rows * 3 * 4},
+      {(void **)&g.batch_index, rows * 5 * 4},
       {(void **)&g.batch_logprobs, rows * 8},
       {(void **)&g.batch_greedy, rows},
   };
