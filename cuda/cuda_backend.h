@@ -40,6 +40,8 @@ gf_status cuda_score_class_batch(gf_session *s, const int32_t *ids, const int32_
 /* The experts of one sequence of the last batch at a layer (*count = -1: none selected). */
 gf_status cuda_batch_experts(gf_session *s, int32_t sequence, int32_t layer, int32_t *out,
                              int32_t *count);
+/* Every expert of the last batch (gf_session_batch_experts_all; counts already checked). */
+gf_status cuda_batch_experts_all(gf_session *s, int32_t *counts, int32_t *out, int64_t capacity);
 /* Brings the experts and neuron scores of the last selection to the host vectors. */
 gf_status cuda_fetch_selection(gf_session *s);
 

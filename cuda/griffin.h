@@ -231,6 +231,13 @@ gf_status gf_score_class_batch(gf_session *session, const int32_t *ids, const in
 /* The experts of sequence b of the last gf_score_class_batch at a layer (as gf_session_experts). */
 gf_status gf_session_batch_experts(gf_session *session, int32_t sequence, int32_t layer,
                                    int32_t *out, int32_t *count);
+/*
+ * Every expert of the last gf_score_class_batch in one call: counts (layers × sequences) gets
+ * each layer's k per sequence (-1: none selected), out the experts themselves, layer after
+ * layer and within a layer sequence after sequence, ascending (at most capacity entries).
+ */
+gf_status gf_session_batch_experts_all(gf_session *session, int32_t *counts, int32_t *out,
+                                       int64_t capacity);
 
 /* Tokens in the KV cache. */
 gf_status gf_session_position(gf_session *session, int32_t *out);

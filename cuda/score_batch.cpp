@@ -124,3 +124,27 @@ extern "C" gf_status gf_session_batch_experts(gf_session *session, int32_t seque
   *count = (int32_t)e.size();
   return GF_OK;
 }
+
+extern "C" gf_status gf_session_batch_experts_all(gf_session *session, int32_t *counts,
+                                                  int32_t *out, int64_t capacity) {
+  clear_error();
+  if (!session || !counts || !out)
+    return fail(GF_ERR_INVALID_ARGUMENT, "session, counts and out must not be null");
+  if (session->gpu) return cuda_batch_experts_all(session, counts, out, capacity);
+  const int32_t n = (int32_t)session->batch_experts.size();
+  int64_t at = 0;
+  for (int32_t l = 0; l < session->model->config.n_layers; l++)
+    for (int32_t b = 0; b < n; b++) {
+      const std::vector<char> &selected = session->batch_selected[(size_t)b];
+      const bool any = !selected.empty() && selected[(size_t)l];
+      const std::vector<int32_t> &e = session->batch_experts[(size_t)b][(size_t)l];
+      counts[(size_t)l * n + b] = any ? (int32_t)e.size() : -1;
+      if (!any) continue;
+      if (at + (int64_t)e.size() > capacity)
+        return fail(GF_ERR_INVALID_ARGUMENT, "the batch's experts need more than %lld entries",
+                    (long long)capacity);
+      std::copy(e.begin(), e.end(), out + at);
+      at += (int64_t)e.size();
+    }
+  return GF_OK;
+}

@@ -178,7 +178,11 @@ Deno.test({
       try { // without a GPU the device is missing; with one the model loads
         loadModelFolder(fixtureFolder(name), { device: 0 }).model.close();
       } catch (e) {
-        assert.match((e as Error).message, /cuda:0 does not exist|no CUDA backend/, `${name}: ${e}`);
+        assert.match(
+          (e as Error).message,
+          /cuda:0 does not exist|no CUDA backend/,
+          `${name}: ${e}`,
+        );
         assert.doesNotMatch((e as Error).message, /cannot run|does not run/, name);
       }
     }

@@ -103,22 +103,55 @@ export function scoreBatch(
     }));
     const ms = performance.now() - started;
     const tokens = batch.reduce((s, j) => s + inputs[j].length, 0);
-    batch.forEach((j, b) => {
-      const experts: (number[] | null)[] = [];
-      for (let l = 0; l < layers; l++) {
-        const e = session.batchExperts(b, l);
-        experts.push(e ? [...e] : null);
+    const densities = layerDensities(griffin.density, layers);
+    const ff = session.model.config.ffSize;
+    const capacity = densities.reduce((s, d) => s + Math.floor(ff * d) + 1, 0) * batch.length;
+    const all = session.batchExpertsAll(batch.length, capacity);
+    const starts: number[][] = []; // where each (layer, sequence)'s experts begin in all.data
+    for (let l = 0, at = 0; l < layers; l++) {
+      starts.push([]);
+      for (let b = 0; b < batch.length; b++) {
+        starts[l].push(at);
+        at += Math.max(0, all.counts[l * batch.length + b]);
       }
+    }
+    batch.forEach((j, b) => {
       const { logprobs, greedy } = scored[b];
-      results[batched[j]] = {
+      const result: ScoreResult = {
         loglikelihood: logprobs.reduce((s, x) => s + x, 0),
         logprobs,
         greedy: greedy.every((g) => g),
-        experts: experts.every((e) => e === null) ? null : experts,
+        experts: null,
         // the call's time, shared by tokens
         timings: timingsOf(ms * inputs[j].length / tokens, 0, []),
       };
+      // experts become number arrays only when read (a batch holds millions of them)
+      let experts: ScoreResult["experts"] | undefined;
+      Object.defineProperty(result, "experts", {
+        enumerable: true,
+        get: () => {
+          experts ??= expertsOf(all, starts, batch.length, b, layers);
+          return experts;
+        },
+      });
+      results[batched[j]] = result;
     });
   }
   return results;
+}
+
+/** Sequence b's experts per layer out of a batch's bulk copy (null when no layer selected). */
+function expertsOf(
+  all: { counts: Int32Array; data: Int32Array },
+  starts: number[][],
+  sequences: number,
+  b: number,
+  layers: number,
+): ScoreResult["experts"] {
+  const experts: (number[] | null)[] = [];
+  for (let l = 0; l < layers; l++) {
+    const k = all.counts[l * sequences + b];
+    experts.push(k < 0 ? null : Array.from(all.data.subarray(starts[l][b], starts[l][b] + k)));
+  }
+  return experts.every((e) => e === null) ? null : experts;
 }

@@ -161,6 +161,18 @@ export class NativeSession {
     return out;
   }
 
+  /**
+   * Every expert of the last scoreClassBatch in one call: `counts` (layers × sequences; -1
+   * where none were selected) and the experts, layer after layer, sequence after sequence.
+   * `capacity` bounds the entries (Σ over layers of k × sequences).
+   */
+  batchExpertsAll(sequences: number, capacity: number): { counts: Int32Array; data: Int32Array } {
+    const counts = new Int32Array(this.model.config.layers * sequences);
+    const data = new Int32Array(capacity);
+    check(native().gf_session_batch_experts_all(this.#live, counts, data, BigInt(capacity)));
+    return { counts, data };
+  }
+
   /** Sequence b's experts at a layer after scoreClassBatch; null where none were selected. */
   batchExperts(sequence: number, layer: number): Int32Array | null {
     const out = new Int32Array(this.model.config.ffSize);

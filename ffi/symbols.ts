@@ -87,6 +87,11 @@ export const symbols = {
     parameters: ["pointer", "buffer", "buffer", "buffer", "i32", "buffer", "buffer", "buffer"],
     result: "i32",
   },
+  gf_session_batch_experts_all: {
+    // gf_session*, int32_t* counts (layers × sequences), int32_t* out, int64_t capacity
+    parameters: ["pointer", "buffer", "buffer", "i64"],
+    result: "i32",
+  },
   gf_session_batch_experts: {
     // gf_session*, int32_t sequence, int32_t layer, int32_t* out (ff), int32_t* count
     parameters: ["pointer", "i32", "i32", "buffer", "buffer"],
