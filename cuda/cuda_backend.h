@@ -21,6 +21,12 @@ void cuda_free_model(gf_model *model);
  */
 gf_status cuda_stream_weight(gf_model *model, Weight *w, int fd, const char *path,
                              uint64_t offset, uint64_t nbytes, int32_t src_dtype);
+/*
+ * Fills w->device (allocated here, w's dtype and shape) with the seeded normal values
+ * gf_model_synthesize draws on the host for (kind, layer, seed), times scale, drawn on the GPU.
+ */
+gf_status cuda_synthesize_weight(gf_model *model, Weight *w, int32_t kind, int32_t layer,
+                                 uint64_t seed, float scale);
 /* ‖row‖ of every row of a weight held on the device (w->device). */
 gf_status cuda_row_norms(gf_model *model, const Weight &w, std::vector<double> &norms);
 /* Frees device memory a weight holds (w->device) and the model's loading buffers. */

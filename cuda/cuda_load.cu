@@ -68,7 +68,44 @@ __global__ void row_squares_kernel(double *__restrict__ norms, const T *__restri
   }
 }
 
+/* splitmix64's output function (model.cpp's Gaussian). */
+__device__ __forceinline__ uint64_t mix64(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+/*
+ * out[i] = the i-th value gf_model_synthesize draws on the host: blocks of 2^16 elements, each
+ * block a splitmix64 stream from base ^ (its first element), two draws per Box–Muller value,
+ * times scale, rounded to T.
+ */
+template <typename T>
+__global__ void synthesize_kernel(T *__restrict__ out, size_t n, uint64_t base, float scale) {
+  constexpr uint64_t GOLDEN = 0x9E3779B97F4A7C15ull;
+  for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x) {
+    const size_t first = i & ~(size_t)0xFFFF, j = i - first;
+    const uint64_t state = base ^ (uint64_t)first;
+    const uint64_t z1 = mix64(state + (2 * j + 1) * GOLDEN), z2 = mix64(state + (2 * j + 2) * GOLDEN);
+    const double u1 = ((double)(z1 >> 11) + 0.5) / 9007199254740992.0;
+    const double u2 = (double)(z2 >> 11) / 9007199254740992.0;
+    const float v = (float)(sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2));
+    out[i] = from_float<T>(v * scale);
+  }
+}
+
 } // namespace
+
+gf_status cuda_synthesize_weight(gf_model *m, Weight *w, int32_t kind, int32_t layer,
+                                 uint64_t seed, float scale) {
+  GF_CUDA(cudaSetDevice(m->device));
+  if (!w->device) GF_CUDA(cudaMalloc(&w->device, w->bytes()));
+  const uint64_t base = seed ^ ((uint64_t)(kind * 1000003 + layer + 7) << 32);
+  GF_DISPATCH(w->dtype, synthesize_kernel<T><<<4096, 256>>>((T *)w->device, (size_t)w->numel(), base, scale));
+  GF_LAUNCHED();
+  GF_CUDA(cudaDeviceSynchronize());
+  return GF_OK;
+}
 
 gf_status cuda_stream_weight(gf_model *m, Weight *w, int fd, const char *path, uint64_t offset,
                              uint64_t nbytes, int32_t src_dtype) {

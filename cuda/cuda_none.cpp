@@ -36,6 +36,9 @@ gf_status cuda_check_device(int32_t device) {
               device);
 }
 gf_status cuda_upload(gf_model *) { return no_cuda(); }
+gf_status cuda_synthesize_weight(gf_model *, Weight *, int32_t, int32_t, uint64_t, float) {
+  return no_cuda();
+}
 void cuda_free_model(gf_model *) {}
 gf_status cuda_session_create(gf_session *) { return no_cuda(); }
 void cuda_session_free(gf_session *) {}

@@ -217,6 +217,13 @@ struct Gaussian {
 gf_status synthesize_one(gf_model *m, int32_t kind, int32_t layer, uint64_t seed) {
   Weight *w = slot(m, kind, layer);
   if (!w) return GF_ERR_INVALID_ARGUMENT;
+  if (m->device >= 0 && !is_vector(kind)) { /* a CUDA model's matrices: drawn on its GPU */
+    gf_status status = prepare(m, w, kind, false);
+    if (status == GF_OK)
+      status = cuda_synthesize_weight(m, w, kind, layer, seed, 1.0f / std::sqrt((float)w->cols));
+    if (status == GF_OK) w->loaded = true;
+    return status;
+  }
   gf_status status = prepare(m, w, kind);
   if (status != GF_OK) return status;
   const int64_t n = w->numel();
@@ -224,7 +231,8 @@ gf_status synthesize_one(gf_model *m, int32_t kind, int32_t layer, uint64_t seed
     const bool one = is_norm(kind) && m->config.norm != GF_NORM_RMS_ONE_PLUS;
     for (int64_t i = 0; i < n; i++) ((float *)w->data)[i] = one ? 1.0f : 0.0f;
   } else {
-    /* N(0, 1/cols): activations keep their scale through the layers */
+    /* N(0, 1/cols): activations keep their scale through the layers (cuda_synthesize_weight
+     * draws the same values on a GPU) */
     const float scale = 1.0f / std::sqrt((float)w->cols);
     const int64_t block = 1 << 16;
 #pragma omp parallel for schedule(static)

@@ -197,3 +197,30 @@ for (const [form, config] of Object.entries(FORMS)) {
     },
   });
 }
+
+Deno.test({
+  name: `synthetic weights drawn on the GPU are the ones the CPU draws from the same seed${skip}`,
+  ignore,
+  fn: () => {
+    for (const dtype of ["f32", "bf16"] as const) {
+      const config = { ...FORMS.opt, dtype, layers: 2 };
+      const [cpu, gpu] = [-1, 0].map((device) => {
+        const m = new NativeModel(config, device);
+        m.synthesize(3n);
+        m.finalize();
+        return m;
+      });
+      try {
+        for (let l = 0; l < 2; l++) { // ‖W_1[j]‖ of every neuron, from each device's own weights
+          const a = cpu.neuronMagnitudes(l), b = gpu.neuronMagnitudes(l);
+          for (let j = 0; j < a.length; j++) {
+            assert.ok(Math.abs(a[j] - b[j]) <= 1e-6 * a[j], `${dtype} layer ${l} neuron ${j}`);
+          }
+        }
+      } finally {
+        cpu.close();
+        gpu.close();
+      }
+    }
+  },
+});
