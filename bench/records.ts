@@ -54,6 +54,10 @@ export interface JobTimings {
   wallMs: number;
   /** Time the worker spent opening the model before this job (0 when it was already open). */
   loadMs: number;
+  /** Of wallMs, the time inside engine calls (absent in records of earlier versions). */
+  engineMs?: number;
+  /** Of wallMs, the rest: tokenising, metrics, records, messages between processes. */
+  harnessMs?: number;
 }
 
 /** Where and with what a job ran. */

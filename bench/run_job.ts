@@ -8,6 +8,7 @@
 import type { EngineModel } from "../engine/open.ts";
 import type { Mode, SelectionMethod } from "../engine/types.ts";
 import { observeExperts } from "./expert_observer.ts";
+import { timeEngine } from "./engine_time.ts";
 import type { Job } from "./plan.ts";
 import type { JobOutput, Runner, SampleData, TaskInfo } from "./runner.ts";
 
@@ -94,15 +95,16 @@ export function createRunner(context: { device: string }): Runner {
       const observer = job.analysis?.experts
         ? observeExperts(open.model as EngineModel, job)
         : undefined;
+      const timed = timeEngine(observer?.model ?? (open.model as EngineModel));
       const result = await tasks.runTask(
-        observer?.model ?? open.model,
+        timed.model,
         job.task.name,
         options,
         griffin,
         job.mode,
         observer ? (sample) => onSample({ ...sample, experts: observer.take() }) : onSample,
       );
-      return { ...result, loadMs, engineBuild: build };
+      return { ...result, loadMs, engineMs: timed.engineMs(), engineBuild: build };
     },
     close() {
       open?.model.close();

@@ -245,6 +245,12 @@ function jobRecord(
       generatedTokens: output?.timings.generatedTokens ?? 0,
       wallMs: result.wallMs - (output?.loadMs ?? 0),
       loadMs: output?.loadMs ?? 0,
+      ...(output?.engineMs !== undefined
+        ? {
+          engineMs: output.engineMs,
+          harnessMs: Math.max(0, result.wallMs - output.loadMs - output.engineMs),
+        }
+        : {}),
     },
     samples: output?.samples ?? 0,
     skipped: output?.skipped ?? 0,

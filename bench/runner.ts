@@ -39,6 +39,8 @@ export interface SampleData {
 export interface JobOutput extends Pick<TaskResult, "metrics" | "samples" | "skipped" | "timings"> {
   /** Milliseconds spent opening the model for this job (0 when it was open already). */
   loadMs: number;
+  /** Milliseconds the job spent inside engine calls (the rest is the harness's). */
+  engineMs?: number;
   /** The engine's build id, if known. */
   engineBuild?: string;
 }

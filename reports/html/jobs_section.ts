@@ -24,6 +24,7 @@ const HEADERS: [string, boolean][] = [
   ["samples", true],
   ["skipped", true],
   ["wall s", true],
+  ["harness share", true],
   ["attempt", true],
   ["worker", false],
   ["job id", false],
@@ -47,7 +48,9 @@ function jobRow(job: JobRecord): SafeHtml {
   }</td>
 <td>${others.map(([name, m]) => `${name} ${formatMetric(m.value, m.stderr)}`).join("; ")}</td>
 ${num(t.tokensPerSecond)}${num(t.promptMs)}${num(t.selectionMs, 3)}
-<td class="num">${job.samples}</td><td class="num">${job.skipped}</td>${num(t.wallMs / 1000, 3)}
+<td class="num">${job.samples}</td><td class="num">${job.skipped}</td>${num(t.wallMs / 1000, 3)}${
+    num(t.harnessMs !== undefined && t.wallMs > 0 ? t.harnessMs / t.wallMs : undefined, 2)
+  }
 <td class="num">${job.attempt}</td><td>${job.worker}</td><td><code>${job.jobId}</code></td></tr>`;
 }
 
