@@ -33,8 +33,10 @@ export interface Job {
   seed: number;
   /** Repeat index. */
   repeat: number;
-  /** Time limit in seconds. */
+  /** Time limit in seconds (the job's own work; loading its model has loadTimeoutSeconds). */
   timeoutSeconds: number;
+  /** Time limit in seconds for opening the job's model, when the worker must. */
+  loadTimeoutSeconds?: number;
   /** Engine batch limits (not part of the job's identity: they do not change its results). */
   batch?: { maxTokens?: number; maxSequences?: number };
   /**
@@ -92,6 +94,7 @@ export async function planJobs(sweep: Sweep): Promise<Job[]> {
                 seed: sweep.seed + repeat,
                 repeat,
                 timeoutSeconds: sweep.timeoutSeconds,
+                loadTimeoutSeconds: sweep.loadTimeoutSeconds,
                 ...(sweep.batch ? { batch: sweep.batch } : {}),
               };
               jobs.push({ jobId: await jobIdOf(jobDefinition(job)), index: jobs.length, ...job });

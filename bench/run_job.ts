@@ -70,13 +70,18 @@ export function createRunner(context: { device: string }): Runner {
   let open: { key: string; model: OpenedModel } | undefined;
   let build: string | undefined;
   return {
-    async run(job: Job, onSample: (sample: SampleData) => Promise<void>): Promise<JobOutput> {
+    async run(
+      job: Job,
+      onSample: (sample: SampleData) => Promise<void>,
+      onLoad?: (phase: "loading" | "loaded") => Promise<void>,
+    ): Promise<JobOutput> {
       const tasks = await importTasks();
       const key = JSON.stringify([job.model.id, job.model.dtype, job.model.options, job.batch]);
       let loadMs = 0;
       if (open?.key !== key) {
         open?.model.close();
         open = undefined;
+        await onLoad?.("loading");
         const start = performance.now();
         const { openModel } = await import(ENGINE);
         const model = await openModel(job.model.id, {
@@ -87,6 +92,7 @@ export function createRunner(context: { device: string }): Runner {
         });
         open = { key, model };
         loadMs = performance.now() - start;
+        await onLoad?.("loaded");
         build ??= await engineBuild();
       }
       const options = { seed: job.seed, ...job.task.options };

@@ -47,8 +47,15 @@ export interface JobOutput extends Pick<TaskResult, "metrics" | "samples" | "ski
 
 /** Runs jobs inside one worker process; keeps a model open between jobs of one model. */
 export interface Runner {
-  /** Runs a job, calling `onSample` for each sample as it is scored. */
-  run(job: Job, onSample: (sample: SampleData) => Promise<void>): Promise<JobOutput>;
+  /**
+   * Runs a job, calling `onSample` for each sample as it is scored, and `onLoad` when it starts
+   * and finishes opening a model (that time is not the job's).
+   */
+  run(
+    job: Job,
+    onSample: (sample: SampleData) => Promise<void>,
+    onLoad?: (phase: "loading" | "loaded") => Promise<void>,
+  ): Promise<JobOutput>;
   /** Releases what the runner holds (models, native memory). */
   close(): Promise<void> | void;
 }

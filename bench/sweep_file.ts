@@ -62,6 +62,8 @@ export interface Sweep {
   devices: SweepFileData["devices"];
   /** Per-job time limit. */
   timeoutSeconds: number;
+  /** Time limit for opening a model. */
+  loadTimeoutSeconds: number;
   /** How many requests one engine call takes (class-mode scoring); absent: the engine's default. */
   batch?: { maxTokens?: number; maxSequences?: number };
   /** Extra attempts for a failed job. */
@@ -136,6 +138,7 @@ async function checkSweep(
     repeats: data.repeats,
     devices: data.devices,
     timeoutSeconds: data.timeoutSeconds,
+    loadTimeoutSeconds: data.loadTimeoutSeconds,
     ...(data.batch ? { batch: data.batch } : {}),
     retries: data.retries,
     exclusions,

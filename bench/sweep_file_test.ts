@@ -115,7 +115,8 @@ Deno.test("every problem of a bad sweep file is listed with its path", async () 
     "repeats: expected a positive integer",
     'devices.gpus: expected "all", "none" or a list of GPU indices',
     "extra: unknown field (known: $schema, name, description, models, densities, methods, " +
-    "modes, tasks, seed, repeats, devices, timeoutSeconds, batch, retries, exclude, analysis)",
+    "modes, tasks, seed, repeats, devices, timeoutSeconds, loadTimeoutSeconds, batch, retries, " +
+    "exclude, analysis)",
   ];
   assert.deepEqual(problems.toSorted(), expected.toSorted());
 });

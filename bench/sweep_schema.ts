@@ -90,6 +90,7 @@ export const SweepFile = z.strictObject({
   repeats: positiveInt().default(1),
   devices: DevicesEntry.default({}),
   timeoutSeconds: positive().default(3600),
+  loadTimeoutSeconds: positive().default(1800),
   batch: z.strictObject({
     maxTokens: positiveInt().optional(),
     maxSequences: positiveInt().optional(),

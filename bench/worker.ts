@@ -52,6 +52,7 @@ async function main(): Promise<void> {
       const output = await runner.run(
         job,
         (sample) => send({ griffin: "sample", jobId: job.jobId, sample }),
+        (phase) => send({ griffin: phase, jobId: job.jobId }),
       );
       await send({ griffin: "done", jobId: job.jobId, output });
     } catch (error) {

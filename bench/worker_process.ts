@@ -8,6 +8,9 @@ import type { Job } from "./plan.ts";
 import type { JobOutput, SampleData } from "./runner.ts";
 import { parseReply, type WorkerReply } from "./worker_protocol.ts";
 
+/** A model's load limit when the job does not give one (a 70B folder over a slow disk). */
+export const DEFAULT_LOAD_TIMEOUT_SECONDS = 1800;
+
 /** How a job ended in a worker. */
 export type Outcome =
   | { kind: "done"; output: JobOutput }
@@ -92,23 +95,34 @@ export class WorkerProcess {
   /** Runs a job; `onSample` is awaited for each sample before the next reply is read. */
   async run(job: Job, onSample: (sample: SampleData) => Promise<void>): Promise<Outcome> {
     this.#tail.length = 0;
-    const timeoutMs = job.timeoutSeconds * 1000;
+    // the job's limit runs while it works; loading a model stops it and runs its own
+    const loadLimit = job.loadTimeoutSeconds ?? DEFAULT_LOAD_TIMEOUT_SECONDS;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<"timeout">((done) => {
-      timer = setTimeout(() => done("timeout"), timeoutMs);
-    });
+    let expire: (why: string) => void = () => {};
+    const timedOut = new Promise<{ timeout: string }>((
+      done,
+    ) => (expire = (why) => done({ timeout: why })));
+    const limit = (seconds: number, why: string) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => expire(why), seconds * 1000);
+    };
+    limit(job.timeoutSeconds, `it ran past its time limit of ${job.timeoutSeconds} s`);
     try {
       await this.#stdin.write(new TextEncoder().encode(JSON.stringify({ job }) + "\n"));
       while (true) {
         const next = await Promise.race([this.#nextReply(), timedOut]);
-        if (next === "timeout") {
+        if (next !== undefined && "timeout" in next) {
           this.kill();
           await this.#exited;
-          return this.#failure(`it ran past its time limit of ${job.timeoutSeconds} s`, true);
+          return this.#failure(next.timeout, true);
         }
         if (next === undefined) return await this.#lost();
         if (next.jobId !== job.jobId) continue;
-        if (next.griffin === "sample") await onSample(next.sample);
+        if (next.griffin === "loading") {
+          limit(loadLimit, `loading its model ran past the limit of ${loadLimit} s`);
+        } else if (next.griffin === "loaded") {
+          limit(job.timeoutSeconds, `it ran past its time limit of ${job.timeoutSeconds} s`);
+        } else if (next.griffin === "sample") await onSample(next.sample);
         else if (next.griffin === "done") return { kind: "done", output: next.output };
         else return this.#failure(`the job threw: ${next.message}`, false);
       }

@@ -62,3 +62,23 @@ Deno.test("a worker that crashes, runs out of memory or hangs is reported with t
   assert.ok(oom.kind === "failed" && oom.stderrTail.some((l) => l.includes("out of memory")));
   await Promise.all(workers.map((w) => w.close()));
 });
+
+Deno.test("loading a model does not count against a job's limit, and has a limit of its own", async () => {
+  // the model takes 2.5 s to open, the job's own work a few milliseconds: a 2 s job limit holds
+  const slowLoad = { FAKE_RUNNER: JSON.stringify({ loadMs: 2500 }) };
+  const worker = new WorkerProcess({ device: "cpu", name: "cpu#0" }, RUNNER, slowLoad);
+  const outcome = await worker.run(fakeJob(0.5, 2), () => Promise.resolve());
+  assert.equal(outcome.kind, "done");
+  if (outcome.kind === "done") assert.ok(outcome.output.loadMs >= 2500);
+  await worker.close();
+  // a load past its own limit fails the job and names the load
+  const stuck = new WorkerProcess({ device: "cpu", name: "cpu#0" }, RUNNER, slowLoad);
+  const failed = await stuck.run(
+    { ...fakeJob(0.5, 60), loadTimeoutSeconds: 1 },
+    () => Promise.resolve(),
+  );
+  assert.equal(failed.kind, "failed");
+  if (failed.kind === "failed") {
+    assert.match(failed.error, /loading its model ran past the limit of 1 s/);
+  }
+});

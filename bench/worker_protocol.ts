@@ -12,8 +12,13 @@ export interface WorkerRequest {
   job: Job;
 }
 
-/** Worker to pool: a sample, a finished job, or a job that threw. */
+/**
+ * Worker to pool: a model starts or finishes loading (the job's time limit stops while it loads;
+ * the load has its own), a sample, a finished job, or a job that threw.
+ */
 export type WorkerReply =
+  | { griffin: "loading"; jobId: string }
+  | { griffin: "loaded"; jobId: string }
   | { griffin: "sample"; jobId: string; sample: SampleData }
   | { griffin: "done"; jobId: string; output: JobOutput }
   | { griffin: "error"; jobId: string; message: string };

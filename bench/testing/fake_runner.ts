@@ -102,13 +102,19 @@ export function createRunner(context: { device: string }): Runner {
   const script: Script = JSON.parse(Deno.env.get("FAKE_RUNNER") ?? "{}");
   let openModel: string | undefined;
   return {
-    async run(job: Job, onSample: (s: SampleData) => Promise<void>): Promise<JobOutput> {
+    async run(
+      job: Job,
+      onSample: (s: SampleData) => Promise<void>,
+      onLoad?: (phase: "loading" | "loaded") => Promise<void>,
+    ): Promise<JobOutput> {
       let loadMs = 0;
       if (openModel !== job.model.id) {
+        await onLoad?.("loading");
         const start = performance.now();
         await sleep(script.loadMs ?? 0);
         openModel = job.model.id;
         loadMs = performance.now() - start;
+        await onLoad?.("loaded");
       }
       const rule = ruleFor(job, script.rules ?? []);
       const n = Number(job.task.options.limit ?? 3);
