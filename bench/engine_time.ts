@@ -7,7 +7,7 @@
  */
 import type { LanguageModel } from "../engine/types.ts";
 
-const ENGINE_CALLS = new Set<PropertyKey>(["generate", "score", "scoreMany"]);
+const ENGINE_CALLS = new Set<PropertyKey>(["generate", "generateMany", "score", "scoreMany"]);
 
 /** A model whose engine calls are timed, and the milliseconds they took so far. */
 export interface TimedModel {

@@ -216,6 +216,16 @@ gf_status gf_decode(gf_session *session, int32_t id, float *logits);
 gf_status gf_forward_class(gf_session *session, const int32_t *ids, int32_t n, float *logits);
 
 /*
+ * Generation phase of several sequences at once: sessions[b] (each after its prompt phase, all
+ * on one model, each listed once) takes ids[b] as gf_decode would, through its own experts;
+ * logits gets count × vocab rows. A GPU runs the step as one pass — products over one row per
+ * sequence, each row of the FF block masked to its own sequence's experts, attention against
+ * each sequence's own cache — in session 0's scratch; the CPU decodes each session in turn.
+ */
+gf_status gf_decode_batch(gf_session **sessions, int32_t count, const int32_t *ids,
+                          float *logits);
+
+/*
  * Mode class over a batch (many requests in one call): count sequences packed one after another
  * in ids, sequence b holding lengths[b] ≥ 2 tokens, each run as gf_forward_class runs it alone
  * (its own experts, from its positions but the last, used at its last position only). Positions

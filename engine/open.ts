@@ -16,6 +16,7 @@ import {
   loadTokenizer,
   type TextTokenizer,
 } from "../models/tokenizer.ts";
+import { generateBatch } from "./generate_batch.ts";
 import { type BatchLimits, scoreBatch } from "./score_batch.ts";
 import { deviceName, parseDevice } from "./device.ts";
 import { generate } from "./generate.ts";
@@ -57,6 +58,7 @@ export class EngineModel implements LanguageModel {
   readonly #tokenizer: TextTokenizer;
   readonly #addBos: boolean;
   readonly #batch: BatchLimits;
+  readonly #pool: NativeSession[] = []; /* sessions of batched generation, made when needed */
 
   /** Wraps an engine model (use openModel). */
   constructor(
@@ -115,6 +117,19 @@ export class EngineModel implements LanguageModel {
     return score(this.session, request);
   }
 
+  /**
+   * Many generation requests, decoded together on sessions of their own (see generateBatch);
+   * `batch.maxSequences` of them at a time (default 16; 1: one at a time on the main session).
+   */
+  generateMany(requests: GenerateRequest[]): GenerateResult[] {
+    const width = Math.min(this.#batch.maxSequences ?? 16, requests.length);
+    if (width <= 1) return requests.map((r) => this.generate(r));
+    while (this.#pool.length < width) {
+      this.#pool.push(new NativeSession(this.native, this.session.maxPositions));
+    }
+    return generateBatch(this.#pool.slice(0, width), this.#tokenizer, requests);
+  }
+
   /** Many requests, the class-mode ones in packed batches (see scoreBatch). */
   scoreMany(requests: ScoreRequest[]): ScoreResult[] {
     return scoreBatch(this.session, requests, this.#batch);
@@ -122,6 +137,7 @@ export class EngineModel implements LanguageModel {
 
   /** Frees the session and the weights; a second call does nothing. */
   close(): void {
+    this.#pool.forEach((s) => s.close());
     this.session.close();
     this.native.close();
   }

@@ -17,7 +17,7 @@ import type { GriffinOptions, ScoreRequest, ScoreResult } from "./types.ts";
 export interface BatchLimits {
   /** Tokens in one call (at most the session's positions; default: those). */
   maxTokens?: number;
-  /** Sequences in one call (default 64; 1: one request at a time). */
+  /** Sequences in one call (default 64 when scoring, 16 when generating; 1: one at a time). */
   maxSequences?: number;
 }
 

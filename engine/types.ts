@@ -176,6 +176,11 @@ export interface LanguageModel {
    * (an engine batches the class-mode ones); absent: the caller scores one at a time.
    */
   scoreMany?(requests: ScoreRequest[]): ScoreResult[];
+  /**
+   * Many generation requests at once, results in their order, each equal to what `generate`
+   * gives it alone (an engine decodes them together); absent: one at a time.
+   */
+  generateMany?(requests: GenerateRequest[]): GenerateResult[];
   /** Releases native memory; safe to call twice. */
   close(): void;
 }

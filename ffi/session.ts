@@ -173,6 +173,24 @@ export class NativeSession {
     return { counts, data };
   }
 
+  /**
+   * The generation phase of several sessions at once (each after its prompt, one model): session
+   * b takes ids[b]; count × vocab logits, row b as `decode` would give it (see gf_decode_batch).
+   */
+  static decodeBatch(sessions: NativeSession[], ids: number[]): Float32Array<ArrayBuffer> {
+    if (sessions.length !== ids.length) {
+      throw new RangeError(`${sessions.length} sessions but ${ids.length} ids`);
+    }
+    const handles = new BigUint64Array(sessions.length);
+    sessions.forEach((s, b) => {
+      handles[b] = BigInt(Deno.UnsafePointer.value(s.#live));
+    });
+    const vocab = sessions[0].#vocab;
+    const logits = new Float32Array(sessions.length * vocab);
+    check(native().gf_decode_batch(handles, sessions.length, Int32Array.from(ids), logits));
+    return logits;
+  }
+
   /** Sequence b's experts at a layer after scoreClassBatch; null where none were selected. */
   batchExperts(sequence: number, layer: number): Int32Array | null {
     const out = new Int32Array(this.model.config.ffSize);

@@ -81,6 +81,11 @@ export const symbols = {
     result: "i32",
   },
   gf_session_position: { parameters: ["pointer", "buffer"], result: "i32" }, // int32_t* out
+  gf_decode_batch: {
+    // gf_session** sessions, int32_t count, const int32_t* ids, float* logits (count × vocab)
+    parameters: ["buffer", "i32", "buffer", "buffer"],
+    result: "i32",
+  },
   gf_score_class_batch: {
     // gf_session*, const int32_t* ids, const int32_t* lengths, const int32_t* first,
     // int32_t count, const int32_t* targets, double* logprobs, uint8_t* greedy

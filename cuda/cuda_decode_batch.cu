@@ -1,0 +1,154 @@
+/*
+ * cuda_decode_batch.cu — the generation phase of several sequences in one pass (gf_decode_batch
+ * on a GPU): their new tokens go through the products together (tensor-core GEMMs over one row
+ * per sequence, the weights read once for all), attention runs per sequence against its own KV
+ * cache (the split decoding kernel, RoPE and cache write fused), and each row of the FF block
+ * keeps only its own sequence's experts — the union of the batch's experts is read and every
+ * row masked to its own set, so a sequence's FF output sums the same experts as alone.
+ */
+#include <vector>
+
+#include "cuda_attention_decode.cuh"
+#include "cuda_embed.cuh"
+#include "cuda_selection.cuh"
+
+namespace gf {
+namespace {
+
+/*
+ * Row b of z (ff wide) keeps only experts[b] (counts[b] of them; -1: every neuron). saved holds
+ * rows × ff floats of scratch. A block per row.
+ */
+__global__ void mask_rows_kernel(float *__restrict__ z, float *__restrict__ saved,
+                                 const int32_t *const *__restrict__ experts,
+                                 const int32_t *__restrict__ counts, int ff) {
+  const int k = counts[blockIdx.x];
+  if (k < 0) return;
+  float *row = z + (size_t)blockIdx.x * ff, *keep = saved + (size_t)blockIdx.x * ff;
+  const int32_t *mine = experts[blockIdx.x];
+  for (int i = threadIdx.x; i < k; i += blockDim.x) keep[i] = row[mine[i]];
+  __syncthreads();
+  for (int j = threadIdx.x; j < ff; j += blockDim.x) row[j] = 0.f;
+  __syncthreads();
+  for (int i = threadIdx.x; i < k; i += blockDim.x) row[mine[i]] = keep[i];
+}
+
+template <typename T>
+gf_status decode_batch_pass(gf_session **sessions, int32_t count, const int32_t *ids, float *logits) {
+  gf_session *lead = sessions[0]; /* its scratch holds the batch's rows */
+  GpuSession &g = *gpu_of(lead);
+  const GpuModel &m = *gpu_of(lead->model);
+  const gf_config &c = lead->model->config;
+  const Dims d(c);
+  /* each row's position, and each (layer, row)'s experts as the prompt phase left them */
+  std::vector<int32_t> positions((size_t)count), counts((size_t)d.layers * count);
+  std::vector<const int32_t *> experts((size_t)d.layers * count);
+  for (int32_t b = 0; b < count; b++) {
+    gf_session *s = sessions[b];
+    GpuSession &gb = *gpu_of(s);
+    positions[(size_t)b] = s->position;
+    GF_CUDA(cudaMemcpyAsync(gb.position, &positions[(size_t)b], 4, cudaMemcpyHostToDevice, g.stream));
+    for (int32_t l = 0; l < d.layers; l++) {
+      const bool griffin = s->densities[(size_t)l] < 1.0 && gb.expert_count[(size_t)l] >= 0;
+      counts[(size_t)l * count + b] = griffin ? gb.expert_count[(size_t)l] : -1;
+      experts[(size_t)l * count + b] = gb.experts + (size_t)l * d.ff;
+    }
+  }
+  /* the tables in the lead's scratch that decoding leaves alone: positions and counts in its
+   * batch index, the expert pointers in its neuron-score partials */
+  int32_t *d_positions = g.batch_index, *d_counts = g.batch_index + g.capacity;
+  const int32_t **d_experts = (const int32_t **)g.score_partials;
+  GF_CUDA(cudaMemcpyAsync(g.ids, ids, (size_t)count * 4, cudaMemcpyHostToDevice, g.stream));
+  GF_CUDA(cudaMemcpyAsync(d_positions, positions.data(), (size_t)count * 4, cudaMemcpyHostToDevice, g.stream));
+  GF_CUDA(cudaMemcpyAsync(d_counts, counts.data(), counts.size() * 4, cudaMemcpyHostToDevice, g.stream));
+  GF_CUDA(cudaMemcpyAsync(d_experts, experts.data(), experts.size() * sizeof(void *), cudaMemcpyHostToDevice, g.stream));
+  gf_status st = enqueue_embed<T>(lead, count, false, d_positions);
+  for (int32_t l = 0; l < d.layers && st == GF_OK; l++) {
+    const GpuLayer &w = m.layers[(size_t)l];
+    const Norm attn_norm = norm_of(c, w.attn_norm, w.attn_norm_bias);
+    const Norm ff_norm = norm_of(c, w.ff_norm, w.ff_norm_bias);
+    const float *attn_in = c.post_norm ? g.x : g.xb;
+    if (!c.post_norm) norm_kernel<<<count, 256, 0, g.stream>>>(g.xb, g.x, d.hidden, attn_norm, nullptr);
+    if ((st = gemm<T>(g, g.qkv, attn_in, (const T *)w.wqkv, count, d.hidden, d.qkv_dim, false, false)) != GF_OK) break;
+    if (w.bqkv) norm_kernel<<<count, 256, 0, g.stream>>>(g.qkv, g.qkv, d.qkv_dim, Norm(), w.bqkv);
+    /* each sequence's attention against its own cache (RoPE and the cache write fused in) */
+    for (int32_t b = 0; b < count; b++) {
+      GpuSession &gb = *gpu_of(sessions[b]);
+      const size_t cache_layer = (size_t)sessions[b]->max_positions * d.kv_dim;
+      T *key_cache = (T *)gb.key_cache + l * cache_layer, *value_cache = (T *)gb.value_cache + l * cache_layer;
+      const float *qkv = g.qkv + (size_t)b * d.qkv_dim;
+      float *att = g.att + (size_t)b * d.q_dim;
+      if (decode_lanes<T>(d.head_dim) > 0) {
+        GF_CUDA(launch_attention_split<T>(false, g.stream, att, gb.partials, gb.tickets, qkv, key_cache,
+                                          value_cache, gb.position, d.heads, d.kv_heads, d.head_dim,
+                                          gb.attention_splits, m.inv_freq, c.sliding_window));
+      } else {
+        attention_decode_kernel<T><<<dim3(d.heads, gb.attention_splits), ATTENTION_THREADS, 0, g.stream>>>(
+            gb.partials, qkv, key_cache, value_cache, gb.position, d.heads, d.kv_heads, d.head_dim,
+            m.inv_freq, c.sliding_window);
+        attention_combine_kernel<<<d.heads, std::min(d.head_dim, 1024), 0, g.stream>>>(
+            att, gb.partials, gb.attention_splits, d.head_dim);
+      }
+    }
+    if ((st = gemm<T>(g, g.x, g.att, (const T *)w.wo, count, d.q_dim, d.hidden, false, true)) != GF_OK) break;
+    if (w.bo || c.post_norm)
+      norm_kernel<<<count, 256, 0, g.stream>>>(g.x, g.x, d.hidden, c.post_norm ? attn_norm : Norm(), w.bo);
+    /* the FF block over every neuron, each row masked to its own sequence's experts */
+    const float *ff_in = c.post_norm ? g.x : g.xb;
+    if (!c.post_norm) norm_kernel<<<count, 256, 0, g.stream>>>(g.xb, g.x, d.hidden, ff_norm, nullptr);
+    if (c.gated) {
+      if ((st = gemm<T>(g, g.z, ff_in, (const T *)w.w_gate, count, d.hidden, d.ff, false, false)) != GF_OK) break;
+      if ((st = gemm<T>(g, g.up, ff_in, (const T *)w.w_up, count, d.hidden, d.ff, false, false)) != GF_OK) break;
+    } else if ((st = gemm<T>(g, g.z, ff_in, (const T *)w.w_up, count, d.hidden, d.ff, false, false)) != GF_OK) {
+      break;
+    }
+    activate_rows_kernel<<<count, 256, 0, g.stream>>>(g.z, c.gated ? g.up : nullptr, d.ff, c.activation,
+                                                      nullptr, c.gated ? w.b_gate : w.b_up,
+                                                      c.gated ? w.b_up : nullptr);
+    mask_rows_kernel<<<count, 256, 0, g.stream>>>(g.z, g.up, d_experts + (size_t)l * count,
+                                                  d_counts + (size_t)l * count, d.ff);
+    GF_LAUNCHED();
+    if ((st = gemm<T>(g, g.x, g.z, (const T *)w.w_down_t, count, d.ff, d.hidden, true, true)) != GF_OK) break;
+    if (w.b_down || c.post_norm)
+      norm_kernel<<<count, 256, 0, g.stream>>>(g.x, g.x, d.hidden, c.post_norm ? ff_norm : Norm(), w.b_down);
+  }
+  if (st != GF_OK) return st;
+  norm_kernel<<<count, 256, 0, g.stream>>>(g.xb, g.x, d.hidden, final_norm(c, m), nullptr);
+  GF_LAUNCHED();
+  const float *head_in = g.xb;
+  if (m.project_out) {
+    if ((st = gemm<T>(g, g.e, g.xb, (const T *)m.project_out, count, d.hidden, d.width, false, false)) != GF_OK)
+      return st;
+    head_in = g.e;
+  }
+  if ((st = gemm<T>(g, g.z, head_in, (const T *)m.lm_head, count, d.width, d.vocab, false, false)) != GF_OK)
+    return st;
+  GF_CUDA(cudaMemcpyAsync(logits, g.z, (size_t)count * d.vocab * 4, cudaMemcpyDeviceToHost, g.stream));
+  GF_CUDA(cudaStreamSynchronize(g.stream));
+  for (int32_t b = 0; b < count; b++) sessions[b]->position++;
+  return GF_OK;
+}
+
+} // namespace
+
+gf_status cuda_decode_batch(gf_session **sessions, int32_t count, const int32_t *ids, float *logits) {
+  gf_session *lead = sessions[0];
+  const gf_config &c = lead->model->config;
+  GpuSession &g = *gpu_of(lead);
+  const Dims d(c);
+  /* the lead's scratch must hold the rows, the tables and the logits */
+  if (count > g.capacity || (size_t)count * d.vocab > (size_t)g.capacity * d.ff ||
+      (size_t)d.layers * count > (size_t)SCORE_MAX_CHUNKS * d.ff ||
+      (size_t)d.layers * count > (size_t)g.capacity * 4)
+    return fail(GF_ERR_INVALID_ARGUMENT,
+                "%d sequences do not fit the first session's scratch (%d positions); give it "
+                "more positions or decode fewer at once", count, g.capacity);
+  GF_CUDA(cudaSetDevice(lead->model->device));
+  /* every session's stream has finished its own work (its prompt) */
+  for (int32_t b = 0; b < count; b++) GF_CUDA(cudaStreamSynchronize(gpu_of(sessions[b])->stream));
+  gf_status status = GF_OK;
+  GF_DISPATCH(c.weight_dtype, status = decode_batch_pass<T>(sessions, count, ids, logits));
+  return status;
+}
+
+} // namespace gf

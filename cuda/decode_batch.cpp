@@ -1,0 +1,40 @@
+/*
+ * decode_batch.cpp — gf_decode_batch: the generation phase of several sequences at once. The CPU
+ * backend decodes each session in turn (the reference); a GPU runs them as one pass
+ * (cuda_decode_batch.cu).
+ */
+#include "cuda_backend.h"
+#include "internal.h"
+
+using namespace gf;
+
+extern "C" gf_status gf_decode_batch(gf_session **sessions, int32_t count, const int32_t *ids,
+                                     float *logits) {
+  clear_error();
+  if (!sessions || !ids || !logits)
+    return fail(GF_ERR_INVALID_ARGUMENT, "sessions, ids and logits must not be null");
+  if (count < 1) return fail(GF_ERR_INVALID_ARGUMENT, "a batch needs at least one sequence");
+  const gf_model *model = sessions[0] ? sessions[0]->model : nullptr;
+  for (int32_t b = 0; b < count; b++) {
+    const gf_session *s = sessions[b];
+    if (!s) return fail(GF_ERR_INVALID_ARGUMENT, "session %d is null", b);
+    if (s->model != model)
+      return fail(GF_ERR_INVALID_ARGUMENT, "session %d runs another model than session 0", b);
+    for (int32_t a = 0; a < b; a++)
+      if (sessions[a] == s) return fail(GF_ERR_INVALID_ARGUMENT, "session %d is listed twice", b);
+    if (s->position == 0)
+      return fail(GF_ERR_STATE, "session %d: the generation phase needs a prompt phase first", b);
+    if (s->position + 1 > s->max_positions)
+      return fail(GF_ERR_INVALID_ARGUMENT, "session %d is full (%d positions)", b, s->max_positions);
+    if (ids[b] < 0 || ids[b] >= model->config.vocab_size)
+      return fail(GF_ERR_INVALID_ARGUMENT, "token id %d of session %d is outside the vocabulary",
+                  ids[b], b);
+  }
+  if (model->device >= 0) return cuda_decode_batch(sessions, count, ids, logits);
+  const size_t vocab = (size_t)model->config.vocab_size;
+  for (int32_t b = 0; b < count; b++) {
+    gf_status status = gf_decode(sessions[b], ids[b], logits + (size_t)b * vocab);
+    if (status != GF_OK) return status;
+  }
+  return GF_OK;
+}
