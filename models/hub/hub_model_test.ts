@@ -39,7 +39,7 @@ async function hubError(promise: Promise<unknown>): Promise<HubError> {
 }
 
 Deno.test("a Hub model is downloaded into the huggingface_hub cache layout", async () => {
-  await withHub(async (hub, settings, cacheDir) => {
+  await withHub(async (_hub, settings, cacheDir) => {
     const model = await resolveHubModel(MINI, settings);
     const repoDir = `${cacheDir}/models--test-org--mini-llama`;
     const commit = await Deno.readTextFile(`${repoDir}/refs/main`);
