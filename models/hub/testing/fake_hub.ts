@@ -16,7 +16,10 @@ export interface FakeFile {
   lfs?: boolean;
 }
 
-/** A fake repository: one commit, reachable by its hash and by `refs`. */
+/**
+ * A fake repository at one commit, reachable by its hash and by `refs`; list one entry per
+ * commit (same name) for several branches.
+ */
 export interface FakeRepo {
   /** `model` or `dataset`. */
   type: "model" | "dataset";
@@ -84,7 +87,10 @@ export function fakeCommit(seed: string): string {
  * await hub.close();
  * ```
  */
-export function startFakeHub(repos: FakeRepo[]): FakeHub {
+export function startFakeHub(
+  repos: FakeRepo[],
+  plainFiles: Record<string, Uint8Array> = {},
+): FakeHub {
   const log: LoggedRequest[] = [];
   const cut = new Map<string, number>();
   const blobs = new Map<string, { bytes: Uint8Array; file: string }>();
@@ -103,7 +109,15 @@ export function startFakeHub(repos: FakeRepo[]): FakeHub {
     });
   const lfs = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (request) => {
     record("lfs", request);
-    const sha = new URL(request.url).pathname.split("/").pop() ?? "";
+    const path = decodeURIComponent(new URL(request.url).pathname);
+    if (path.startsWith("/files/")) {
+      const bytes = plainFiles[path.slice("/files/".length)];
+      if (!bytes) return new Response("no such file", { status: 404 });
+      const left = cut.get(path) ?? 0;
+      if (left > 0) cut.set(path, left - 1);
+      return serveBytes(request, bytes, left > 0, {});
+    }
+    const sha = path.split("/").pop() ?? "";
     const blob = blobs.get(sha);
     if (!blob) return new Response("no such object", { status: 404 });
     const left = cut.get(blob.file) ?? 0;
@@ -140,7 +154,13 @@ function answer(request: Request, repos: FakeRepo[], lfsOrigin: string): Respons
   if (!rest) return error(404, "", "not found");
   const [name, tail] = rest;
   const token = request.headers.get("authorization");
-  const repo = repos.find((r) => r.type === type && r.name === name);
+  const named = repos.filter((r) => r.type === type && r.name === name);
+  const revisionOf = (r: FakeRepo) =>
+    api ? tail : (r.refs ?? ["main"]).concat(r.commit).find((x) => tail.startsWith(`${x}/`));
+  const repo = named.find((r) => {
+    const revision = revisionOf(r);
+    return revision === r.commit || (r.refs ?? ["main"]).includes(revision ?? "");
+  }) ?? named[0];
   if (!repo || repo.private && token !== `Bearer ${FAKE_TOKEN}`) {
     return error(token ? 404 : 401, "RepoNotFound", "Repository not found");
   }
@@ -148,7 +168,7 @@ function answer(request: Request, repos: FakeRepo[], lfsOrigin: string): Respons
     return error(token ? 403 : 401, "GatedRepo", "Access to this model is restricted");
   }
   const refs = repo.refs ?? ["main"];
-  const revision = api ? tail : refs.concat(repo.commit).find((r) => tail.startsWith(`${r}/`));
+  const revision = revisionOf(repo);
   if (!revision || (revision !== repo.commit && !refs.includes(revision))) {
     return error(404, "RevisionNotFound", "Invalid rev id");
   }
