@@ -33,10 +33,18 @@ export async function dataCommand(args: string[]): Promise<number> {
     console.error(command === "--help" || command === undefined ? USAGE : `error: ${USAGE}`);
     return command === "--help" ? 0 : 2;
   }
+  let sources;
   try {
-    const settings = hubSettings();
-    const sources = selectSources(names);
-    for (const source of sources) {
+    sources = selectSources(names);
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}`);
+    return 2;
+  }
+  // Each source on its own: one that fails is reported and the others are still fetched.
+  const settings = hubSettings();
+  let code = 0;
+  for (const source of sources) {
+    try {
       const previous = readManifest(dataDir).files[source.output];
       const entry = source.kind === "hub"
         ? await fetchHubDataset(source, settings, dataDir)
@@ -46,14 +54,13 @@ export async function dataCommand(args: string[]): Promise<number> {
         ? `${entry.source.repo}@${entry.source.commit!.slice(0, 12)}`
         : entry.source.url;
       console.log(`${source.task}: ${entry.rows} rows → ${dataDir}/${source.output} (${from})`);
+    } catch (error) {
+      console.error(`error: ${(error as Error).message}`);
+      const bad = error instanceof HubError && error.kind !== "network";
+      code = Math.max(code, bad ? 2 : 1);
     }
-    return 0;
-  } catch (error) {
-    console.error(`error: ${(error as Error).message}`);
-    const bad = error instanceof RangeError ||
-      error instanceof HubError && error.kind !== "network";
-    return bad ? 2 : 1;
   }
+  return code;
 }
 
 if (import.meta.main) Deno.exit(await dataCommand(Deno.args));

@@ -71,7 +71,10 @@ export async function fileMetadata(
           "HF_ENDPOINT a Hugging Face Hub?",
       );
     }
-    const size = Number(h.get("x-linked-size") ?? h.get("content-length") ?? NaN);
+    // A redirect's Content-Length is its own body's: the file's size is X-Linked-Size.
+    const size = Number(
+      h.get("x-linked-size") ?? (redirect ? NaN : h.get("content-length") ?? NaN),
+    );
     return {
       file,
       commit,

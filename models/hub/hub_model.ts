@@ -54,6 +54,22 @@ export async function resolveHubModel(
   const repo = parseHubId(id);
   if (!repo) throw new HubError("repo-not-found", `"${id}" is not a Hub id (ORG/NAME[@REVISION])`);
   const cache = new RepoCache(settings.cacheDir, repo);
+  try {
+    return await resolveIn(id, repo, cache, settings);
+  } catch (error) {
+    if (error instanceof HubError && error.kind === "repo-not-found") {
+      throw new HubError(error.kind, `${error.message}; no folder ${id} exists either`);
+    }
+    throw error;
+  }
+}
+
+async function resolveIn(
+  id: string,
+  repo: HubRepo,
+  cache: RepoCache,
+  settings: HubSettings,
+): Promise<HubModel> {
   if (settings.offline) return fromCache(id, repo, cache, settings);
   let commit: string;
   let files: string[];

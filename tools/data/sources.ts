@@ -49,7 +49,7 @@ const ARC = ["ai2_arc", "allenai/ai2_arc"];
 export const DATA_SOURCES: readonly DataSource[] = [
   hub("boolq", SUPER_GLUE, "boolq", "validation", "tasks/mc/boolq.jsonl"),
   hub("copa", SUPER_GLUE, "copa", "validation", "tasks/mc/copa.jsonl"),
-  hub("piqa", ["piqa", "ybisk/piqa"], undefined, "validation", "tasks/mc/piqa.jsonl"),
+  hub("piqa", ["piqa", "ybisk/piqa", "baber/piqa"], undefined, "validation", "tasks/mc/piqa.jsonl"),
   hub("arc_easy", ARC, "ARC-Easy", "test", "tasks/mc/arc_easy.jsonl"),
   hub("arc_challenge", ARC, "ARC-Challenge", "test", "tasks/mc/arc_challenge.jsonl"),
   hub(

@@ -164,7 +164,8 @@ function answer(request: Request, repos: FakeRepo[], lfsOrigin: string): Respons
   if (!repo || repo.private && token !== `Bearer ${FAKE_TOKEN}`) {
     return error(token ? 404 : 401, "RepoNotFound", "Repository not found");
   }
-  if (repo.gated && token !== `Bearer ${FAKE_TOKEN}`) {
+  // As on the Hub, a gated repository's metadata is public; its files are not.
+  if (repo.gated && !api && token !== `Bearer ${FAKE_TOKEN}`) {
     return error(token ? 403 : 401, "GatedRepo", "Access to this model is restricted");
   }
   const refs = repo.refs ?? ["main"];
