@@ -172,3 +172,35 @@ Deno.test("a partial file an earlier run left is resumed, and a failed run leave
     await assert.rejects(() => Deno.stat(`${blob}.incomplete`));
   });
 });
+
+Deno.test("bytes that do not match the Hub's sha256 are refused and nothing is kept", async () => {
+  await withHub(async (hub, settings, cacheDir) => {
+    hub.corrupt.add("model.safetensors");
+    const error = await hubError(resolveHubModel(MINI, settings));
+    assert.equal(error.kind, "checksum");
+    assert.match(error.message, /sha256/);
+    const weights = miniLlamaFiles()["model.safetensors"].bytes;
+    const blob = `${cacheDir}/models--test-org--mini-llama/blobs/${sha256(weights)}`;
+    await assert.rejects(() => Deno.stat(blob));
+    await assert.rejects(() => Deno.stat(`${blob}.incomplete`));
+  });
+});
+
+Deno.test("a repository of a Python-made cache is read offline as it is", async () => {
+  await withHub(async (_hub, settings, cacheDir) => {
+    const commit = "0123456789abcdef0123456789abcdef01234567";
+    const repo = `${cacheDir}/models--org--py`;
+    await Deno.mkdir(`${repo}/refs`, { recursive: true });
+    await Deno.mkdir(`${repo}/blobs`, { recursive: true });
+    await Deno.mkdir(`${repo}/snapshots/${commit}`, { recursive: true });
+    await Deno.writeTextFile(`${repo}/refs/main`, commit);
+    for (const [name, file] of Object.entries(miniLlamaFiles())) {
+      const etag = sha256(file.bytes);
+      await Deno.writeFile(`${repo}/blobs/${etag}`, file.bytes);
+      await Deno.symlink(`../../blobs/${etag}`, `${repo}/snapshots/${commit}/${name}`);
+    }
+    const model = await resolveHubModel("org/py", { ...settings, offline: true });
+    assert.equal(model.commit, commit);
+    assert.equal(model.folder, `${repo}/snapshots/${commit}`);
+  });
+});

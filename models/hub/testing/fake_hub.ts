@@ -60,6 +60,8 @@ export interface FakeHub {
   log: LoggedRequest[];
   /** The next N LFS transfers of a file path are cut after half their bytes. */
   cut: Map<string, number>;
+  /** LFS files (by path) served with one byte changed. */
+  corrupt: Set<string>;
   /** Stops both servers. */
   close(): Promise<void>;
 }
@@ -93,6 +95,7 @@ export function startFakeHub(
 ): FakeHub {
   const log: LoggedRequest[] = [];
   const cut = new Map<string, number>();
+  const corrupt = new Set<string>();
   const blobs = new Map<string, { bytes: Uint8Array; file: string }>();
   for (const repo of repos) {
     for (const [file, f] of Object.entries(repo.files)) {
@@ -122,7 +125,10 @@ export function startFakeHub(
     if (!blob) return new Response("no such object", { status: 404 });
     const left = cut.get(blob.file) ?? 0;
     if (left > 0) cut.set(blob.file, left - 1);
-    return serveBytes(request, blob.bytes, left > 0, {});
+    const bytes = corrupt.has(blob.file)
+      ? blob.bytes.map((b, i) => i === 0 ? b ^ 1 : b)
+      : blob.bytes;
+    return serveBytes(request, bytes, left > 0, {});
   });
   const lfsOrigin = `http://127.0.0.1:${lfs.addr.port}`;
   const hub = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (request) => {
@@ -134,6 +140,7 @@ export function startFakeHub(
     lfsOrigin,
     log,
     cut,
+    corrupt,
     async close() {
       await hub.shutdown();
       await lfs.shutdown();
