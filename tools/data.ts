@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { diskError } from "../models/hub/download_blob.ts";
 import { HubError } from "../models/hub/hub_error.ts";
 import { hubSettings } from "../models/hub/hub_settings.ts";
 import { griffinDataDir } from "../tasks/data_path.ts";
@@ -54,7 +55,8 @@ export async function dataCommand(args: string[]): Promise<number> {
         ? `${entry.source.repo}@${entry.source.commit!.slice(0, 12)}`
         : entry.source.url;
       console.log(`${source.task}: ${entry.rows} rows → ${dataDir}/${source.output} (${from})`);
-    } catch (error) {
+    } catch (thrown) {
+      const error = diskError(thrown, dataDir);
       console.error(`error: ${(error as Error).message}`);
       const bad = error instanceof HubError && error.kind !== "network";
       code = Math.max(code, bad ? 2 : 1);

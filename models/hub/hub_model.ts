@@ -6,6 +6,7 @@
  * @module
  */
 import { RepoCache } from "./cache_layout.ts";
+import { diskError } from "./download_blob.ts";
 import { downloadFiles } from "./download_files.ts";
 import { HubError } from "./hub_error.ts";
 import { formatHubId, type HubRepo, parseHubId } from "./hub_id.ts";
@@ -60,7 +61,7 @@ export async function resolveHubModel(
     if (error instanceof HubError && error.kind === "repo-not-found") {
       throw new HubError(error.kind, `${error.message}; no folder ${id} exists either`);
     }
-    throw error;
+    throw diskError(error, cache.folder);
   }
 }
 
