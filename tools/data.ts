@@ -54,7 +54,11 @@ export async function dataCommand(args: string[]): Promise<number> {
       const from = entry.source.repo
         ? `${entry.source.repo}@${entry.source.commit!.slice(0, 12)}`
         : entry.source.url;
-      console.log(`${source.task}: ${entry.rows} rows → ${dataDir}/${source.output} (${from})`);
+      console.log(
+        `${source.task}: ${entry.rows} row${
+          entry.rows === 1 ? "" : "s"
+        } → ${dataDir}/${source.output} (${from})`,
+      );
     } catch (thrown) {
       const error = diskError(thrown, dataDir);
       console.error(`error: ${(error as Error).message}`);

@@ -68,6 +68,20 @@ export async function fetchHubDataset(
 }
 
 async function locate(source: HubDatasetSource, settings: HubSettings): Promise<Located> {
+  try {
+    return await locateIn(source, settings);
+  } catch (error) {
+    // The Hub out of reach: what the cache holds still serves, as for models.
+    if (!(error instanceof HubError && error.kind === "network") || settings.offline) throw error;
+    for (const name of source.repos) {
+      const found = fromCache(source, settings, name);
+      if (found) return found;
+    }
+    throw error;
+  }
+}
+
+async function locateIn(source: HubDatasetSource, settings: HubSettings): Promise<Located> {
   const what = `${source.config ? `configuration ${source.config}, ` : ""}split ${source.split}`;
   if (settings.offline) {
     for (const name of source.repos) {
@@ -80,7 +94,7 @@ async function locate(source: HubDatasetSource, settings: HubSettings): Promise<
         `cache (${settings.cacheDir}) and HF_HUB_OFFLINE=1; run once online`,
     );
   }
-  let notFound: HubError | undefined;
+  let missingRepos = 0;
   for (const name of source.repos) {
     for (const revision of REVISIONS) {
       const repo: HubRepo = { name, type: "dataset", revision };
@@ -89,7 +103,7 @@ async function locate(source: HubDatasetSource, settings: HubSettings): Promise<
         info = await repoInfo(settings, repo);
       } catch (error) {
         if (error instanceof HubError && error.kind === "repo-not-found") {
-          notFound ??= error;
+          missingRepos++;
           break; // the next repository
         }
         if (error instanceof HubError && error.kind === "revision-not-found") continue;
@@ -103,11 +117,18 @@ async function locate(source: HubDatasetSource, settings: HubSettings): Promise<
       return { repo, commit: info.commit, files };
     }
   }
-  if (notFound && source.repos.length === 1) throw notFound;
+  const names = source.repos.join(" or ");
+  if (missingRepos === source.repos.length) {
+    throw new HubError(
+      "repo-not-found",
+      `task ${source.task}: dataset ${names} not found at ${settings.endpoint} (if it is ` +
+        "private or gated, set HF_TOKEN)",
+    );
+  }
   throw new HubError(
-    notFound ? "repo-not-found" : "entry-not-found",
-    `task ${source.task}: no data for ${what} in ${source.repos.join(" or ")} at ` +
-      `${settings.endpoint}` + (notFound ? ` (${notFound.message})` : ""),
+    "entry-not-found",
+    `task ${source.task}: no Parquet files for ${what} in dataset ${names} at ` +
+      settings.endpoint,
   );
 }
 

@@ -45,7 +45,14 @@ export async function fetchPaperFile(
     await Deno.mkdir(join(output, ".."), { recursive: true });
     const meta = { file: source.file, commit: "", etag: "", lfs: false, downloadUrl: url };
     const repo = { name: base, type: "dataset" as const, revision: "main" };
-    await downloadBlob(settings, repo, meta, `${output}.download`);
+    try {
+      await downloadBlob(settings, repo, meta, `${output}.download`);
+    } catch (error) {
+      if (error instanceof HubError && error.kind !== "network" && error.kind !== "disk-full") {
+        throw new HubError(error.kind, `task ${source.task}: ${url} was not found`);
+      }
+      throw error;
+    }
     const rows = checkRows(`${output}.download`, source.task);
     await Deno.rename(`${output}.download`, output);
     return entry(source, output, url, rows);
