@@ -41,18 +41,19 @@ export async function downloadFiles(
     return meta;
   });
   await Deno.mkdir(`${cache.folder}/blobs`, { recursive: true });
-  const needed = metas.filter((m) => !exists(cache.blob(m.etag)));
+  // One download per blob: two files with the same bytes share it.
+  const needed = metas.filter((m, i) =>
+    !exists(cache.blob(m.etag)) && metas.findIndex((o) => o.etag === m.etag) === i
+  );
   const total = needed.reduce((sum, m) => sum + (m.size ?? 0), 0);
   const bar = needed.length > 0
     ? new ProgressBar(formatHubId(repo), total, needed.length, settings.progress)
     : undefined;
-  await inPool(metas, settings.concurrency, async (meta) => {
-    if (needed.includes(meta)) {
-      await downloadBlob(settings, repo, meta, cache.blob(meta.etag), (n) => bar?.add(n));
-      bar?.fileDone(meta.file);
-    }
-    await cache.link(commit, meta.file, meta.etag);
+  await inPool(needed, settings.concurrency, async (meta) => {
+    await downloadBlob(settings, repo, meta, cache.blob(meta.etag), (n) => bar?.add(n));
+    bar?.fileDone(meta.file);
   });
+  for (const meta of metas) await cache.link(commit, meta.file, meta.etag);
   bar?.finish();
   return metas;
 }
