@@ -42,6 +42,9 @@ Deno.test("a sweep file naming a Hub id runs online, then offline from the cache
       }),
     );
     const env = { HF_ENDPOINT: hub.endpoint, HF_HUB_CACHE: `${dir}/hub`, HF_HOME: dir };
+    const dry = await bench([sweep, "--cpu", "--plain", "--dry-run"], env);
+    assert.equal(dry.code, 0, dry.out);
+    assert.equal(hub.log.length, 0, "a dry run does not download");
     const online = await bench([sweep, "--cpu", "--plain", "--out", `${dir}/online`], env);
     assert.equal(online.code, 0, online.out);
     const jobs = await jobLines(`${dir}/online`);

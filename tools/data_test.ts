@@ -4,6 +4,7 @@ import { startFakeHub } from "../models/hub/testing/fake_hub.ts";
 import {
   ARC_ROWS,
   BOOLQ_ROWS,
+  COQA_ROWS,
   datasetRepos,
   HELLASWAG_ROWS,
   XSUM_TEXT,
@@ -44,7 +45,7 @@ Deno.test("data fetch writes the datasets' own rows where tasks look, with a man
       GRIFFIN_DATA: `${dir}/data`,
       GRIFFIN_PAPER_DATA_URL: `${hub.lfsOrigin}/files`,
     };
-    const r = await data(["fetch", "boolq", "ai2_arc", "hellaswag", "xsum"], env);
+    const r = await data(["fetch", "boolq", "ai2_arc", "hellaswag", "coqa", "xsum"], env);
     assert.equal(r.code, 0, r.stderr);
     const mc = `${dir}/data/tasks/mc`;
     assert.deepEqual(jsonl(`${mc}/boolq.jsonl`), BOOLQ_ROWS);
@@ -57,6 +58,7 @@ Deno.test("data fetch writes the datasets' own rows where tasks look, with a man
     assert.deepEqual(jsonl(`${mc}/arc_easy.jsonl`), ARC_ROWS);
     assert.equal((jsonl(`${mc}/arc_challenge.jsonl`)[0] as { id: string }).id, "c1");
     assert.deepEqual(jsonl(`${mc}/hellaswag.jsonl`), HELLASWAG_ROWS);
+    assert.deepEqual(jsonl(`${dir}/data/tasks/coqa/coqa-dev-v1.0.json`), COQA_ROWS);
     const xsum = `${dir}/data/tasks/xsum/xsum_1shot.jsonl`;
     assert.equal(Deno.readTextFileSync(xsum), XSUM_TEXT);
     const ranged = hub.log.filter((q) => q.path.startsWith("/files/") && q.range !== null);

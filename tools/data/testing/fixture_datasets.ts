@@ -45,6 +45,30 @@ export const HELLASWAG_ROWS = [{
   label: "3",
 }];
 
+/** CoQA rows as EleutherAI/coqa has them (turns as columns, additional answers by key). */
+export const COQA_ROWS = [{
+  id: "3zotghdk5ibi9cex97fepx7jetpso7",
+  source: "wikipedia",
+  story: "The Vatican Library is a library.",
+  questions: { input_text: ["What is it?", "Where?"], turn_id: [1, 2] },
+  answers: {
+    span_start: [4, 0],
+    span_end: [32, 3],
+    span_text: ["Vatican Library is a library", "The"],
+    input_text: ["a library", "Vatican"],
+    turn_id: [1, 2],
+  },
+  additional_answers: {
+    "0": {
+      span_start: [4, 0],
+      span_end: [32, 3],
+      span_text: ["Vatican Library", "The"],
+      input_text: ["library", "the Vatican"],
+      turn_id: [1, 2],
+    },
+  },
+}];
+
 /** The paper's XSum 1-shot file (two rows). */
 export const XSUM_TEXT = [
   { article: "###\nArticle: one.\n\nSummary:", summary_gt: "One.", temperature: 0.3 },
@@ -86,6 +110,17 @@ export function datasetRepos(): FakeRepo[] {
         },
         "ARC-Challenge/test-00000-of-00001.parquet": {
           bytes: parquet(columns([{ ...ARC_ROWS[0], id: "c1" }], {})),
+          lfs: true,
+        },
+      },
+    },
+    {
+      type: "dataset",
+      name: "EleutherAI/coqa",
+      commit: fakeCommit("coqa"),
+      files: {
+        "data/validation-00000-of-00001.parquet": {
+          bytes: parquet(columns(COQA_ROWS, {})),
           lfs: true,
         },
       },
