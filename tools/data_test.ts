@@ -4,6 +4,7 @@ import { startFakeHub } from "../models/hub/testing/fake_hub.ts";
 import {
   ARC_ROWS,
   BOOLQ_ROWS,
+  COPA_ROWS,
   COQA_ROWS,
   datasetRepos,
   HELLASWAG_ROWS,
@@ -45,7 +46,7 @@ Deno.test("data fetch writes the datasets' own rows where tasks look, with a man
       GRIFFIN_DATA: `${dir}/data`,
       GRIFFIN_PAPER_DATA_URL: `${hub.lfsOrigin}/files`,
     };
-    const r = await data(["fetch", "boolq", "ai2_arc", "hellaswag", "coqa", "xsum"], env);
+    const r = await data(["fetch", "boolq", "copa", "ai2_arc", "hellaswag", "coqa", "xsum"], env);
     assert.equal(r.code, 0, r.stderr);
     const mc = `${dir}/data/tasks/mc`;
     assert.deepEqual(jsonl(`${mc}/boolq.jsonl`), BOOLQ_ROWS);
@@ -55,6 +56,7 @@ Deno.test("data fetch writes the datasets' own rows where tasks look, with a man
       "idx",
       "label",
     ]);
+    assert.deepEqual(jsonl(`${mc}/copa.jsonl`), COPA_ROWS);
     assert.deepEqual(jsonl(`${mc}/arc_easy.jsonl`), ARC_ROWS);
     assert.equal((jsonl(`${mc}/arc_challenge.jsonl`)[0] as { id: string }).id, "c1");
     assert.deepEqual(jsonl(`${mc}/hellaswag.jsonl`), HELLASWAG_ROWS);
@@ -88,16 +90,16 @@ Deno.test("data fetch writes the datasets' own rows where tasks look, with a man
       list.stdout,
       /boolq\s+tasks\/mc\/boolq\.jsonl\s+2 rows, sha256 [0-9a-f]{12}, from aps\/super_glue@/,
     );
-    assert.match(list.stdout, /copa\s+tasks\/mc\/copa\.jsonl\s+missing/);
+    assert.match(list.stdout, /piqa\s+tasks\/mc\/piqa\.jsonl\s+missing/);
 
     await hub.close();
     await Deno.remove(`${dir}/data`, { recursive: true });
     const offline = await data(["fetch", "boolq", "hellaswag"], { ...env, HF_HUB_OFFLINE: "1" });
     assert.equal(offline.code, 0, offline.stderr);
     assert.deepEqual(jsonl(`${mc}/boolq.jsonl`), BOOLQ_ROWS);
-    const missing = await data(["fetch", "copa"], { ...env, HF_HUB_OFFLINE: "1" });
+    const missing = await data(["fetch", "piqa"], { ...env, HF_HUB_OFFLINE: "1" });
     assert.equal(missing.code, 2);
-    assert.match(missing.stderr, /copa.*HF_HUB_OFFLINE=1/);
+    assert.match(missing.stderr, /piqa.*HF_HUB_OFFLINE=1/);
     const unknown = await data(["fetch", "boolk"], env);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /unknown task "boolk"/);

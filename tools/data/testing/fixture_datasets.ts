@@ -21,6 +21,16 @@ export const BOOLQ_ROWS = [
   { question: "is grass red", passage: "Grass is green.", idx: 1, label: 0 },
 ];
 
+/** COPA rows as super_glue has them. */
+export const COPA_ROWS = [{
+  premise: "The man turned on the faucet.",
+  choice1: "The toilet filled with water.",
+  choice2: "Water flowed from the spout.",
+  question: "effect",
+  idx: 0,
+  label: 1,
+}];
+
 /** ARC-Easy rows as ai2_arc has them. */
 export const ARC_ROWS = [
   {
@@ -96,7 +106,10 @@ export function datasetRepos(): FakeRepo[] {
         "README.md": { bytes: new TextEncoder().encode("# SuperGLUE") },
         "boolq/train-00000-of-00001.parquet": { bytes: train, lfs: true },
         "boolq/validation-00000-of-00001.parquet": { bytes: boolq, lfs: true },
-        "copa/validation-00000-of-00001.parquet": { bytes: train, lfs: true },
+        "copa/validation-00000-of-00001.parquet": {
+          bytes: parquet(columns(COPA_ROWS, { idx: "INT32", label: "INT64" })),
+          lfs: true,
+        },
       },
     },
     {
