@@ -31,7 +31,13 @@ export async function downloadFiles(
   const missing = files.filter((f) => !cache.hasFile(commit, f));
   if (missing.length === 0) return [];
   const metas = await inPool(missing, settings.concurrency, async (file) => {
-    const meta = await fileMetadata(settings, repo, commit, file);
+    const meta = await fileMetadata(settings, repo, commit, file).catch((error) => {
+      // An endpoint that resolves branch names only: ask by the revision, check the commit.
+      if (error instanceof HubError && error.kind === "revision-not-found") {
+        return fileMetadata(settings, repo, repo.revision, file);
+      }
+      throw error;
+    });
     if (meta.commit !== commit) {
       throw new HubError(
         "network",

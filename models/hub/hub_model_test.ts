@@ -204,3 +204,10 @@ Deno.test("a repository of a Python-made cache is read offline as it is", async 
     assert.equal(model.folder, `${repo}/snapshots/${commit}`);
   });
 });
+
+Deno.test("an endpoint that resolves branch names only is asked by the revision", async () => {
+  await withHub(async (_hub, settings) => {
+    const model = await resolveHubModel("test-org/branches-only", settings);
+    assert.ok(Deno.statSync(`${model.folder}/model.safetensors`).isFile);
+  });
+});

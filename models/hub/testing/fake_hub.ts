@@ -35,6 +35,8 @@ export interface FakeRepo {
   gated?: boolean;
   /** Needs a token: 401 RepoNotFound without the right one. */
   private?: boolean;
+  /** `resolve/<commit>/…` answers RevisionNotFound (an imitation that knows branches only). */
+  branchesOnly?: boolean;
 }
 
 /** A request the fake Hub saw. */
@@ -163,7 +165,8 @@ function answer(request: Request, repos: FakeRepo[], lfsOrigin: string): Respons
   const token = request.headers.get("authorization");
   const named = repos.filter((r) => r.type === type && r.name === name);
   const revisionOf = (r: FakeRepo) =>
-    api ? tail : (r.refs ?? ["main"]).concat(r.commit).find((x) => tail.startsWith(`${x}/`));
+    api ? tail : (r.refs ?? ["main"]).concat(r.branchesOnly ? [] : [r.commit])
+      .find((x) => tail.startsWith(`${x}/`));
   const repo = named.find((r) => {
     const revision = revisionOf(r);
     return revision === r.commit || (r.refs ?? ["main"]).includes(revision ?? "");

@@ -86,5 +86,12 @@ export function fixtureRepos(): FakeRepo[] {
       commit: fakeCommit("none"),
       files: { "config.json": miniLlamaFiles()["config.json"] },
     },
+    {
+      type: "model",
+      name: "test-org/branches-only",
+      commit: fakeCommit("branches"),
+      files: miniLlamaFiles(),
+      branchesOnly: true,
+    },
   ];
 }
