@@ -18,7 +18,8 @@ export interface HubSettings {
   offline: boolean;
   /** Files downloaded at once (default 4). */
   concurrency: number;
-  /** Show a progress bar on stderr (default: when stderr is a terminal). */
+  /** Draw a live progress bar on stderr (default: when stderr is a terminal, unless
+   * `HF_HUB_DISABLE_PROGRESS_BARS=1`); otherwise one line per downloaded file. */
   progress: boolean;
 }
 
@@ -42,7 +43,7 @@ export function hubSettings(overrides: Partial<HubSettings> = {}): HubSettings {
     token: readToken(),
     offline: TRUE.has((env("HF_HUB_OFFLINE") ?? "").toLowerCase()),
     concurrency: 4,
-    progress: Deno.stderr.isTerminal(),
+    progress: Deno.stderr.isTerminal() && !TRUE.has(env("HF_HUB_DISABLE_PROGRESS_BARS") ?? ""),
     ...overrides,
   };
 }
