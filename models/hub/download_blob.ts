@@ -46,7 +46,16 @@ export async function downloadBlob(
     if (meta.size === undefined || have < meta.size) {
       const headers: Record<string, string> = { "accept-encoding": "identity" };
       if (have > 0) headers.range = `bytes=${have}-`;
-      const response = await hubFetch(settings, meta.downloadUrl, { headers });
+      const stall = new StallTimer(settings.stallMs);
+      let response: Response;
+      try {
+        response = await hubFetch(settings, meta.downloadUrl, { headers, signal: stall.signal });
+      } catch (error) {
+        stall.clear();
+        if (!stall.signal.aborted) throw error;
+        lastError = new Error(`nothing received for ${settings.stallMs / 1000} s`);
+        continue;
+      }
       if (response.status === 416) {
         await response.body?.cancel();
         fresh = true;
@@ -61,11 +70,15 @@ export async function downloadBlob(
       if (!hasher || hasher.bytes !== have) hasher = await hashOf(partial);
       onBytes(have > 0 && attempt === 0 ? have : 0);
       try {
-        await appendBody(response, partial, hasher, onBytes);
+        await appendBody(response, partial, hasher, (n) => (stall.reset(), onBytes(n)));
       } catch (error) {
         if (error instanceof HubError) throw error;
-        lastError = error;
+        lastError = stall.signal.aborted
+          ? new Error(`nothing received for ${settings.stallMs / 1000} s`)
+          : error;
         continue; // cut half-way: resume from what was written
+      } finally {
+        stall.clear();
       }
       if (meta.size !== undefined && sizeOf(partial) < meta.size) continue;
     }
@@ -156,4 +169,27 @@ export function diskError(error: unknown, path: string): unknown {
     );
   }
   return error;
+}
+
+/** Aborts its signal when `reset` is not called for `ms` milliseconds. */
+class StallTimer {
+  readonly #controller = new AbortController();
+  #timer: ReturnType<typeof setTimeout>;
+
+  constructor(readonly ms: number) {
+    this.#timer = setTimeout(() => this.#controller.abort(), ms);
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  reset(): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#controller.abort(), this.ms);
+  }
+
+  clear(): void {
+    clearTimeout(this.#timer);
+  }
 }

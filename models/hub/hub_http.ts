@@ -39,7 +39,12 @@ export function resolveUrl(
 export async function hubFetch(
   settings: HubSettings,
   url: string,
-  init: { method?: string; headers?: Record<string, string>; follow?: boolean } = {},
+  init: {
+    method?: string;
+    headers?: Record<string, string>;
+    follow?: boolean;
+    signal?: AbortSignal;
+  } = {},
 ): Promise<Response> {
   let current = new URL(url);
   const home = new URL(settings.endpoint).origin;
@@ -55,8 +60,10 @@ export async function hubFetch(
         method: init.method ?? "GET",
         headers,
         redirect: "manual",
+        signal: init.signal,
       });
     } catch (cause) {
+      if (init.signal?.aborted) throw cause; // a stalled transfer: the caller resumes it
       throw new HubError(
         "network",
         `cannot reach ${current.origin} (${(cause as Error).message}); set HF_HUB_OFFLINE=1 to ` +

@@ -16,6 +16,9 @@ export interface HubSettings {
   token?: string;
   /** `HF_HUB_OFFLINE=1`: the cache only, never the network. */
   offline: boolean;
+  /** A transfer that sends nothing for this long is cut and resumed
+   * (`$HF_HUB_DOWNLOAD_TIMEOUT` seconds, default 10, as huggingface_hub). */
+  stallMs: number;
   /** Files downloaded at once (default 4). */
   concurrency: number;
   /** Draw a live progress bar on stderr (default: when stderr is a terminal, unless
@@ -42,6 +45,7 @@ export function hubSettings(overrides: Partial<HubSettings> = {}): HubSettings {
     endpoint: (env("HF_ENDPOINT") ?? "https://huggingface.co").replace(/\/+$/, ""),
     token: readToken(),
     offline: TRUE.has((env("HF_HUB_OFFLINE") ?? "").toLowerCase()),
+    stallMs: 1000 * (Number(env("HF_HUB_DOWNLOAD_TIMEOUT")) || 10),
     concurrency: 4,
     progress: Deno.stderr.isTerminal() && !TRUE.has(env("HF_HUB_DISABLE_PROGRESS_BARS") ?? ""),
     ...overrides,

@@ -64,6 +64,8 @@ export interface FakeHub {
   cut: Map<string, number>;
   /** LFS files (by path) served with one byte changed. */
   corrupt: Set<string>;
+  /** The next N LFS transfers of a file path send half their bytes, then nothing, never ending. */
+  stall: Map<string, number>;
   /** Stops both servers. */
   close(): Promise<void>;
 }
@@ -98,6 +100,7 @@ export function startFakeHub(
   const log: LoggedRequest[] = [];
   const cut = new Map<string, number>();
   const corrupt = new Set<string>();
+  const stall = new Map<string, number>();
   const blobs = new Map<string, { bytes: Uint8Array; file: string }>();
   for (const repo of repos) {
     for (const [file, f] of Object.entries(repo.files)) {
@@ -127,6 +130,11 @@ export function startFakeHub(
     if (!blob) return new Response("no such object", { status: 404 });
     const left = cut.get(blob.file) ?? 0;
     if (left > 0) cut.set(blob.file, left - 1);
+    const stalls = stall.get(blob.file) ?? 0;
+    if (stalls > 0) {
+      stall.set(blob.file, stalls - 1);
+      return serveBytes(request, blob.bytes, "stall", {});
+    }
     const bytes = corrupt.has(blob.file)
       ? blob.bytes.map((b, i) => i === 0 ? b ^ 1 : b)
       : blob.bytes;
@@ -143,6 +151,7 @@ export function startFakeHub(
     log,
     cut,
     corrupt,
+    stall,
     async close() {
       await hub.shutdown();
       await lfs.shutdown();
@@ -219,7 +228,7 @@ function error(status: number, code: string, message: string): Response {
 function serveBytes(
   request: Request,
   bytes: Uint8Array,
-  cutHalf: boolean,
+  cutHalf: boolean | "stall",
   headers: Record<string, string>,
 ): Response {
   const range = /^bytes=(\d+)-$/.exec(request.headers.get("range") ?? "");
@@ -242,6 +251,7 @@ function serveBytes(
       controller.enqueue(body.slice(0, half));
     },
     pull(controller) {
+      if (cutHalf === "stall") return new Promise(() => {}); // nothing more, ever
       controller.error(new Error("connection cut by the fake Hub"));
     },
   });
