@@ -60,7 +60,8 @@ export async function hubFetch(
         method: init.method ?? "GET",
         headers,
         redirect: "manual",
-        signal: init.signal,
+        // Metadata calls get huggingface_hub's budget; downloads bring their own stall timer.
+        signal: init.signal ?? AbortSignal.timeout(settings.stallMs),
       });
     } catch (cause) {
       if (init.signal?.aborted) throw cause; // a stalled transfer: the caller resumes it
