@@ -31,7 +31,9 @@ export function splitFiles(files: readonly string[], config: string | undefined,
     const dirs = f.split("/").slice(0, -1);
     return dirs.length === 0 || dirs[0] === "data" || dirs[0] === "default";
   });
-  return config === undefined ? loose.toSorted() : [];
+  if (config === undefined) return loose.toSorted();
+  // …or name the configuration in the file: `boolq-validation.parquet`.
+  return loose.filter((f) => f.split("/").at(-1)!.startsWith(`${config}-`)).toSorted();
 }
 
 function holdsSplit(file: string, split: string): boolean {

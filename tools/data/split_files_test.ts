@@ -31,5 +31,9 @@ Deno.test("split files are found in each of the Hub's layouts", () => {
       "winogrande_xl/winogrande-validation.parquet",
     ],
   );
+  assert.deepEqual(
+    splitFiles(["boolq-validation.parquet", "copa-validation.parquet"], "boolq", "validation"),
+    ["boolq-validation.parquet"],
+  );
   assert.deepEqual(splitFiles(glue, "cb", "validation"), []);
 });
