@@ -13,6 +13,7 @@ export const VALUE_FLAGS = [
   "cpu-workers",
   "retries",
   "timeout",
+  "batch-size",
   "shard",
   "runner",
 ] as const;
@@ -80,6 +81,7 @@ flags:
   --cpu-workers N       worker processes when running on the CPU (default 1)
   --retries N           extra attempts for a failed job
   --timeout SECONDS     time limit per job
+  --batch-size N        requests per engine call in class-mode scoring (1: one at a time)
   --shard I/N           run share I of N (0 ≤ I < N) of the jobs
   --runner MODULE       runner module (default bench/run_job.ts)
   --plain               log lines even on a terminal

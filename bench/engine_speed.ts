@@ -1,9 +1,11 @@
 /**
- * `deno task bench:engine`: the engine's speed on the GPU — synthetic Llama-2-7B, Llama-2-13B
- * and Mistral-7B shapes in bf16, a 512-token prompt and 128 new tokens, at densities 1, 0.75,
+ * `deno task bench:engine`: the engine's speed on the GPU — synthetic shapes of the paper's
+ * models in bf16 (Llama-2-7B, Llama-2-13B and Mistral-7B by default; `--shapes` also takes
+ * gemma-7b, gemma-2b, opt-6.7b, opt-13b, qwen2-7b), a 512-token prompt and 128 new tokens, at densities 1, 0.75,
  * 0.5 and 0.25: prompt-phase ms (the median of five), selection ms, how much longer the prompt
  * phase takes than at density 1 (what selection adds), decode ms/token, tokens/s, bytes read per token,
- * achieved GB/s and percent of the measured read bandwidth, and device memory. Writes the table
+ * achieved GB/s and percent of the measured read bandwidth, the speed-up over density 1 beside
+ * its bytes ceiling, and device memory. Writes the table
  * (Markdown) and the rows (JSON) to --out.
  *
  *   deno task bench:engine [--shapes llama2-7b,llama2-13b,mistral-7b] [--device cuda:0]
@@ -33,6 +35,8 @@ export interface SpeedRow {
   memoryBytes: number;
   /** A hash of the greedy output ids: equal across switches that must not change the result. */
   outputHash: string;
+  /** Bytes a step reads at density 1 over those at this density: the speed-up's ceiling. */
+  bytesCeiling: number;
 }
 
 /** FNV-1a over the ids, as 8 hex digits. */
@@ -47,15 +51,29 @@ export function idsHash(ids: number[]): string {
 
 /**
  * Bytes a decoding step reads at a density: attention and LM head, the kept share of the FF
- * weights, norms, and the KV cache up to `position`.
+ * weights (three matrices in a gated block, two in a plain one) and of its biases, norms, biases,
+ * a learned position row, OPT-350m's projections, and the KV cache up to `position` (the last
+ * `slidingWindow` positions with a window).
  */
 export function bytesPerToken(c: EngineConfig, density: number, position: number): number {
   const size = c.dtype === "f32" ? 4 : 2;
   const h = c.hiddenSize, q = c.heads * c.headDim, kv = c.kvHeads * c.headDim;
+  const width = c.embedDim ?? h;
   const kept = Math.floor(c.ffSize * density);
-  const perLayer = (h * (q + 2 * kv) + q * h + 3 * kept * h) * size + 2 * h * 4 +
-    2 * position * kv * size;
-  return c.layers * perLayer + c.vocabSize * h * size + h * 4;
+  const b = c.biases ?? {};
+  const vectors = (c.norm === "layernorm" ? 4 : 2) * h + (b.qkv ? q + 2 * kv : 0) +
+    (b.o ? h : 0) + (b.ff ? (c.gated ? 2 : 1) * kept + h : 0);
+  const attended = c.slidingWindow ? Math.min(position, c.slidingWindow) : position;
+  const perLayer = (h * (q + 2 * kv) + q * h + (c.gated ? 3 : 2) * kept * h) * size +
+    vectors * 4 + 2 * attended * kv * size;
+  const extras = (c.learnedPositions ? h * size : 0) + (width !== h ? 2 * h * width * size : 0);
+  const finalNorm = c.noFinalNorm ? 0 : (c.norm === "layernorm" ? 2 : 1) * h * 4;
+  return c.layers * perLayer + c.vocabSize * width * size + finalNorm + extras;
+}
+
+/** The speed-up the bytes allow: bytes a step reads at density 1 over those at `density`. */
+export function bytesCeiling(c: EngineConfig, density: number, position: number): number {
+  return bytesPerToken(c, 1, position) / bytesPerToken(c, density, position);
 }
 
 /** Extra prompt-phase runs per setting, whose median the table reports. */
@@ -149,6 +167,7 @@ if (import.meta.main) {
           percentOfBandwidth: 100 * gbPerSecond / bandwidth,
           memoryBytes: device >= 0 ? deviceMemory(device).used : 0,
           outputHash: idsHash(result.outputIds),
+          bytesCeiling: bytesCeiling(config, density, promptTokens + newTokens / 2),
         });
         const r = rows.at(-1)!;
         console.log(
@@ -164,8 +183,8 @@ if (import.meta.main) {
   }
   const header = "| shape | density | prompt ms | selection ms | selection adds | " +
     "decode ms/token | tokens/s | GB read/token | GB/s | % of read bandwidth | " +
-    "speed-up over full | device memory GiB |";
-  const lines = [header, "|" + " --- |".repeat(12)];
+    "speed-up over full | bytes ceiling | device memory GiB |";
+  const lines = [header, "|" + " --- |".repeat(13)];
   for (const r of rows) {
     const full = rows.find((x) => x.shape === r.shape && x.density === 1);
     const adds = full ? `${(100 * (r.promptMs / full.promptMs - 1)).toFixed(1)}%` : "—";
@@ -176,7 +195,7 @@ if (import.meta.main) {
         `${(r.bytesPerToken / 1e9).toFixed(2)} | ${r.gbPerSecond.toFixed(0)} | ` +
         `${r.percentOfBandwidth.toFixed(1)} | ${
           full ? (r.tokensPerSecond / full.tokensPerSecond).toFixed(2) : "—"
-        } | ` +
+        } | ${r.bytesCeiling.toFixed(2)} | ` +
         `${(r.memoryBytes / 2 ** 30).toFixed(1)} |`,
     );
   }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { bytesPerToken, idsHash, middle, parseDensities } from "./engine_speed.ts";
+import { bytesCeiling, bytesPerToken, idsHash, middle, parseDensities } from "./engine_speed.ts";
 import { SYNTHETIC_SHAPES } from "../models/synthetic.ts";
 import { parameterCount } from "../ffi/config.ts";
 
@@ -43,4 +43,27 @@ Deno.test("--densities takes densities in (0, 1] and names a bad entry", () => {
   for (const bad of ["1,abc", "0", "1.5", "1,,0.5", "-0.5"]) {
     assert.throws(() => parseDensities(bad), /--densities: ".*" is not a density/);
   }
+});
+
+Deno.test("OPT reads two FF matrices and their kept biases, a position row, LayerNorm's biases", () => {
+  const opt = SYNTHETIC_SHAPES["opt-6.7b"];
+  const h = opt.hiddenSize, ff = opt.ffSize;
+  const full = bytesPerToken(opt, 1, 0), half = bytesPerToken(opt, 0.5, 0);
+  // the kept half of W_1 rows, W_2 columns (bf16) and b_1 (fp32), per layer
+  assert.equal(full - half, opt.layers * ((2 * h * (ff / 2)) * 2 + (ff / 2) * 4));
+  // attention and FF matrices in bf16; norms (weight and bias) and biases in fp32; the tied
+  // head; one position row; the final LayerNorm
+  const perLayer = (4 * h * h + 2 * h * ff) * 2 + (4 * h + 3 * h + h + ff + h) * 4;
+  assert.equal(full, opt.layers * perLayer + opt.vocabSize * h * 2 + h * 2 + 2 * h * 4);
+});
+
+Deno.test("the bytes ceiling of the speed-up: Gemma 7B's wide FF and 256k head", () => {
+  const gemma = SYNTHETIC_SHAPES["gemma-7b"];
+  assert.equal(bytesCeiling(gemma, 1, 576), 1);
+  const ceiling = bytesCeiling(gemma, 0.5, 576);
+  // 28 layers × 3 × 3072 × 24576 FF weights of ≈ 8.5 G parameters; the 256k × 3072 head stays
+  assert.ok(ceiling > 1.5 && ceiling < 1.7, `${ceiling}`);
+  const mistral = { ...SYNTHETIC_SHAPES["mistral-7b"], slidingWindow: 64 };
+  // a sliding window caps the KV cache a step reads
+  assert.equal(bytesPerToken(mistral, 1, 1000), bytesPerToken(mistral, 1, 64));
 });

@@ -45,6 +45,7 @@ export async function main(args: readonly string[]): Promise<number> {
       cpuWorkers: intFlag(parsed, "cpu-workers", 1),
       retries: intFlag(parsed, "retries", 0),
       timeoutSeconds: intFlag(parsed, "timeout", 1),
+      batchSize: intFlag(parsed, "batch-size", 1),
       shard: flags.shard ? parseShard(String(flags.shard)) : undefined,
       live: Deno.stdout.isTerminal() && !flags.plain,
     });

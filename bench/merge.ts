@@ -6,7 +6,10 @@
  * @module
  */
 import { type JobRecord, readStore, RECORDS_FILE, type StoredSample } from "./records.ts";
-import { ResultStore } from "./store.ts";
+import { readSideEntries } from "./experts_store.ts";
+import type { ActivationsEntry, ExpertsEntry } from "./experts_file.ts";
+import { sampleExpertsOf } from "./sample_experts.ts";
+import { type NewSample, ResultStore } from "./store.ts";
 
 /** What a merge did. */
 export interface MergeSummary {
@@ -32,12 +35,12 @@ export async function mergeStores(out: string, sources: readonly string[]): Prom
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
-  const chosen = new Map<string, { job: JobRecord; samples: StoredSample[] }>();
+  const chosen = new Map<string, { job: JobRecord; samples: StoredSample[]; source: string }>();
   let duplicates = 0;
   for (const source of sources) {
     const { jobs, samples } = await readStore(source);
     for (const job of jobs) {
-      const entry = { job, samples: samples.get(job.jobId) ?? [] };
+      const entry = { job, samples: samples.get(job.jobId) ?? [], source };
       const held = chosen.get(job.jobId);
       if (held) {
         duplicates++;
@@ -48,11 +51,23 @@ export async function mergeStores(out: string, sources: readonly string[]): Prom
   }
   const store = await ResultStore.open(out);
   let samples = 0;
-  for (const { job, samples: list } of chosen.values()) {
-    for (const sample of list) await store.appendSample(sample);
+  for (const { job, samples: list, source } of chosen.values()) {
+    for (const sample of list) await store.appendSample(await withSideEntries(source, sample));
     await store.appendJob(job);
     samples += list.length;
   }
   await store.close();
   return { jobs: chosen.size, samples, duplicates };
+}
+
+/** A stored sample with its expert facts read back from the source store's side file. */
+async function withSideEntries(source: string, sample: StoredSample): Promise<NewSample> {
+  const { experts, ...rest } = sample;
+  if (!experts) return rest;
+  const entries = await readSideEntries(source, sample.jobId);
+  const found = (kind: string) => entries.get(`${sample.attempt}/${kind}/${sample.id}`)?.entry;
+  const sets = found("experts") as ExpertsEntry | undefined;
+  if (!sets) return rest; // the side file is gone: the sample keeps its metrics only
+  const activations = found("activations") as ActivationsEntry | undefined;
+  return { ...rest, experts: sampleExpertsOf(experts, sets, activations) };
 }

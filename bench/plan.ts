@@ -35,6 +35,13 @@ export interface Job {
   repeat: number;
   /** Time limit in seconds. */
   timeoutSeconds: number;
+  /** Engine batch limits (not part of the job's identity: they do not change its results). */
+  batch?: { maxTokens?: number; maxSequences?: number };
+  /**
+   * What to record beyond metrics (not part of the job's id): `experts`, each sample's expert
+   * facts; `activations`, also the first sample's prompt activations (one job per model).
+   */
+  analysis?: { experts: boolean; activations?: boolean };
 }
 
 /**
@@ -85,6 +92,7 @@ export async function planJobs(sweep: Sweep): Promise<Job[]> {
                 seed: sweep.seed + repeat,
                 repeat,
                 timeoutSeconds: sweep.timeoutSeconds,
+                ...(sweep.batch ? { batch: sweep.batch } : {}),
               };
               jobs.push({ jobId: await jobIdOf(jobDefinition(job)), index: jobs.length, ...job });
             }
@@ -93,7 +101,22 @@ export async function planJobs(sweep: Sweep): Promise<Job[]> {
       }
     }
   }
+  if (sweep.analysis?.experts) markAnalysis(jobs);
   return jobs;
+}
+
+/**
+ * Asks every job below density 1 for expert facts, and one job per model for the prompt
+ * activations of its first sample: the first with a score-based method, in `gen` mode if any.
+ */
+function markAnalysis(jobs: Job[]): void {
+  const pruned = jobs.filter((job) => job.density < 1);
+  for (const job of pruned) job.analysis = { experts: true };
+  for (const group of new Set(pruned.map((job) => job.group))) {
+    const mine = pruned.filter((job) => job.group === group && job.method !== "magnitude");
+    const pick = mine.find((job) => job.mode === "gen") ?? mine[0];
+    if (pick) pick.analysis = { experts: true, activations: true };
+  }
 }
 
 /** Jobs by group, groups in plan order. */

@@ -19,6 +19,7 @@
  * @module
  */
 import type { Mode, SelectionMethod } from "../engine/types.ts";
+import type { RecordedRequest } from "../tasks/recorded_request.ts";
 
 /** The records file inside a store folder. */
 export const RECORDS_FILE = "records.jsonl";
@@ -165,6 +166,27 @@ export interface StoredSample {
   output?: string;
   /** Per-sample metrics by name. */
   metrics: Record<string, number>;
+  /** How the task rendered the sample's requests (absent in older records). */
+  rendering?: string;
+  /** What was scored: each request's context (or its SHA-256 and ends) and continuation. */
+  requests?: RecordedRequest[];
+  /** Expert facts, when the sweep asked for them (`analysis.experts`) and density < 1. */
+  experts?: StoredExperts;
+}
+
+/**
+ * A sample's expert facts in its record; the sets themselves are in the job's side file
+ * (`experts/JOB_ID.bin`, see bench/experts_file.ts), at byte offset `at`.
+ */
+export interface StoredExperts {
+  /** Byte offset of the sample's `experts` entry in the job's side file. */
+  at: number;
+  /** Byte offset of its `activations` entry, for the one sample per model that has one. */
+  activationsAt?: number;
+  /** Per layer: Σ_{j∈E} s_j² / Σ_j s_j² of the prompt's scores (null: the layer kept all). */
+  energy: (number | null)[];
+  /** Per layer: Jaccard similarity of the experts and the magnitude set of the same size. */
+  magnitudeOverlap: (number | null)[];
 }
 
 /** A line of `records.jsonl`. */

@@ -5,7 +5,9 @@
  *
  * @module
  */
+import type { EngineModel } from "../engine/open.ts";
 import type { Mode, SelectionMethod } from "../engine/types.ts";
+import { observeExperts } from "./expert_observer.ts";
 import type { Job } from "./plan.ts";
 import type { JobOutput, Runner, SampleData, TaskInfo } from "./runner.ts";
 
@@ -69,7 +71,7 @@ export function createRunner(context: { device: string }): Runner {
   return {
     async run(job: Job, onSample: (sample: SampleData) => Promise<void>): Promise<JobOutput> {
       const tasks = await importTasks();
-      const key = JSON.stringify([job.model.id, job.model.dtype, job.model.options]);
+      const key = JSON.stringify([job.model.id, job.model.dtype, job.model.options, job.batch]);
       let loadMs = 0;
       if (open?.key !== key) {
         open?.model.close();
@@ -79,6 +81,7 @@ export function createRunner(context: { device: string }): Runner {
         // A Hub model was resolved (and downloaded) before the run: open its snapshot.
         const model = await openModel(job.model.hub?.folder ?? job.model.id, {
           ...job.model.options,
+          ...(job.batch ? { batch: job.batch } : {}),
           device: context.device,
           dtype: job.model.dtype,
         });
@@ -88,13 +91,17 @@ export function createRunner(context: { device: string }): Runner {
       }
       const options = { seed: job.seed, ...job.task.options };
       const griffin = { density: job.density, method: job.method, seed: job.seed };
+      // With analysis.experts, each sample carries the experts of its GRIFFIN call.
+      const observer = job.analysis?.experts
+        ? observeExperts(open.model as EngineModel, job)
+        : undefined;
       const result = await tasks.runTask(
-        open.model,
+        observer?.model ?? open.model,
         job.task.name,
         options,
         griffin,
         job.mode,
-        onSample,
+        observer ? (sample) => onSample({ ...sample, experts: observer.take() }) : onSample,
       );
       return { ...result, loadMs, engineBuild: build };
     },

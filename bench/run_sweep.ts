@@ -44,6 +44,8 @@ export interface SweepRunOptions {
   retries?: number;
   /** Per-job time limit in seconds (overrides the file). */
   timeoutSeconds?: number;
+  /** Requests per engine call (overrides the file's batch.maxSequences; 1: one at a time). */
+  batchSize?: number;
   /** Run only this share of the jobs. */
   shard?: Shard;
   /** Draw a live bar (a terminal) instead of log lines. */
@@ -76,6 +78,11 @@ export async function runSweep(options: SweepRunOptions): Promise<number> {
   const all = (await planJobs(sweep)).map((job) => ({
     ...job,
     timeoutSeconds: options.timeoutSeconds ?? job.timeoutSeconds,
+    ...(options.batchSize
+      ? { batch: { ...job.batch, maxSequences: options.batchSize } }
+      : job.batch
+      ? { batch: job.batch }
+      : {}),
   }));
   const shardName = options.shard ? `${options.shard.index}/${options.shard.count}` : undefined;
   const planned = options.shard ? shardJobs(all, options.shard) : all;

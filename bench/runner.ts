@@ -7,6 +7,7 @@
 import type { Mode } from "../engine/types.ts";
 import type { TaskResult } from "../tasks/types.ts";
 import type { Job } from "./plan.ts";
+import type { SampleExperts } from "./sample_experts.ts";
 
 /** A task as the sweep file may name it. */
 export interface TaskInfo {
@@ -30,6 +31,8 @@ export interface SampleData {
   output?: string;
   /** Per-sample metrics. */
   metrics: Record<string, number>;
+  /** Expert facts, when the job's `analysis.experts` is on (bench/expert_observer.ts). */
+  experts?: SampleExperts;
 }
 
 /** What a finished job reports: the task's result, and where the time went. */

@@ -2,10 +2,13 @@
  * The result store a sweep writes into: one folder, `records.jsonl` appended one whole line per
  * write by one process. Opening it repairs what a kill can leave behind: a torn last line is cut
  * off (and kept in `records.jsonl.torn`), and samples of attempts that never got a job record,
- * or job records a later attempt replaced, are dropped by an atomic rewrite.
+ * or job records a later attempt replaced, are dropped by an atomic rewrite. Samples' expert
+ * sets go to the job's side file (bench/experts_store.ts) before the sample's line, which
+ * records their offset; opening repairs the side files the same way.
  *
  * @module
  */
+import { ExpertsWriter, repairSideFiles } from "./experts_store.ts";
 import {
   committedRecords,
   type JobRecord,
@@ -14,6 +17,10 @@ import {
   type StoredSample,
   type StoreRecord,
 } from "./records.ts";
+import { type SampleExperts, sideEntries } from "./sample_experts.ts";
+
+/** A sample as the harness appends it: its expert facts (if any) still whole. */
+export type NewSample = Omit<StoredSample, "experts"> & { experts?: SampleExperts };
 
 /** What opening a store found and fixed. */
 export interface StoreRepair {
@@ -21,6 +28,8 @@ export interface StoreRepair {
   tornBytes: number;
   /** Records dropped: samples of unfinished attempts and job records later ones replaced. */
   droppedRecords: number;
+  /** Side-file entries dropped (unfinished attempts, torn tails). */
+  droppedEntries?: number;
 }
 
 const encoder = new TextEncoder();
@@ -29,6 +38,7 @@ const encoder = new TextEncoder();
 export class ResultStore {
   readonly #file: Deno.FsFile;
   readonly #attempts: Map<string, number>;
+  readonly #experts: ExpertsWriter;
   #queue: Promise<void> = Promise.resolve();
 
   private constructor(
@@ -42,6 +52,7 @@ export class ResultStore {
   ) {
     this.#file = file;
     this.#attempts = attempts;
+    this.#experts = new ExpertsWriter(dir);
   }
 
   /**
@@ -66,20 +77,39 @@ export class ResultStore {
     return next;
   }
 
-  /** Appends a sample; resolves once the line is written. */
-  appendSample(sample: StoredSample): Promise<void> {
-    return this.#append(sample, false);
+  /**
+   * Appends a sample; resolves once its line is written. Its expert sets, if any, are written
+   * to the job's side file first and the line records their offsets.
+   */
+  appendSample(sample: NewSample): Promise<void> {
+    const { experts, ...rest } = sample;
+    if (!experts) return this.#append(rest, false);
+    return this.#append(rest, false, async () => {
+      const key = { jobId: sample.jobId, attempt: sample.attempt, id: sample.id };
+      const [at, activationsAt] = await this.#experts.append(key.jobId, sideEntries(experts, key));
+      const { energy, magnitudeOverlap } = experts;
+      const facts = { at, ...(activationsAt === undefined ? {} : { activationsAt }) };
+      return { ...rest, experts: { ...facts, energy, magnitudeOverlap } };
+    });
   }
 
-  /** Appends a job record and syncs it to disk; the job counts as finished from then on. */
+  /** Appends a job record and syncs it (and its side file) to disk; the job counts as finished from then on. */
   async appendJob(record: JobRecord): Promise<void> {
-    await this.#append(record, true);
+    await this.#append(
+      record,
+      true,
+      async () => (await this.#experts.finish(record.jobId), record),
+    );
     this.jobs.set(record.jobId, record);
   }
 
-  #append(record: StoreRecord, sync: boolean): Promise<void> {
-    const bytes = encoder.encode(JSON.stringify(record) + "\n");
+  #append(
+    record: StoreRecord,
+    sync: boolean,
+    before?: () => Promise<StoreRecord>,
+  ): Promise<void> {
     const write = async () => {
+      const bytes = encoder.encode(JSON.stringify(before ? await before() : record) + "\n");
       let written = 0;
       while (written < bytes.length) written += await this.#file.write(bytes.subarray(written));
       if (sync) await this.#file.syncData();
@@ -92,6 +122,7 @@ export class ResultStore {
   async close(): Promise<void> {
     await this.#queue;
     this.#file.close();
+    this.#experts.close();
     await Deno.remove(`${this.dir}/${LOCK_FILE}`).catch(() => {});
   }
 }
@@ -137,7 +168,10 @@ export async function repairFile(
     bytes = await Deno.readFile(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
-      return { records: [], attempts: new Map(), repair: { tornBytes: 0, droppedRecords: 0 } };
+      const dir = path.replace(/\/[^/]*$/, "") || ".";
+      const { droppedEntries } = await repairSideFiles(dir, []); // entries with no record
+      const repair = { tornBytes: 0, droppedRecords: 0, droppedEntries };
+      return { records: [], attempts: new Map(), repair };
     }
     throw error;
   }
@@ -146,9 +180,11 @@ export async function repairFile(
   if (tornBytes > 0) await Deno.writeFile(`${path}.torn`, bytes.subarray(parsed.goodBytes));
   const { jobs, samples } = committedRecords(parsed.records);
   const kept = new Set<StoreRecord>([...jobs, ...[...samples.values()].flat()]);
-  const records = parsed.records.filter((record) => kept.has(record));
+  const dir = path.replace(/\/[^/]*$/, "") || ".";
+  const side = await repairSideFiles(dir, parsed.records.filter((record) => kept.has(record)));
+  const records = side.records;
   const droppedRecords = parsed.records.length - records.length;
-  if (tornBytes > 0 || droppedRecords > 0) {
+  if (tornBytes > 0 || droppedRecords > 0 || side.changed) {
     const text = records.map((record) => JSON.stringify(record) + "\n").join("");
     const temporary = `${path}.tmp`;
     await Deno.writeTextFile(temporary, text);
@@ -162,5 +198,6 @@ export async function repairFile(
   for (const { jobId, attempt } of parsed.records) {
     attempts.set(jobId, Math.max(attempts.get(jobId) ?? 0, attempt));
   }
-  return { records, attempts, repair: { tornBytes, droppedRecords } };
+  const repair = { tornBytes, droppedRecords, droppedEntries: side.droppedEntries };
+  return { records, attempts, repair };
 }

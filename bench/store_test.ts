@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { type JobRecord, readStore, RECORDS_FILE, type StoredSample } from "./records.ts";
 import { ResultStore } from "./store.ts";
 
-const sample = (jobId: string, attempt: number, id: string): StoredSample => ({
+const sample = (jobId: string, attempt: number, id: string): Omit<StoredSample, "experts"> => ({
   type: "sample",
   jobId,
   attempt,

@@ -65,10 +65,14 @@ export interface Sweep {
   devices: SweepFileData["devices"];
   /** Per-job time limit. */
   timeoutSeconds: number;
+  /** How many requests one engine call takes (class-mode scoring); absent: the engine's default. */
+  batch?: { maxTokens?: number; maxSequences?: number };
   /** Extra attempts for a failed job. */
   retries: number;
   /** Exclusion rules. */
   exclusions: ExclusionRule[];
+  /** What is recorded beyond metrics (`experts`: per-sample expert facts). */
+  analysis: { experts: boolean };
 }
 
 /** Reads and checks a sweep file; throws {@link SweepFileError} listing every problem. */
@@ -135,8 +139,10 @@ async function checkSweep(
     repeats: data.repeats,
     devices: data.devices,
     timeoutSeconds: data.timeoutSeconds,
+    ...(data.batch ? { batch: data.batch } : {}),
     retries: data.retries,
     exclusions,
+    analysis: { experts: data.analysis.experts ?? false },
   };
 }
 

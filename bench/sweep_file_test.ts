@@ -130,7 +130,7 @@ Deno.test("every problem of a bad sweep file is listed with its path", async () 
     "repeats: expected a positive integer",
     'devices.gpus: expected "all", "none" or a list of GPU indices',
     "extra: unknown field (known: $schema, name, description, models, densities, methods, " +
-    "modes, tasks, seed, repeats, devices, timeoutSeconds, retries, exclude)",
+    "modes, tasks, seed, repeats, devices, timeoutSeconds, batch, retries, exclude, analysis)",
   ];
   assert.deepEqual(problems.toSorted(), expected.toSorted());
 });
@@ -170,4 +170,14 @@ Deno.test("a file that is not JSON, YAML, or missing fails with a sentence", asy
   ]);
   await assert.rejects(() => loadSweepFile("/nonexistent.jsonc", []), /the file does not exist/);
   await assert.rejects(() => loadSweepFile("x.yaml", []), /does not exist/);
+});
+
+Deno.test("a task's format picks the dataset's own rendering or llm-foundry's, and nothing else", async () => {
+  const ok = {
+    ...base,
+    tasks: [{ name: "echo", format: "dataset" }, { name: "echo", format: "llm-foundry" }],
+  };
+  assert.deepEqual(await problemsOf(ok), []);
+  const bad = await problemsOf({ ...base, tasks: [{ name: "echo", format: "harness" }] });
+  assert.deepEqual(bad, ['tasks[0].format: unknown name "harness" (known: dataset, llm-foundry)']);
 });

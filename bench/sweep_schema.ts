@@ -51,6 +51,8 @@ export const TaskEntry = z.strictObject({
   topK: count().optional(),
   agreement: z.boolean({ error: "expected true or false" }).optional(),
   compat: z.enum(["intent", "reference"], { error: "expected intent or reference" }).optional(),
+  format: z.enum(["dataset", "llm-foundry"], { error: "expected dataset or llm-foundry" })
+    .optional(),
   windowTokens: positiveInt().optional(),
   promptTokens: positiveInt().optional(),
 });
@@ -62,6 +64,11 @@ export const DevicesEntry = z.strictObject({
   }).optional(),
   workersPerGpu: positiveInt().optional(),
   cpuWorkers: positiveInt().optional(),
+});
+
+/** What the sweep records beyond metrics: `experts` adds per-sample expert facts (density < 1). */
+export const AnalysisEntry = z.strictObject({
+  experts: z.boolean({ error: "expected true or false" }).optional(),
 });
 
 const asObject = (key: string) => (value: unknown) =>
@@ -83,10 +90,15 @@ export const SweepFile = z.strictObject({
   repeats: positiveInt().default(1),
   devices: DevicesEntry.default({}),
   timeoutSeconds: positive().default(3600),
+  batch: z.strictObject({
+    maxTokens: positiveInt().optional(),
+    maxSequences: positiveInt().optional(),
+  }).optional(),
   retries: count().default(0),
   exclude: z.array(z.record(z.string(), z.unknown(), { error: "expected an object" }), {
     error: "expected a list",
   }).default([]),
+  analysis: AnalysisEntry.default({}),
 });
 
 /** A sweep file after the shape check (defaults filled in). */
@@ -103,6 +115,7 @@ export function knownFields(path: readonly PropertyKey[]): string[] {
     models: ModelEntry,
     tasks: TaskEntry,
     devices: DevicesEntry,
+    analysis: AnalysisEntry,
   };
   const key = path.length === 0 ? "" : String(path[0]);
   return Object.keys(shapes[key]?.shape ?? {});

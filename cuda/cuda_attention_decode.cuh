@@ -47,8 +47,9 @@ __device__ __forceinline__ void merge_state(float &m, float &l, float (&acc)[V],
 }
 
 /*
- * Grid (heads, splits), DECODE_WARPS warps. Block (h, s) covers positions [s·per, s·per + per) of
- * 0..pos, per = ⌈(pos + 1) / splits⌉, and writes (max, sum, acc[head_dim]) to partial; the
+ * Grid (heads, splits), DECODE_WARPS warps. Block (h, s) covers positions [lo + s·per, lo + s·per
+ * + per) of lo..pos, per = ⌈(pos + 1 − lo) / splits⌉ (lo = pos − window + 1 with a sliding window,
+ * else 0), and writes (max, sum, acc[head_dim]) to partial; the
  * head's last block writes out[h] and resets tickets[h] to 0. L lanes hold a key (head_dim = L·V).
  */
 template <typename T, int L>
@@ -57,7 +58,7 @@ static __global__ void __launch_bounds__(DECODE_WARPS * 32)
                            uint32_t *__restrict__ tickets, const float *__restrict__ qkv,
                            T *__restrict__ key_cache, T *__restrict__ value_cache,
                            const int32_t *__restrict__ position, int heads, int kv_heads,
-                           const float *__restrict__ inv_freq) {
+                           const float *__restrict__ inv_freq, int window) {
   constexpr int V = 16 / sizeof(T), head_dim = L * V, P = 32 / L, STEP = DECODE_WARPS * P;
   __shared__ float q[head_dim], key[head_dim], value[head_dim];
   __shared__ float warp_m[DECODE_WARPS], warp_l[DECODE_WARPS], warp_acc[DECODE_WARPS][head_dim];
@@ -65,7 +66,9 @@ static __global__ void __launch_bounds__(DECODE_WARPS * 32)
   __shared__ float split_weight[DECODE_MAX_SPLITS], split_total;
   const int h = blockIdx.x, split = blockIdx.y, splits = gridDim.y;
   const int pos = *position; /* written before the step, not by the kernel before */
-  const int per = (pos + 1 + splits - 1) / splits, first = split * per, last = min(pos + 1, first + per);
+  const int lo = window > 0 ? max(0, pos - window + 1) : 0;
+  const int per = (pos + 1 - lo + splits - 1) / splits, first = lo + split * per;
+  const int last = min(pos + 1, first + per);
   const int kv_dim = kv_heads * head_dim;
   const int kv_offset = (h / (heads / kv_heads)) * head_dim;
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, group = lane / L, sub = lane % L;
@@ -175,7 +178,8 @@ static __global__ void __launch_bounds__(DECODE_WARPS * 32)
 
 /*
  * Launches the split kernel for a head of head_dim elements of T (decode_lanes(head_dim) > 0):
- * out (heads·head_dim) from the step's q/k/v; partial holds heads·splits·(head_dim + 2) floats,
+ * out (heads·head_dim) from the step's q/k/v, over the last `window` positions (0: all);
+ * partial holds heads·splits·(head_dim + 2) floats,
  * tickets heads zeros (left so); splits ≤ DECODE_MAX_SPLITS.
  */
 template <typename T>
@@ -183,13 +187,14 @@ cudaError_t launch_attention_split(bool pdl, cudaStream_t stream, float *out, fl
                                    uint32_t *tickets, const float *qkv, T *key_cache,
                                    T *value_cache, const int32_t *position, int heads,
                                    int kv_heads, int head_dim, int splits,
-                                   const float *inv_freq) {
+                                   const float *inv_freq, int window) {
   if (splits < 1 || splits > DECODE_MAX_SPLITS) return cudaErrorInvalidValue;
   const dim3 grid(heads, splits), block(DECODE_WARPS * 32);
 #define GF_SPLIT(L_)                                                                             \
   case L_:                                                                                       \
     return launch(pdl, attention_split_kernel<T, L_>, grid, block, 0, stream, out, partial,      \
-                  tickets, qkv, key_cache, value_cache, position, heads, kv_heads, inv_freq)
+                  tickets, qkv, key_cache, value_cache, position, heads, kv_heads, inv_freq,    \
+                  window)
   switch (decode_lanes<T>(head_dim)) {
     GF_SPLIT(1);
     GF_SPLIT(2);

@@ -24,24 +24,25 @@ static __global__ void query_cast_kernel(T *__restrict__ out, const float *__res
 }
 
 /*
- * Row t of head b's scores (n × n, f32, already scaled) into probabilities over keys 0..t, in T;
- * keys after t get 0. Grid (n, heads in the pass); block 256.
+ * Row t of head b's scores (n × n, f32, already scaled) into probabilities over keys lo..t (lo =
+ * t − window + 1 with a sliding window, else 0), in T; the other keys get 0. Grid (n, heads in
+ * the pass); block 256.
  */
 template <typename T>
 static __global__ void causal_softmax_kernel(T *__restrict__ probs, const float *__restrict__ scores,
-                                             int n) {
+                                             int n, int window) {
   __shared__ float reduce[32];
-  const int t = blockIdx.x;
+  const int t = blockIdx.x, lo = window > 0 ? max(0, t - window + 1) : 0;
   const size_t at = ((size_t)blockIdx.y * n + t) * n;
   const float *row = scores + at;
   float local = -INFINITY;
-  for (int j = threadIdx.x; j <= t; j += blockDim.x) local = fmaxf(local, row[j]);
+  for (int j = lo + threadIdx.x; j <= t; j += blockDim.x) local = fmaxf(local, row[j]);
   const float max = block_reduce(local, true, reduce);
   float sum = 0.f;
-  for (int j = threadIdx.x; j <= t; j += blockDim.x) sum += expf(row[j] - max);
+  for (int j = lo + threadIdx.x; j <= t; j += blockDim.x) sum += expf(row[j] - max);
   const float inv = 1.0f / block_reduce(sum, false, reduce);
   for (int j = threadIdx.x; j < n; j += blockDim.x)
-    probs[at + j] = from_float<T>(j <= t ? expf(row[j] - max) * inv : 0.f);
+    probs[at + j] = from_float<T>(j >= lo && j <= t ? expf(row[j] - max) * inv : 0.f);
 }
 
 /* Bytes of attention scratch a session of `positions` keeps for `heads` heads of scores. */
@@ -57,11 +58,12 @@ inline size_t prompt_attention_scratch(int positions, int heads, size_t elem) {
 
 /*
  * att (n, q_dim) = causal attention of the n queries in qkv (rotated) against the cache's
- * positions 0..n−1 (written by rope_cache_kernel).
+ * positions 0..n−1 (written by rope_cache_kernel), each over its last `window` keys (0: all).
  */
 template <typename T>
 gf_status attention_prompt(GpuSession &g, float *att, const float *qkv, const T *key_cache,
-                           const T *value_cache, int n, int heads, int kv_heads, int head_dim) {
+                           const T *value_cache, int n, int heads, int kv_heads, int head_dim,
+                           int window) {
 #ifdef GF_HAVE_CUBLAS
   const int q_dim = heads * head_dim, kv_dim = kv_heads * head_dim, group = heads / kv_heads;
   const size_t per_kv = (size_t)group * n * n * (4 + sizeof(T));
@@ -88,7 +90,7 @@ gf_status attention_prompt(GpuSession &g, float *att, const float *qkv, const T 
         if (st != CUBLAS_STATUS_SUCCESS)
           return fail(GF_ERR_CUDA, "cuBLAS attention scores (%d heads × %d × %d) failed with status %d", kc, n, n, (int)st);
       }
-      causal_softmax_kernel<T><<<dim3(n, kc * group), 256, 0, g.stream>>>(probs, scores, n);
+      causal_softmax_kernel<T><<<dim3(n, kc * group), 256, 0, g.stream>>>(probs, scores, n, window);
       GF_LAUNCHED();
       for (int j = 0; j < group; j++) {
         const cublasStatus_t st = cublasGemmStridedBatchedEx(
@@ -105,7 +107,7 @@ gf_status attention_prompt(GpuSession &g, float *att, const float *qkv, const T 
   }
 #endif
   attention_prefill_kernel<T><<<dim3(n, heads), 256, prefill_shared_bytes(n), g.stream>>>(
-      att, qkv, key_cache, value_cache, 0, heads, kv_heads, head_dim);
+      att, qkv, key_cache, value_cache, 0, heads, kv_heads, head_dim, window);
   GF_LAUNCHED();
   return GF_OK;
 }

@@ -33,6 +33,13 @@ void cuda_session_free(gf_session *session);
 /* The forward pass on the device: the CUDA twin of forward_cpu. */
 gf_status forward_cuda(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
                        int32_t logit_rows, float *logits);
+/* Mode class over a packed batch on the device (gf_score_class_batch's arguments, checked). */
+gf_status cuda_score_class_batch(gf_session *s, const int32_t *ids, const int32_t *lengths,
+                                 const int32_t *first, int32_t count, const int32_t *targets,
+                                 double *logprobs, uint8_t *greedy);
+/* The experts of one sequence of the last batch at a layer (*count = -1: none selected). */
+gf_status cuda_batch_experts(gf_session *s, int32_t sequence, int32_t layer, int32_t *out,
+                             int32_t *count);
 /* Brings the experts and neuron scores of the last selection to the host vectors. */
 gf_status cuda_fetch_selection(gf_session *s);
 

@@ -5,102 +5,17 @@
  */
 #include <algorithm>
 #include <cmath>
-#include <cstdarg>
 #include <cstdio>
 #include <cstring>
-#include <random>
 #include <string>
 
-#include "cuda_attention_decode.cuh"
-#include "cuda_attention_prompt.cuh"
+#include "cuda_check.cuh"
 #include "cuda_compact.cuh"
-#include "cuda_gemm.cuh"
 #include "cuda_selection.cuh"
-#include "kernels_cpu.h"
 #include "selection.h"
 
 namespace gf {
 namespace {
-
-struct Check {
-  std::mt19937_64 rng;
-  std::string report;
-  bool ok = true;
-  explicit Check(uint64_t seed) : rng(seed) {}
-
-  std::vector<float> random(size_t n, float scale = 1.f) {
-    std::normal_distribution<float> normal(0.f, scale);
-    std::vector<float> v(n);
-    for (float &x : v) x = normal(rng);
-    return v;
-  }
-  void line(const char *format, ...) {
-    char buffer[256];
-    va_list args;
-    va_start(args, format);
-    vsnprintf(buffer, sizeof buffer, format, args);
-    va_end(args);
-    report += buffer;
-    report += "\n";
-  }
-  /* Records whether the kernels left their n tickets at zero (the next launch counts from 0). */
-  void tickets_zero(const char *what, const uint32_t *tickets, int n) {
-    std::vector<uint32_t> host((size_t)n);
-    cudaMemcpy(host.data(), tickets, (size_t)n * 4, cudaMemcpyDeviceToHost);
-    const bool zero = std::all_of(host.begin(), host.end(), [](uint32_t t) { return t == 0; });
-    ok = ok && zero;
-    line("%-44s tickets back to zero %s", what, zero ? "ok" : "FAILED");
-  }
-  /* Compares and records one result. */
-  void compare(const char *what, const std::vector<float> &gpu, const std::vector<float> &cpu,
-               double tolerance) {
-    double diff = 0, norm = 0;
-    bool finite = true;
-    for (size_t i = 0; i < cpu.size(); i++) {
-      if (!std::isfinite(gpu[i])) finite = false;
-      diff += (double)(gpu[i] - cpu[i]) * (gpu[i] - cpu[i]);
-      norm += (double)cpu[i] * cpu[i];
-    }
-    const double error = std::sqrt(diff / (norm > 0 ? norm : 1));
-    const bool pass = finite && error <= tolerance;
-    ok = ok && pass;
-    line("%-44s rel error %.2e (tolerance %.0e) %s", what, error, tolerance, pass ? "ok" : "FAILED");
-  }
-};
-
-/* A host weight of dtype from float values (rounded as the engine stores them). */
-Weight host_weight(const std::vector<float> &values, int64_t rows, int64_t cols, int32_t dtype) {
-  Weight w;
-  w.dtype = dtype;
-  w.rows = rows;
-  w.cols = cols;
-  w.data = malloc(w.bytes());
-  for (size_t i = 0; i < values.size(); i++) {
-    if (dtype == GF_DTYPE_F32) ((float *)w.data)[i] = values[i];
-    else if (dtype == GF_DTYPE_BF16) ((uint16_t *)w.data)[i] = f32_to_bf16(values[i]);
-    else ((uint16_t *)w.data)[i] = f32_to_f16(values[i]);
-  }
-  w.loaded = true;
-  return w;
-}
-
-template <typename V> V *to_device(const std::vector<V> &v) {
-  V *d = nullptr;
-  cudaMalloc(&d, std::max<size_t>(v.size(), 1) * sizeof(V));
-  cudaMemcpy(d, v.data(), v.size() * sizeof(V), cudaMemcpyHostToDevice);
-  return d;
-}
-void *to_device(const Weight &w) {
-  void *d = nullptr;
-  cudaMalloc(&d, w.bytes());
-  cudaMemcpy(d, w.data, w.bytes(), cudaMemcpyHostToDevice);
-  return d;
-}
-std::vector<float> from_device(const float *d, size_t n) {
-  std::vector<float> v(n);
-  cudaMemcpy(v.data(), d, n * 4, cudaMemcpyDeviceToHost);
-  return v;
-}
 
 template <typename T>
 gf_status check_type(Check &c, GpuSession &g, int32_t dtype, const char *name) {
@@ -125,12 +40,12 @@ gf_status check_type(Check &c, GpuSession &g, int32_t dtype, const char *name) {
   rmsnorm(normed.data(), x.data(), norm, 1, cols, 1e-5f);
   matmul(cpu_normed.data(), normed.data(), w, 1);
   float *dnorm = to_device(norm_w);
-  gemv_kernel<T><<<GemvShape::blocks(rows, sms), GemvShape::threads, GemvShape::shared(cols)>>>(dy, dw, dx, rows, cols, nullptr, nullptr, dnorm, 1e-5f);
+  gemv_kernel<T><<<GemvShape::blocks(rows, sms), GemvShape::threads, GemvShape::shared(cols)>>>(dy, dw, dx, rows, cols, nullptr, nullptr, Norm{dnorm, nullptr, 1e-5f});
   GF_LAUNCHED();
   snprintf(what, sizeof what, "gemv with fused rmsnorm %s %dx%d", name, rows, cols);
   c.compare(what, from_device(dy, rows), cpu_normed, tol);
   /* few blocks: each warp takes many rows, loading the next while it sums the last */
-  gemv_kernel<T><<<4, GemvShape::threads, GemvShape::shared(cols)>>>(dy, dw, dx, rows, cols, nullptr, nullptr, dnorm, 1e-5f);
+  gemv_kernel<T><<<4, GemvShape::threads, GemvShape::shared(cols)>>>(dy, dw, dx, rows, cols, nullptr, nullptr, Norm{dnorm, nullptr, 1e-5f});
   GF_LAUNCHED();
   snprintf(what, sizeof what, "gemv, 4 blocks %s %dx%d", name, rows, cols);
   c.compare(what, from_device(dy, rows), cpu_normed, tol);
@@ -263,8 +178,8 @@ gf_status check_type(Check &c, GpuSession &g, int32_t dtype, const char *name) {
   int32_t *dpos = to_device(std::vector<int32_t>{0});
   /* write the cache without rotating: zero frequencies make every angle 0 */
   float *dzero = to_device(std::vector<float>((size_t)head_dim / 2, 0.f));
-  rope_cache_kernel<T><<<positions, 256>>>(dqkv, dk, dv, dpos, heads, kv_heads, head_dim, dzero);
-  attention_prefill_kernel<T><<<dim3(positions, heads), 256, prefill_shared_bytes(positions)>>>(datt, dqkv, dk, dv, 0, heads, kv_heads, head_dim);
+  rope_cache_kernel<T><<<positions, 256>>>(dqkv, dk, dv, dpos, heads, kv_heads, head_dim, dzero, nullptr);
+  attention_prefill_kernel<T><<<dim3(positions, heads), 256, prefill_shared_bytes(positions)>>>(datt, dqkv, dk, dv, 0, heads, kv_heads, head_dim, 0);
   GF_LAUNCHED();
   snprintf(what, sizeof what, "attention prefill %s (%d positions)", name, positions);
   c.compare(what, from_device(datt, (size_t)positions * q_dim), att_cpu, 1e-4);
@@ -274,7 +189,7 @@ gf_status check_type(Check &c, GpuSession &g, int32_t dtype, const char *name) {
     g.attention_scratch_bytes = prompt_attention_scratch(positions, heads, sizeof(T)) ? bytes : 0;
     GF_CUDA(cudaMalloc(&g.attention_scratch, std::max<size_t>(bytes, 16)));
     GF_CUDA(cudaMemset(datt, 0, (size_t)positions * q_dim * 4));
-    gf_status st = attention_prompt<T>(g, datt, dqkv, dk, dv, positions, heads, kv_heads, head_dim);
+    gf_status st = attention_prompt<T>(g, datt, dqkv, dk, dv, positions, heads, kv_heads, head_dim, 0);
     GF_CUDA(cudaStreamSynchronize(g.stream));
     cudaFree(g.attention_scratch);
     g.attention_scratch = nullptr;
@@ -287,7 +202,7 @@ gf_status check_type(Check &c, GpuSession &g, int32_t dtype, const char *name) {
   int32_t last = positions - 1;
   cudaMemcpy(dpos, &last, 4, cudaMemcpyHostToDevice);
   const float *q_last = dqkv + (size_t)last * (q_dim + 2 * kv_dim);
-  attention_decode_kernel<T><<<dim3(heads, splits), ATTENTION_THREADS>>>(dattp, q_last, dk, dv, dpos, heads, kv_heads, head_dim, dzero);
+  attention_decode_kernel<T><<<dim3(heads, splits), ATTENTION_THREADS>>>(dattp, q_last, dk, dv, dpos, heads, kv_heads, head_dim, dzero, 0);
   attention_combine_kernel<<<heads, head_dim>>>(datt, dattp, splits, head_dim);
   GF_LAUNCHED();
   snprintf(what, sizeof what, "attention decode (rope, cache write), %d splits %s", splits, name);
@@ -302,7 +217,7 @@ gf_status check_type(Check &c, GpuSession &g, int32_t dtype, const char *name) {
         cudaMemcpy(dpos, &at, 4, cudaMemcpyHostToDevice);
         const float *q_at = dqkv + (size_t)at * (q_dim + 2 * kv_dim);
         GF_CUDA(launch_attention_split<T>(false, 0, datt, dsplit, dtickets, q_at, dk, dv, dpos, heads,
-                                          kv_heads, head_dim, parts, dzero));
+                                          kv_heads, head_dim, parts, dzero, 0));
         GF_CUDA(cudaDeviceSynchronize());
         snprintf(what, sizeof what, "attention split (pos %d, %d splits) %s", at, parts, name);
         c.compare(what, from_device(datt, q_dim),
@@ -327,7 +242,7 @@ gf_status check_common(Check &c, GpuSession &g) {
   rmsnorm(cpu.data(), x.data(), norm, n, d, 1e-5f);
   float *dx = to_device(x), *dw = to_device(w), *dout = nullptr;
   cudaMalloc(&dout, (size_t)n * d * 4);
-  rmsnorm_kernel<<<n, 256>>>(dout, dx, dw, d, 1e-5f);
+  norm_kernel<<<n, 256>>>(dout, dx, d, Norm{dw, nullptr, 1e-5f}, nullptr);
   GF_LAUNCHED();
   c.compare("rmsnorm 19x4096", from_device(dout, (size_t)n * d), cpu, 1e-5);
 
@@ -347,7 +262,7 @@ gf_status check_common(Check &c, GpuSession &g) {
   cudaMalloc(&dk, (size_t)(start + n) * kv_heads * head_dim * 4);
   cudaMalloc(&dv, (size_t)(start + n) * kv_heads * head_dim * 4);
   int32_t *dstart = to_device(std::vector<int32_t>{start});
-  rope_cache_kernel<float><<<n, 256>>>(dqkv, dk, dv, dstart, heads, kv_heads, head_dim, dfreq);
+  rope_cache_kernel<float><<<n, 256>>>(dqkv, dk, dv, dstart, heads, kv_heads, head_dim, dfreq, nullptr);
   GF_LAUNCHED();
   std::vector<float> rotated = from_device(dqkv, (size_t)n * width), q_gpu, k_gpu;
   for (int t = 0; t < n; t++) {
@@ -375,7 +290,7 @@ gf_status check_common(Check &c, GpuSession &g) {
   cudaMalloc(&dscores, (size_t)ff * 8);
   int32_t *dexperts = nullptr;
   cudaMalloc(&dexperts, (size_t)ff * 4);
-  activate_rows_kernel<<<rows, 256, 0, g.stream>>>(dz, dup, ff, GF_ACT_SILU, g.row_inverse);
+  activate_rows_kernel<<<rows, 256, 0, g.stream>>>(dz, dup, ff, GF_ACT_SILU, g.row_inverse, nullptr, nullptr);
   GF_LAUNCHED();
   const std::vector<float> z_gpu = from_device(dz, (size_t)rows * ff);
   c.compare("activation (silu, gated) 57x11008", z_gpu, z, 1e-6);
@@ -398,7 +313,7 @@ gf_status check_common(Check &c, GpuSession &g) {
       std::vector<float> zo = c.random((size_t)std::max(n_rows, 1) * odd, 2.0f);
       float *dzo = to_device(zo);
       activate(zo.data(), nullptr, (int64_t)n_rows * odd, GF_ACT_GELU);
-      if (n_rows > 0) activate_rows_kernel<<<n_rows, 256, 0, g.stream>>>(dzo, nullptr, odd, GF_ACT_GELU, g.row_inverse);
+      if (n_rows > 0) activate_rows_kernel<<<n_rows, 256, 0, g.stream>>>(dzo, nullptr, odd, GF_ACT_GELU, g.row_inverse, nullptr, nullptr);
       const std::vector<float> zo_gpu = from_device(dzo, zo.size());
       if (n_rows == 300) c.compare("activation (gelu, ungated) 300x1001", zo_gpu, zo, 1e-6);
       std::vector<double> cpu_odd;
@@ -471,6 +386,8 @@ extern "C" gf_status gf_cuda_check_kernels(uint64_t seed, char *report, int32_t 
   if (s == GF_OK) s = check_type<float>(c, g, GF_DTYPE_F32, "f32");
   if (s == GF_OK) s = check_type<__nv_bfloat16>(c, g, GF_DTYPE_BF16, "bf16");
   if (s == GF_OK) s = check_type<__half>(c, g, GF_DTYPE_F16, "f16");
+  if (s == GF_OK) s = check_forms<float>(c, g, GF_DTYPE_F32, "f32");
+  if (s == GF_OK) s = check_forms<__nv_bfloat16>(c, g, GF_DTYPE_BF16, "bf16");
   for (void *p : std::initializer_list<void *>{g.cast, g.row_inverse, g.score_partials, g.score_tickets, g.flags})
     cudaFree(p);
 #ifdef GF_HAVE_CUBLAS

@@ -9,6 +9,7 @@
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -60,6 +61,13 @@ struct GpuLayer {
   void *w_down_t = nullptr; /* (ff, hidden): W_downᵀ, so a neuron's weights are one row */
   float *attn_norm = nullptr; /* (hidden) */
   float *ff_norm = nullptr;   /* (hidden) */
+  float *attn_norm_bias = nullptr; /* (hidden) LayerNorm's bias; null for RMSNorm */
+  float *ff_norm_bias = nullptr;   /* (hidden) LayerNorm's bias; null for RMSNorm */
+  float *bqkv = nullptr;   /* (q_dim + 2·kv_dim) q, k, v biases stacked; null without */
+  float *bo = nullptr;     /* (hidden); null without */
+  float *b_gate = nullptr; /* (ff); null without */
+  float *b_up = nullptr;   /* (ff) b_1 of a plain block; null without */
+  float *b_down = nullptr; /* (hidden) b_2 of a plain block; null without */
 };
 
 /* A model's weights on its device. */
@@ -68,8 +76,13 @@ struct GpuModel {
   int32_t dtype = GF_DTYPE_BF16;
   void *embed = nullptr;      /* (vocab, hidden) */
   void *lm_head = nullptr;    /* (vocab, hidden); the embeddings when tied */
-  float *final_norm = nullptr;
-  float *inv_freq = nullptr;  /* (head_dim / 2) RoPE inverse frequencies, scaling applied */
+  float *final_norm = nullptr;      /* (hidden); null with no final norm */
+  float *final_norm_bias = nullptr; /* (hidden) LayerNorm's bias; null for RMSNorm */
+  float *inv_freq = nullptr;  /* (head_dim / 2) RoPE inverse frequencies, scaling applied; null
+                                 with learned positions */
+  void *pos_embed = nullptr;   /* (max_positions + offset, hidden) learned positions; or null */
+  void *project_in = nullptr;  /* (hidden, embed_dim) when embed_dim ≠ hidden; or null */
+  void *project_out = nullptr; /* (embed_dim, hidden) when embed_dim ≠ hidden; or null */
   std::vector<GpuLayer> layers;
   std::vector<void *> allocations;
 };
@@ -87,6 +100,7 @@ struct GpuSession {
   int32_t *position = nullptr; /* (1) the decoding position */
   float *x = nullptr;          /* (n, hidden) residual stream */
   float *xb = nullptr;         /* (n, hidden) normed */
+  float *e = nullptr;          /* (n, embed_dim) embeddings before project_in / after project_out */
   float *qkv = nullptr;        /* (n, q_dim + 2·kv_dim) */
   float *att = nullptr;        /* (n, q_dim) */
   float *z = nullptr;          /* (n, ff) */
@@ -117,6 +131,16 @@ struct GpuSession {
   /* the decoding step as a CUDA graph, valid for the current experts */
   cudaGraphExec_t decode_graph = nullptr;
   bool selection_on_host = true; /* host copies of experts and scores are current */
+  /* mode class over a packed batch (gf_score_class_batch) */
+  int32_t *batch_index = nullptr;  /* (5, max_positions): positions, scored rows, targets, last
+                                      rows, counts */
+  double *batch_logprobs = nullptr; /* (max_positions) */
+  uint8_t *batch_greedy = nullptr;  /* (max_positions) */
+  int32_t *batch_experts = nullptr; /* (layers, sequences, ff) experts, then (sequences, ff)
+                                       scores (f64), grown on demand */
+  size_t batch_experts_bytes = 0;
+  int32_t batch_count = 0;          /* sequences of the last batch */
+  std::vector<int32_t> batch_expert_counts; /* (sequences, layers): k, or -1 */
   int32_t capacity = 0;          /* rows the scratch holds */
 };
 
@@ -126,13 +150,34 @@ inline GpuSession *gpu_of(gf_session *s) { return (GpuSession *)s->gpu; }
 
 /* Derived sizes of a config. */
 struct Dims {
-  int32_t hidden, ff, heads, kv_heads, head_dim, q_dim, kv_dim, qkv_dim, vocab, layers;
+  int32_t hidden, ff, heads, kv_heads, head_dim, q_dim, kv_dim, qkv_dim, vocab, layers, width,
+      widest;
   explicit Dims(const gf_config &c)
       : hidden(c.hidden_size), ff(c.ff_size), heads(c.n_heads), kv_heads(c.n_kv_heads),
         head_dim(c.head_dim), q_dim(c.n_heads * c.head_dim), kv_dim(c.n_kv_heads * c.head_dim),
         qkv_dim(c.n_heads * c.head_dim + 2 * c.n_kv_heads * c.head_dim), vocab(c.vocab_size),
-        layers(c.n_layers) {}
+        layers(c.n_layers), width(embed_width(c)),
+        widest(std::max(std::max(hidden, q_dim), embed_width(c))) {}
 };
+
+/*
+ * A norm layer as the kernels take it: RMSNorm x̂·w (b null; Gemma's 1 + w is already in w),
+ * LayerNorm (x − mean)·inv·w + b (b set), or none (w null).
+ */
+struct Norm {
+  const float *w = nullptr;
+  const float *b = nullptr;
+  float eps = 0.f;
+};
+
+/* The model's norm with weight w and bias b (LayerNorm's; null for RMSNorm). */
+inline Norm norm_of(const gf_config &c, const float *w, const float *b) {
+  Norm n;
+  n.w = w;
+  n.b = c.norm == GF_NORM_LAYER ? b : nullptr;
+  n.eps = c.norm_eps;
+  return n;
+}
 
 } // namespace gf
 

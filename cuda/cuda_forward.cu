@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "cuda_attention_decode.cuh"
+#include "cuda_batch.cuh"
 #include "cuda_attention_prompt.cuh"
 #include "cuda_compact.cuh"
 #include "cuda_gemm.cuh"
@@ -69,6 +70,8 @@ template <typename T>
 gf_status gather_experts(gf_session *s, GpuSession &g, const GpuModel &m, const Dims &d) {
   if ((size_t)d.hidden * sizeof(T) % 16 != 0)
     return fail(GF_ERR_UNSUPPORTED, "GRIFFIN_COMPACT needs rows of whole 16-byte vectors");
+  if (s->model->config.biases & GF_BIAS_FF)
+    return fail(GF_ERR_UNSUPPORTED, "GRIFFIN_COMPACT does not gather the FF biases; unset it");
   g.compact_offset.assign((size_t)d.layers, SIZE_MAX);
   size_t total = 0;
   for (int32_t l = 0; l < d.layers; l++) {
@@ -95,15 +98,145 @@ gf_status gather_experts(gf_session *s, GpuSession &g, const GpuModel &m, const 
   return GF_OK;
 }
 
+/* The final norm as the kernels take it: none after post-norm blocks (no_final_norm). */
+Norm final_norm(const gf_config &c, const GpuModel &m) {
+  return c.no_final_norm ? Norm() : norm_of(c, m.final_norm, m.final_norm_bias);
+}
+
+/* Lets the decoding products stage `bytes` of input in shared memory (above the 48 KB default). */
+template <typename T> gf_status allow_staging(size_t bytes) {
+  if (bytes <= (48u << 10)) return GF_OK;
+  GF_CUDA(cudaFuncSetAttribute(gemv_kernel<T>, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)bytes));
+  GF_CUDA(cudaFuncSetAttribute(gate_up_kernel<T>, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)bytes));
+  return GF_OK;
+}
+
+/*
+ * Token embeddings of the n ids in g.ids at g.position into g.x: scaled (Gemma), projected in
+ * (OPT-350m) and with learned positions added (OPT), as forward_cpu's embed. n = 1 in decoding.
+ */
+template <typename T>
+gf_status enqueue_embed(gf_session *s, int n, bool pdl = false, const int32_t *positions = nullptr) {
+  GpuSession &g = *gpu_of(s);
+  const GpuModel &m = *gpu_of(s->model);
+  const gf_config &c = s->model->config;
+  const Dims d(c);
+  const float scale = c.embed_scale != 0.f ? c.embed_scale : 1.f;
+  const T *table = (const T *)m.pos_embed;
+  if (!m.project_in) {
+    embed_kernel<T><<<n, 256, 0, g.stream>>>(g.x, (const T *)m.embed, g.ids, d.hidden, scale,
+                                             table, g.position, c.position_offset, positions);
+    GF_LAUNCHED();
+    return GF_OK;
+  }
+  embed_kernel<T><<<n, 256, 0, g.stream>>>(g.e, (const T *)m.embed, g.ids, d.width, 1.f, nullptr,
+                                           g.position, 0);
+  GF_LAUNCHED();
+  if (n == 1) {
+    GF_CUDA(launch(pdl, gemv_kernel<T>, GemvShape::blocks(d.hidden, 0), GemvShape::threads,
+                   GemvShape::shared(d.width), g.stream, g.x, (const T *)m.project_in,
+                   (const float *)g.e, d.hidden, d.width, (const int32_t *)nullptr,
+                   (const float *)nullptr, Norm(), (const float *)nullptr));
+  } else {
+    gf_status st = gemm<T>(g, g.x, g.e, (const T *)m.project_in, n, d.width, d.hidden, false, false);
+    if (st != GF_OK) return st;
+  }
+  if (scale != 1.f || table) {
+    embed_kernel<T><<<n, 256, 0, g.stream>>>(g.x, (const T *)nullptr, g.ids, d.hidden, scale,
+                                             table, g.position, c.position_offset, positions);
+    GF_LAUNCHED();
+  }
+  return GF_OK;
+}
+
+/*
+ * Mode class over a packed batch, layer l: each sequence's experts from its rows but the last
+ * (top-k on the GPU; the other methods choose on the host with the CPU backend's code, from the
+ * same seed as the sequence alone would), and its last row masked to them.
+ */
+gf_status select_batch_layer(gf_session *s, GpuSession &g, ClassBatch &batch, int32_t l, int sms) {
+  const gf_config &c = s->model->config;
+  const int ff = c.ff_size, k = expert_count(ff, s->densities[(size_t)l]);
+  int32_t *experts = batch.experts + (size_t)l * batch.count * ff; /* (count, ff) of this layer */
+  std::vector<double> host;
+  if (s->method == GF_METHOD_MAGNITUDE) {
+    const std::vector<float> &m = s->model->layers[(size_t)l].magnitudes;
+    host.assign(m.begin(), m.end());
+  }
+  std::vector<int32_t> chosen;
+  for (int32_t b = 0; b < batch.count; b++) {
+    const int32_t first = batch.offsets[(size_t)b], rows = batch.lengths[(size_t)b] - 1;
+    double *scores = batch.scores + (size_t)b * ff;
+    if (s->method != GF_METHOD_MAGNITUDE) {
+      gf_status st = launch_neuron_scores(g.stream, scores, g.score_partials, g.score_tickets,
+                                          g.z + (size_t)first * ff, g.row_inverse + first, rows, ff, sms);
+      if (st != GF_OK) return st;
+    }
+    if (s->method != GF_METHOD_TOPK) { /* on the host, from the seed, as the sequence alone */
+      if (s->method != GF_METHOD_MAGNITUDE) {
+        host.resize((size_t)ff);
+        GF_CUDA(cudaMemcpyAsync(host.data(), scores, (size_t)ff * 8, cudaMemcpyDeviceToHost, g.stream));
+        GF_CUDA(cudaStreamSynchronize(g.stream));
+      }
+      chosen = select_experts(host, k, s->method, s->seed, l);
+      GF_CUDA(cudaMemcpyAsync(experts + (size_t)b * ff, chosen.data(), chosen.size() * 4,
+                              cudaMemcpyHostToDevice, g.stream));
+      GF_CUDA(cudaStreamSynchronize(g.stream)); /* `chosen` is reused */
+    }
+    batch.expert_counts[(size_t)b * c.n_layers + l] = k;
+  }
+  if (s->method == GF_METHOD_TOPK) { /* every sequence's top-k in one launch */
+    std::vector<int32_t> counts((size_t)batch.count, k);
+    GF_CUDA(cudaMemcpyAsync(batch.counts, counts.data(), counts.size() * 4, cudaMemcpyHostToDevice, g.stream));
+    gf_status st = launch_top_k(g.stream, experts, nullptr, batch.scores, batch.counts, ff, batch.count);
+    if (st != GF_OK) return st;
+    GF_CUDA(cudaStreamSynchronize(g.stream)); /* `counts` goes out of scope */
+  }
+  mask_last_rows_kernel<<<batch.count, 256, 0, g.stream>>>(g.z, g.up, batch.last_rows, experts, k, ff);
+  GF_LAUNCHED();
+  return GF_OK;
+}
+
+/*
+ * The scored rows of a packed batch: final norm (of those rows only), projection out, LM head a
+ * block of rows at a time through the z scratch, and each row's log-probability at its target.
+ */
+template <typename T>
+gf_status score_batch_rows(gf_session *s, GpuSession &g, const GpuModel &m, ClassBatch &batch) {
+  const gf_config &c = s->model->config;
+  const Dims d(c);
+  const int rows = batch.scored;
+  if (rows == 0) return GF_OK;
+  norm_kernel<<<rows, 256, 0, g.stream>>>(g.xb, g.x, d.hidden, final_norm(c, m), nullptr, batch.scored_rows);
+  GF_LAUNCHED();
+  const float *head_in = g.xb;
+  if (m.project_out) {
+    gf_status st = gemm<T>(g, g.e, g.xb, (const T *)m.project_out, rows, d.hidden, d.width, false, false);
+    if (st != GF_OK) return st;
+    head_in = g.e;
+  }
+  const int block = std::max(1, (int)(((size_t)g.capacity * d.ff) / d.vocab));
+  for (int first = 0; first < rows; first += block) {
+    const int n = std::min(block, rows - first);
+    gf_status st = gemm<T>(g, g.z, head_in + (size_t)first * d.width, (const T *)m.lm_head, n, d.width, d.vocab, false, false);
+    if (st != GF_OK) return st;
+    logprob_rows_kernel<<<n, 256, 0, g.stream>>>(batch.logprobs + first, batch.greedy + first, g.z,
+                                                 batch.targets + first, d.vocab);
+    GF_LAUNCHED();
+  }
+  return GF_OK;
+}
+
 /* The prompt phase (gen) or the class-mode pass over n tokens from position 0. */
 template <typename T>
 gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
-                      int32_t logit_rows, float *logits) {
+                      int32_t logit_rows, float *logits, ClassBatch *batch = nullptr) {
   GpuSession &g = *gpu_of(s);
   const GpuModel &m = *gpu_of(s->model);
   const gf_config &c = s->model->config;
   const Dims d(c);
   const int sms = multiprocessors(m.device);
+  if (gf_status st = allow_staging<T>(GemvShape::shared(d.widest)); st != GF_OK) return st;
   if (g.decode_graph) {
     cudaGraphExecDestroy(g.decode_graph);
     g.decode_graph = nullptr;
@@ -123,42 +256,59 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
   const int32_t zero = 0;
   GF_CUDA(cudaMemcpyAsync(g.ids, ids, (size_t)n * 4, cudaMemcpyHostToDevice, g.stream));
   GF_CUDA(cudaMemcpyAsync(g.position, &zero, 4, cudaMemcpyHostToDevice, g.stream));
-  embed_kernel<T><<<n, 256, 0, g.stream>>>(g.x, (const T *)m.embed, g.ids, d.hidden);
-  GF_LAUNCHED();
+  const int32_t *positions = batch ? batch->positions : nullptr;
+  gf_status st = enqueue_embed<T>(s, n, false, positions);
+  if (st != GF_OK) return st;
   float selection_ms = 0;
-  gf_status st = GF_OK;
   const size_t cache_layer = (size_t)s->max_positions * d.kv_dim;
   for (int32_t l = 0; l < d.layers && st == GF_OK; l++) {
     const GpuLayer &w = m.layers[(size_t)l];
     T *key_cache = (T *)g.key_cache + l * cache_layer, *value_cache = (T *)g.value_cache + l * cache_layer;
-    /* attention */
-    rmsnorm_kernel<<<n, 256, 0, g.stream>>>(g.xb, g.x, w.attn_norm, d.hidden, c.norm_eps);
-    if ((st = gemm<T>(g, g.qkv, g.xb, (const T *)w.wqkv, n, d.hidden, d.qkv_dim, false, false)) != GF_OK) break;
+    const Norm attn_norm = norm_of(c, w.attn_norm, w.attn_norm_bias);
+    const Norm ff_norm = norm_of(c, w.ff_norm, w.ff_norm_bias);
+    /* attention: pre-norm reads norm(x), post-norm x itself */
+    const float *attn_in = c.post_norm ? g.x : g.xb;
+    if (!c.post_norm) norm_kernel<<<n, 256, 0, g.stream>>>(g.xb, g.x, d.hidden, attn_norm, nullptr);
+    if ((st = gemm<T>(g, g.qkv, attn_in, (const T *)w.wqkv, n, d.hidden, d.qkv_dim, false, false)) != GF_OK) break;
     rope_cache_kernel<T><<<n, 256, 0, g.stream>>>(g.qkv, key_cache, value_cache, g.position, d.heads,
-                                                  d.kv_heads, d.head_dim, m.inv_freq);
+                                                  d.kv_heads, d.head_dim, m.inv_freq, w.bqkv, positions);
     GF_LAUNCHED();
-    if ((st = attention_prompt<T>(g, g.att, g.qkv, key_cache, value_cache, n, d.heads, d.kv_heads, d.head_dim)) != GF_OK) break;
+    for (int32_t b = 0; b < (batch ? batch->count : 1) && st == GF_OK; b++) { /* each sequence alone */
+      const size_t at = batch ? (size_t)batch->offsets[(size_t)b] : 0;
+      st = attention_prompt<T>(g, g.att + at * d.q_dim, g.qkv + at * d.qkv_dim, key_cache + at * d.kv_dim,
+                               value_cache + at * d.kv_dim, batch ? batch->lengths[(size_t)b] : n,
+                               d.heads, d.kv_heads, d.head_dim, c.sliding_window);
+    }
+    if (st != GF_OK) break;
     if ((st = gemm<T>(g, g.x, g.att, (const T *)w.wo, n, d.q_dim, d.hidden, false, true)) != GF_OK) break;
+    /* o's bias, and a post-norm block's norm of the residual */
+    if (w.bo || c.post_norm)
+      norm_kernel<<<n, 256, 0, g.stream>>>(g.x, g.x, d.hidden, c.post_norm ? attn_norm : Norm(), w.bo);
     /* the full FF block, then GRIFFIN's selection */
-    rmsnorm_kernel<<<n, 256, 0, g.stream>>>(g.xb, g.x, w.ff_norm, d.hidden, c.norm_eps);
+    const float *ff_in = c.post_norm ? g.x : g.xb;
+    if (!c.post_norm) norm_kernel<<<n, 256, 0, g.stream>>>(g.xb, g.x, d.hidden, ff_norm, nullptr);
     if (c.gated) {
-      if ((st = gemm<T>(g, g.z, g.xb, (const T *)w.w_gate, n, d.hidden, d.ff, false, false)) != GF_OK) break;
-      if ((st = gemm<T>(g, g.up, g.xb, (const T *)w.w_up, n, d.hidden, d.ff, false, false)) != GF_OK) break;
-    } else if ((st = gemm<T>(g, g.z, g.xb, (const T *)w.w_up, n, d.hidden, d.ff, false, false)) != GF_OK) {
+      if ((st = gemm<T>(g, g.z, ff_in, (const T *)w.w_gate, n, d.hidden, d.ff, false, false)) != GF_OK) break;
+      if ((st = gemm<T>(g, g.up, ff_in, (const T *)w.w_up, n, d.hidden, d.ff, false, false)) != GF_OK) break;
+    } else if ((st = gemm<T>(g, g.z, ff_in, (const T *)w.w_up, n, d.hidden, d.ff, false, false)) != GF_OK) {
       break;
     }
     const size_t count = (size_t)n * d.ff;
     const bool scored = s->densities[(size_t)l] < 1.0 && s->method != GF_METHOD_MAGNITUDE;
     activate_rows_kernel<<<n, 256, 0, g.stream>>>(g.z, c.gated ? g.up : nullptr, d.ff, c.activation,
-                                                  scored ? g.row_inverse : nullptr);
+                                                  scored ? g.row_inverse : nullptr,
+                                                  c.gated ? w.b_gate : w.b_up,
+                                                  c.gated ? w.b_up : nullptr);
     GF_LAUNCHED();
-    if (s->capture) {
+    if (s->capture && !batch) {
       s->activations[(size_t)l].resize(count);
       GF_CUDA(cudaMemcpyAsync(s->activations[(size_t)l].data(), g.z, count * 4, cudaMemcpyDeviceToHost, g.stream));
       GF_CUDA(cudaStreamSynchronize(g.stream));
       s->activation_rows[(size_t)l] = n;
     }
-    if (s->densities[(size_t)l] < 1.0) {
+    if (batch && s->densities[(size_t)l] < 1.0) {
+      if ((st = select_batch_layer(s, g, *batch, l, sms)) != GF_OK) break;
+    } else if (s->densities[(size_t)l] < 1.0) {
       GF_CUDA(cudaEventRecord(g.selection_events[2 * l], g.stream));
       const bool classify = phase == Phase::classify;
       if (scored && (st = score_layer(g, l, classify ? n - 1 : n, d.ff, sms)) != GF_OK) break;
@@ -174,9 +324,18 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
       if (counts[(size_t)l] >= 0) g.expert_count[(size_t)l] = counts[(size_t)l];
       g.selection_on_host = false;
     }
-    st = gemm<T>(g, g.x, g.z, (const T *)w.w_down_t, n, d.ff, d.hidden, true, true);
+    if ((st = gemm<T>(g, g.x, g.z, (const T *)w.w_down_t, n, d.ff, d.hidden, true, true)) != GF_OK) break;
+    if (w.b_down || c.post_norm)
+      norm_kernel<<<n, 256, 0, g.stream>>>(g.x, g.x, d.hidden, c.post_norm ? ff_norm : Norm(), w.b_down);
   }
   if (st != GF_OK) return st;
+  if (batch) { /* the scored rows' log-probabilities, on the device */
+    if ((st = score_batch_rows<T>(s, g, m, *batch)) != GF_OK) return st;
+    GF_CUDA(cudaStreamSynchronize(g.stream));
+    s->selection_ms = 0;
+    s->position = 0; /* the cache holds the batch's rows, not one sequence */
+    return GF_OK;
+  }
   /* gen mode: every top-k layer's experts in one launch, after the pass that scored them */
   const size_t last_events = (size_t)d.layers * 2;
   if (any_top_k && phase == Phase::prompt) {
@@ -186,13 +345,19 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
   }
   if (phase == Phase::prompt && compact_enabled() && (st = gather_experts<T>(s, g, m, d)) != GF_OK)
     return st;
-  /* final norm and LM head */
+  /* final norm (none after post-norm blocks), projection out (OPT-350m) and LM head */
   const float *last = g.x + (size_t)(n - logit_rows) * d.hidden;
-  rmsnorm_kernel<<<logit_rows, 256, 0, g.stream>>>(g.xb, last, m.final_norm, d.hidden, c.norm_eps);
+  norm_kernel<<<logit_rows, 256, 0, g.stream>>>(g.xb, last, d.hidden, final_norm(c, m), nullptr);
   GF_LAUNCHED();
+  const float *head_in = g.xb;
+  if (m.project_out) {
+    if ((st = gemm<T>(g, g.e, g.xb, (const T *)m.project_out, logit_rows, d.hidden, d.width, false, false)) != GF_OK)
+      return st;
+    head_in = g.e;
+  }
   if (logit_rows == 1) {
-    gemv_kernel<T><<<GemvShape::blocks(d.vocab, sms), GemvShape::threads, GemvShape::shared(d.hidden), g.stream>>>(
-        g.logits, (const T *)m.lm_head, g.xb, d.vocab, d.hidden, nullptr, nullptr);
+    gemv_kernel<T><<<GemvShape::blocks(d.vocab, sms), GemvShape::threads, GemvShape::shared(d.width), g.stream>>>(
+        g.logits, (const T *)m.lm_head, head_in, d.vocab, d.width, nullptr, nullptr);
     GF_LAUNCHED();
     GF_CUDA(cudaMemcpyAsync(g.host_logits, g.logits, (size_t)d.vocab * 4, cudaMemcpyDeviceToHost, g.stream));
     GF_CUDA(cudaStreamSynchronize(g.stream));
@@ -202,7 +367,7 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
     const int block = std::max(1, (int)(((size_t)n * d.ff) / d.vocab));
     for (int first = 0; first < n; first += block) {
       const int rows = std::min(block, n - first);
-      if ((st = gemm<T>(g, g.z, g.xb + (size_t)first * d.hidden, (const T *)m.lm_head, rows, d.hidden, d.vocab, false, false)) != GF_OK)
+      if ((st = gemm<T>(g, g.z, head_in + (size_t)first * d.width, (const T *)m.lm_head, rows, d.width, d.vocab, false, false)) != GF_OK)
         return st;
       GF_CUDA(cudaMemcpyAsync(logits + (size_t)first * d.vocab, g.z, (size_t)rows * d.vocab * 4,
                               cudaMemcpyDeviceToHost, g.stream));
@@ -263,37 +428,40 @@ gf_status enqueue_decode(gf_session *s, Profile *profile = nullptr) {
     profile->events.push_back(e);
     profile->kinds.push_back(kind);
   };
-  const size_t staged = GemvShape::shared(std::max(d.hidden, d.q_dim));
+  const size_t staged = GemvShape::shared(d.widest);
   const int32_t *no_rows = nullptr;
-  const float *no_norm = nullptr, *no_residual = nullptr;
+  const float *no_residual = nullptr, *no_bias = nullptr;
   mark(0);
-  embed_kernel<T><<<1, 256, 0, g.stream>>>(g.x, (const T *)m.embed, g.ids, d.hidden);
+  if (gf_status st = enqueue_embed<T>(s, 1, pdl); st != GF_OK) return st;
   for (int32_t l = 0; l < d.layers; l++) {
     const GpuLayer &w = m.layers[(size_t)l];
     T *key_cache = (T *)g.key_cache + l * cache_layer, *value_cache = (T *)g.value_cache + l * cache_layer;
+    const Norm attn_norm = norm_of(c, w.attn_norm, w.attn_norm_bias);
+    const Norm ff_norm = norm_of(c, w.ff_norm, w.ff_norm_bias);
     mark(0);
-    /* attention RMSNorm fused into the q/k/v product */
+    /* the attention norm (pre-norm) and the q/k/v biases fused into the q/k/v product */
     GF_CUDA(launch(pdl, gemv_kernel<T>, blocks(g.gemv_resident, d.qkv_dim), threads, staged, g.stream,
                    g.qkv, (const T *)w.wqkv, g.x, d.qkv_dim, d.hidden, no_rows, no_residual,
-                   (const float *)w.attn_norm, c.norm_eps));
+                   c.post_norm ? Norm() : attn_norm, (const float *)w.bqkv));
     mark(1);
     /* RoPE and the KV-cache write fused into attention */
     if (split_kernel) {
       GF_CUDA(launch_attention_split<T>(pdl, g.stream, g.att, g.partials, head_tickets, g.qkv,
                                         key_cache, value_cache, g.position, d.heads, d.kv_heads,
-                                        d.head_dim, splits, m.inv_freq));
+                                        d.head_dim, splits, m.inv_freq, c.sliding_window));
     } else {
       attention_decode_kernel<T><<<dim3(d.heads, splits), ATTENTION_THREADS, 0, g.stream>>>(
           g.partials, g.qkv, key_cache, value_cache, g.position, d.heads, d.kv_heads, d.head_dim,
-          m.inv_freq);
+          m.inv_freq, c.sliding_window);
       attention_combine_kernel<<<d.heads, std::min(d.head_dim, 1024), 0, g.stream>>>(g.att, g.partials, splits, d.head_dim);
     }
     mark(3);
     GF_CUDA(launch(pdl, gemv_kernel<T>, blocks(g.gemv_resident, d.hidden), threads, staged, g.stream,
                    g.x, (const T *)w.wo, (const float *)g.att, d.hidden, d.q_dim, no_rows,
-                   (const float *)g.x, no_norm, 0.f));
+                   (const float *)g.x, Norm(), (const float *)w.bo));
+    if (c.post_norm) norm_kernel<<<1, 256, 0, g.stream>>>(g.x, g.x, d.hidden, attn_norm, nullptr);
     mark(4);
-    /* GRIFFIN: only the experts' rows of W_gate, W_up and W_downᵀ are read; FF RMSNorm fused */
+    /* GRIFFIN: only the experts' rows of W_gate, W_up and W_downᵀ are read; FF norm fused */
     const int32_t selected = g.expert_count[(size_t)l];
     const bool griffin = s->densities[(size_t)l] < 1.0 && selected >= 0;
     const int count = griffin ? selected : d.ff;
@@ -309,19 +477,31 @@ gf_status enqueue_decode(gf_session *s, Profile *profile = nullptr) {
       GF_CUDA(launch(pdl, gate_up_kernel<T>, blocks(g.gate_up_resident, count), threads, staged, g.stream,
                      g.z, c.gated ? w_gate : nullptr, w_up,
                      (const float *)g.x, count, d.hidden, experts, (int)c.activation,
-                     (const float *)w.ff_norm, c.norm_eps));
+                     c.post_norm ? Norm() : ff_norm, c.gated ? (const float *)w.b_gate : no_bias,
+                     (const float *)w.b_up));
       mark(5);
-      gf_status st = launch_down<T>(g.stream, g.x, g.partials, g.partials_floats, down_tickets,
-                                    w_down_t, g.z, experts, count, d.hidden, sms, pdl,
-                                    persistent ? 4 : 8);
-      if (st != GF_OK) return st;
-      mark(6);
     }
+    /* density 0: the FF adds only its output bias, if any */
+    gf_status st = launch_down<T>(g.stream, g.x, g.partials, g.partials_floats, down_tickets,
+                                  w_down_t, g.z, experts, count, d.hidden, sms, pdl,
+                                  persistent ? 4 : 8, w.b_down);
+    if (st != GF_OK) return st;
+    if (c.post_norm) norm_kernel<<<1, 256, 0, g.stream>>>(g.x, g.x, d.hidden, ff_norm, nullptr);
+    mark(6);
   }
   mark(0);
+  const float *head_in = g.x;
+  Norm head_norm = final_norm(c, m);
+  if (m.project_out) { /* OPT-350m: the final norm fused into the projection out */
+    GF_CUDA(launch(pdl, gemv_kernel<T>, blocks(g.gemv_resident, d.width), threads, staged, g.stream,
+                   g.e, (const T *)m.project_out, (const float *)g.x, d.width, d.hidden, no_rows,
+                   no_residual, head_norm, no_bias));
+    head_in = g.e;
+    head_norm = Norm();
+  }
   GF_CUDA(launch(pdl, gemv_kernel<T>, blocks(g.gemv_resident, d.vocab), threads, staged, g.stream,
-                 g.logits, (const T *)m.lm_head, (const float *)g.x, d.vocab, d.hidden, no_rows,
-                 no_residual, (const float *)m.final_norm, c.norm_eps));
+                 g.logits, (const T *)m.lm_head, head_in, d.vocab, d.width, no_rows,
+                 no_residual, head_norm, no_bias));
   mark(7);
   GF_LAUNCHED();
   return GF_OK;
@@ -338,7 +518,8 @@ gf_status decode_step(gf_session *s, int32_t id, float *logits) {
   static const bool profiling = getenv("GRIFFIN_PROFILE") != nullptr;
   if (profiling || !g.decode_graph) { /* blocks of the products that fit on a multiprocessor */
     const Dims d(s->model->config);
-    const size_t staged = GemvShape::shared(std::max(d.hidden, d.q_dim));
+    const size_t staged = GemvShape::shared(d.widest);
+    if (gf_status st = allow_staging<T>(staged); st != GF_OK) return st;
     GF_CUDA(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&g.gemv_resident, gemv_kernel<T>, GemvShape::threads, staged));
     GF_CUDA(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&g.gate_up_resident, gate_up_kernel<T>, GemvShape::threads, staged));
   }
@@ -409,6 +590,78 @@ gf_status forward_cuda(gf_session *s, const int32_t *ids, int32_t n, Phase phase
     GF_DISPATCH(c.weight_dtype, status = prompt_pass<T>(s, ids, n, phase, logit_rows, logits));
   }
   return status;
+}
+
+gf_status cuda_score_class_batch(gf_session *s, const int32_t *ids, const int32_t *lengths,
+                                 const int32_t *first, int32_t count, const int32_t *targets,
+                                 double *logprobs, uint8_t *greedy) {
+  const gf_config &c = s->model->config;
+  GpuSession &g = *gpu_of(s);
+  GF_CUDA(cudaSetDevice(s->model->device));
+  ClassBatch batch;
+  batch.count = count;
+  std::vector<int32_t> positions, rows;
+  int32_t total = 0;
+  for (int32_t b = 0; b < count; b++) {
+    batch.offsets.push_back(total);
+    batch.lengths.push_back(lengths[b]);
+    batch.first.push_back(first[b]);
+    for (int32_t p = 0; p < lengths[b]; p++) positions.push_back(p);
+    for (int32_t p = first[b]; p < lengths[b]; p++) rows.push_back(total + p);
+    total += lengths[b];
+  }
+  batch.scored = (int32_t)rows.size();
+  /* each sequence's experts (layers, count, ff) and one layer's scores (count, ff) */
+  const size_t expert_bytes = (size_t)count * c.n_layers * c.ff_size * 4;
+  const size_t score_bytes = (size_t)count * c.ff_size * 8;
+  if (expert_bytes + score_bytes > g.batch_experts_bytes) {
+    if (g.batch_experts) cudaFree(g.batch_experts);
+    g.batch_experts = nullptr, g.batch_experts_bytes = 0;
+    GF_CUDA(cudaMalloc(&g.batch_experts, expert_bytes + score_bytes));
+    g.batch_experts_bytes = expert_bytes + score_bytes;
+  }
+  std::vector<int32_t> last_rows;
+  for (int32_t b = 0; b < count; b++) last_rows.push_back(batch.offsets[(size_t)b] + lengths[b] - 1);
+  const size_t cap = (size_t)g.capacity;
+  int32_t *index = g.batch_index; /* positions, scored rows, targets, last rows, counts */
+  GF_CUDA(cudaMemcpyAsync(index, positions.data(), positions.size() * 4, cudaMemcpyHostToDevice, g.stream));
+  GF_CUDA(cudaMemcpyAsync(index + cap, rows.data(), rows.size() * 4, cudaMemcpyHostToDevice, g.stream));
+  GF_CUDA(cudaMemcpyAsync(index + 2 * cap, targets, rows.size() * 4, cudaMemcpyHostToDevice, g.stream));
+  GF_CUDA(cudaMemcpyAsync(index + 3 * cap, last_rows.data(), last_rows.size() * 4, cudaMemcpyHostToDevice, g.stream));
+  batch.positions = index;
+  batch.scored_rows = index + cap;
+  batch.targets = index + 2 * cap;
+  batch.last_rows = index + 3 * cap;
+  batch.counts = index + 4 * cap;
+  batch.scores = (double *)((char *)g.batch_experts + expert_bytes);
+  batch.experts = g.batch_experts;
+  batch.logprobs = g.batch_logprobs;
+  batch.greedy = g.batch_greedy;
+  batch.expert_counts.assign((size_t)count * c.n_layers, -1);
+  g.batch_count = 0;
+  gf_status status = GF_OK;
+  GF_DISPATCH(c.weight_dtype,
+              status = prompt_pass<T>(s, ids, total, Phase::classify, 0, nullptr, &batch));
+  if (status != GF_OK) return status;
+  GF_CUDA(cudaMemcpy(logprobs, g.batch_logprobs, rows.size() * 8, cudaMemcpyDeviceToHost));
+  GF_CUDA(cudaMemcpy(greedy, g.batch_greedy, rows.size(), cudaMemcpyDeviceToHost));
+  g.batch_expert_counts = batch.expert_counts;
+  g.batch_count = count;
+  return GF_OK;
+}
+
+gf_status cuda_batch_experts(gf_session *s, int32_t sequence, int32_t layer, int32_t *out,
+                             int32_t *count) {
+  GpuSession &g = *gpu_of(s);
+  const gf_config &c = s->model->config;
+  if (sequence < 0 || sequence >= g.batch_count)
+    return fail(GF_ERR_INVALID_ARGUMENT, "sequence %d is not in the last batch (%d sequences)",
+                sequence, g.batch_count);
+  *count = g.batch_expert_counts[(size_t)sequence * c.n_layers + layer];
+  if (*count <= 0) return GF_OK;
+  GF_CUDA(cudaMemcpy(out, g.batch_experts + ((size_t)layer * g.batch_count + sequence) * c.ff_size,
+                     (size_t)*count * 4, cudaMemcpyDeviceToHost));
+  return GF_OK;
 }
 
 } // namespace gf

@@ -101,13 +101,9 @@ __device__ __forceinline__ float block_reduce(float v, bool is_max, float *share
   return v;
 }
 
-/*
- * Stages the input vector in shared memory, RMS-normalised with norm_w when given (the norm
- * fused into the product that follows it: x / sqrt(mean(x²) + eps) · w, as rmsnorm_kernel).
- */
 /* Calls apply(i, src[i]) for i < n4, each thread U float4 loads in flight at a time. */
 template <typename Apply>
-__device__ __forceinline__ void float4_pass(const float *__restrict__ src, int n4, Apply apply) {
+__device__ __forceinline__ void float4_pass(const float *src, int n4, Apply apply) {
   constexpr int U = 4;
   for (int base = threadIdx.x; base < n4; base += blockDim.x * U) {
     float4 v[U];
@@ -122,43 +118,73 @@ __device__ __forceinline__ void float4_pass(const float *__restrict__ src, int n
   }
 }
 
+__device__ __forceinline__ bool aligned16(const void *p) { return ((uintptr_t)p & 15) == 0; }
+
+/*
+ * Stages the input vector in shared memory, normalised when norm.w is set (the norm fused into
+ * the product that follows it, as norm_kernel computes it): RMSNorm x / sqrt(mean(x²) + eps)·w,
+ * or LayerNorm (x − mean) / sqrt(mean((x − mean)²) + eps)·w + b.
+ */
 __device__ __forceinline__ void stage_input(float *xs, const float *__restrict__ x, int cols,
-                                            const float *__restrict__ norm_w, float eps) {
+                                            Norm norm) {
   __shared__ float reduce[32];
-  float ss = 0.f;
-  const bool vectors = cols % 4 == 0 && ((uintptr_t)x & 15) == 0 && ((uintptr_t)norm_w & 15) == 0;
+  float sum = 0.f, ss = 0.f;
+  const bool vectors = cols % 4 == 0 && aligned16(x) && aligned16(norm.w) && aligned16(norm.b);
   const int n4 = vectors ? cols / 4 : 0;
   float4 *xs4 = reinterpret_cast<float4 *>(xs);
   float4_pass(x, n4, [&](int i, float4 v) {
     xs4[i] = v;
+    sum += (v.x + v.y) + (v.z + v.w);
     ss += v.x * v.x + v.y * v.y + v.z * v.z + v.w * v.w;
   });
   for (int i = 4 * n4 + threadIdx.x; i < cols; i += blockDim.x) {
     const float v = x[i];
     xs[i] = v;
+    sum += v;
     ss += v * v;
   }
-  if (norm_w) {
-    const float inv = 1.0f / sqrtf(block_reduce(ss, false, reduce) / cols + eps);
-    float4_pass(norm_w, n4, [&](int i, float4 w) {
-      const float4 v = xs4[i];
-      xs4[i] = make_float4(w.x * (v.x * inv), w.y * (v.y * inv), w.z * (v.z * inv), w.w * (v.w * inv));
-    });
-    for (int i = 4 * n4 + threadIdx.x; i < cols; i += blockDim.x) xs[i] = norm_w[i] * (xs[i] * inv);
+  if (norm.w) {
+    float mean = 0.f;
+    if (norm.b) { /* LayerNorm: the squares of the deviations, from the staged copy */
+      mean = block_reduce(sum, false, reduce) / cols;
+      ss = 0.f;
+      float4_pass(xs, n4, [&](int, float4 v) {
+        const float a = v.x - mean, b = v.y - mean, c = v.z - mean, d = v.w - mean;
+        ss += a * a + b * b + c * c + d * d;
+      });
+      for (int i = 4 * n4 + threadIdx.x; i < cols; i += blockDim.x) ss += (xs[i] - mean) * (xs[i] - mean);
+    }
+    const float inv = 1.0f / sqrtf(block_reduce(ss, false, reduce) / cols + norm.eps);
+    if (norm.b) {
+      const float4 *b4 = reinterpret_cast<const float4 *>(norm.b);
+      float4_pass(norm.w, n4, [&](int i, float4 w) {
+        const float4 v = xs4[i], b = b4[i];
+        xs4[i] = make_float4((v.x - mean) * inv * w.x + b.x, (v.y - mean) * inv * w.y + b.y,
+                             (v.z - mean) * inv * w.z + b.z, (v.w - mean) * inv * w.w + b.w);
+      });
+      for (int i = 4 * n4 + threadIdx.x; i < cols; i += blockDim.x)
+        xs[i] = (xs[i] - mean) * inv * norm.w[i] + norm.b[i];
+    } else {
+      float4_pass(norm.w, n4, [&](int i, float4 w) {
+        const float4 v = xs4[i];
+        xs4[i] = make_float4(w.x * (v.x * inv), w.y * (v.y * inv), w.z * (v.z * inv), w.w * (v.w * inv));
+      });
+      for (int i = 4 * n4 + threadIdx.x; i < cols; i += blockDim.x) xs[i] = norm.w[i] * (xs[i] * inv);
+    }
   }
   __syncthreads();
 }
 
 /*
- * y[r] = W[rows ? rows[r] : r] · x̂ (+ residual[r]) for r < count; a warp per row. x̂ is x, or
- * RMSNorm(x) with norm_w. Dynamic shared memory: cols floats. The first batch of weights is
+ * y[r] = W[rows ? rows[r] : r] · x̂ (+ bias[r]) (+ residual[r]) for r < count; a warp per row. x̂
+ * is x, or norm(x) when norm.w is set. Dynamic shared memory: cols floats. The first batch of weights is
  * loaded before waiting for the kernel that wrote x, and stays in flight while x is staged.
  */
 template <typename T>
 static __global__ void __launch_bounds__(256)
     gemv_kernel(float *__restrict__ y, const T *__restrict__ w, const float *__restrict__ x_global,
                 int count, int cols, const int32_t *__restrict__ rows, const float *residual,
-                const float *__restrict__ norm_w = nullptr, float eps = 0.f) {
+                Norm norm = Norm(), const float *__restrict__ bias = nullptr) {
   extern __shared__ float x[];
   constexpr int V = 16 / sizeof(T), U = GEMV_BATCH;
   const int lane = threadIdx.x & 31, warps = blockDim.x >> 5;
@@ -173,7 +199,7 @@ static __global__ void __launch_bounds__(256)
   if (vectors && !rows && first < count) load(first); /* rows may come from the kernel before */
   wait_for_previous();
   let_next_launch();
-  stage_input(x, x_global, cols, norm_w, eps);
+  stage_input(x, x_global, cols, norm);
   if (vectors && rows && first < count) load(first);
   for (int r = first; r < count; r += stride) {
     float acc;
@@ -184,7 +210,10 @@ static __global__ void __launch_bounds__(256)
       acc = warp_dot<T>(row_of(r), x, cols, lane);
     }
     acc = warp_sum(acc);
-    if (lane == 0) y[r] = acc + (residual ? residual[r] : 0.f);
+    if (lane == 0) {
+      if (bias) acc += bias[r];
+      y[r] = residual ? acc + residual[r] : acc;
+    }
   }
 }
 
@@ -200,16 +229,18 @@ __device__ __forceinline__ float activation(float g, int act) {
 }
 
 /*
- * z[i] = act(W_gate[e_i] · x̂) ⊙ (W_up[e_i] · x̂), e_i = experts ? experts[i] : i; a warp per
- * neuron. Plain blocks pass w_gate = null: z[i] = act(W_1[e_i] · x̂). x̂ as in gemv_kernel; the
- * experts come from the prompt phase, so the first batches load before the wait.
+ * z[i] = act(W_gate[e_i] · x̂ + b_gate[e_i]) ⊙ (W_up[e_i] · x̂ + b_up[e_i]), e_i = experts ?
+ * experts[i] : i; a warp per neuron (a bias only where given). Plain blocks pass w_gate = null:
+ * z[i] = act(W_1[e_i] · x̂ + b_1[e_i]). x̂ as in gemv_kernel; the experts come from the prompt
+ * phase, so the first batches load before the wait.
  */
 template <typename T>
 static __global__ void __launch_bounds__(256)
     gate_up_kernel(float *__restrict__ z, const T *__restrict__ w_gate, const T *__restrict__ w_up,
                    const float *__restrict__ x_global, int count, int cols,
-                   const int32_t *__restrict__ experts, int act,
-                   const float *__restrict__ norm_w = nullptr, float eps = 0.f) {
+                   const int32_t *__restrict__ experts, int act, Norm norm = Norm(),
+                   const float *__restrict__ b_gate = nullptr,
+                   const float *__restrict__ b_up = nullptr) {
   extern __shared__ float x[];
   constexpr int V = 16 / sizeof(T), U = GEMV_BATCH;
   const int lane = threadIdx.x & 31, warps = blockDim.x >> 5;
@@ -224,7 +255,7 @@ static __global__ void __launch_bounds__(256)
   if (vectors && first < count) load(first);
   wait_for_previous();
   let_next_launch();
-  stage_input(x, x_global, cols, norm_w, eps);
+  stage_input(x, x_global, cols, norm);
   const int stride = gridDim.x * warps;
   for (int i = first; i < count; i += stride) {
     const size_t row = (size_t)(experts ? experts[i] : i) * cols;
@@ -239,8 +270,11 @@ static __global__ void __launch_bounds__(256)
       if (w_gate) g = warp_dot<T>(w_gate + row, x, cols, lane);
     }
     u = warp_sum(u);
+    const int e = experts ? experts[i] : i;
+    if (b_up) u += b_up[e];
     if (w_gate) {
       g = warp_sum(g);
+      if (b_gate) g += b_gate[e];
       if (lane == 0) z[i] = activation(g, act) * u;
     } else if (lane == 0) {
       z[i] = activation(u, act);
@@ -253,14 +287,16 @@ static __global__ void __launch_bounds__(256)
  * (tile, chunk) sums its chunk of experts over the tile's 32·V columns (GEMV_BATCH rows in flight
  * a warp, each row's address formed before any load is issued) into partial[chunk][h]
  * (8 warps, each a share of the chunk's experts, summed in shared memory); the tile's last block
- * to finish (tickets[tile] counts them) adds the chunks to x in chunk order, so the sum does not
+ * to finish (tickets[tile] counts them) adds the chunks (and the bias b_down, when given) to x in
+ * chunk order, so the sum does not
  * depend on which block came last.
  */
 template <typename T>
 static __global__ void down_kernel(float *__restrict__ x, float *__restrict__ partial,
                                    uint32_t *__restrict__ tickets, const T *__restrict__ w_down_t,
                                    const float *__restrict__ z, const int32_t *__restrict__ experts,
-                                   int count, int hidden, int per_chunk) {
+                                   int count, int hidden, int per_chunk,
+                                   const float *__restrict__ bias) {
   constexpr int V = 16 / sizeof(T), COLS = 32 * V;
   constexpr int R = GEMV_BATCH; /* rows in flight per warp */
   __shared__ float sums[8][COLS];
@@ -324,7 +360,7 @@ static __global__ void down_kernel(float *__restrict__ x, float *__restrict__ pa
 #pragma unroll 16
     for (int chunk = 0; chunk < (int)gridDim.y; chunk++)
       s += __ldcg(partial + (size_t)chunk * hidden + h);
-    x[h] += s;
+    x[h] += bias ? s + bias[h] : s;
   }
   if (threadIdx.x == 0) tickets[blockIdx.x] = 0; /* ready for the next launch */
 }
@@ -361,17 +397,41 @@ inline int down_chunks(int count, int hidden, int vector, int sms, int blocks_pe
 }
 
 /*
- * x += W_downᵀ[experts]ᵀ · z through partial sums (count may be 0: nothing is added); tickets
- * holds down_tiles(hidden, V) zeros and is left so. pdl: a programmatic dependent launch.
+ * x[h] += Σ_i z[i]·W_downᵀ[e_i][h] (+ bias[h]), a thread per column: rows that are not whole
+ * 16-byte vectors (count may be 0: only the bias is added).
+ */
+template <typename T>
+static __global__ void down_scalar_kernel(float *__restrict__ x, const T *__restrict__ w_down_t,
+                                          const float *__restrict__ z,
+                                          const int32_t *__restrict__ experts, int count,
+                                          int hidden, const float *__restrict__ bias) {
+  wait_for_previous();
+  let_next_launch();
+  const int h = blockIdx.x * blockDim.x + threadIdx.x;
+  if (h >= hidden) return;
+  float s = 0.f;
+  for (int i = 0; i < count; i++)
+    s += z[i] * to_float(w_down_t[(size_t)(experts ? experts[i] : i) * hidden + h]);
+  x[h] += bias ? s + bias[h] : s;
+}
+
+/*
+ * x += W_downᵀ[experts]ᵀ · z (+ bias) through partial sums (count 0: only the bias, if any, is
+ * added); tickets holds down_tiles(hidden, V) zeros and is left so. pdl: a programmatic
+ * dependent launch.
  */
 template <typename T>
 gf_status launch_down(cudaStream_t stream, float *x, float *partial, size_t partial_floats,
                       uint32_t *tickets, const T *w_down_t, const float *z, const int32_t *experts,
-                      int count, int hidden, int sms, bool pdl = false, int blocks_per_sm = 4) {
-  if (count <= 0) return GF_OK;
+                      int count, int hidden, int sms, bool pdl = false, int blocks_per_sm = 4,
+                      const float *bias = nullptr) {
   constexpr int V = 16 / sizeof(T);
-  if (hidden % V != 0)
-    return fail(GF_ERR_UNSUPPORTED, "hidden size %d is not a multiple of %d", hidden, V);
+  if (count <= 0 && !bias) return GF_OK;
+  if (count <= 0 || hidden % V != 0) {
+    GF_CUDA(launch(pdl, down_scalar_kernel<T>, dim3((hidden + 255) / 256), 256, 0, stream, x,
+                   w_down_t, z, experts, std::max(count, 0), hidden, bias));
+    return GF_OK;
+  }
   const auto kernel = down_kernel<T>;
   int fit = 0; /* one wave asked for (≤ 4 a multiprocessor): at most what fits at once */
   GF_CUDA(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&fit, kernel, 256, 0));
@@ -382,7 +442,7 @@ gf_status launch_down(cudaStream_t stream, float *x, float *partial, size_t part
   chunks = (count + per_chunk - 1) / per_chunk;
   const dim3 grid(down_tiles(hidden, V), chunks);
   GF_CUDA(launch(pdl, kernel, grid, 256, 0, stream, x, partial, tickets, w_down_t, z, experts,
-                 count, hidden, per_chunk));
+                 count, hidden, per_chunk, bias));
   return GF_OK;
 }
 

@@ -11,49 +11,83 @@
 
 namespace gf {
 
-/* x[t] = embed[ids[t]] as floats. Grid: n rows. */
+/*
+ * x[t] = embed[ids[t]]·scale (+ pos_embed[p_t + offset], learned positions); with embed null,
+ * x[t] itself (the embeddings already projected in) is scaled and positioned. p_t is
+ * positions[t] (a packed batch) or, with positions null, start + t, start read from the device.
+ * Grid: n rows.
+ */
 template <typename T>
 static __global__ void embed_kernel(float *__restrict__ x, const T *__restrict__ embed,
-                             const int32_t *__restrict__ ids, int hidden) {
-  const T *row = embed + (size_t)ids[blockIdx.x] * hidden;
-  for (int i = threadIdx.x; i < hidden; i += blockDim.x) x[(size_t)blockIdx.x * hidden + i] = to_float(row[i]);
-}
-
-/* out[t] = x[t] / sqrt(mean(x[t]²) + eps) · w. Grid: rows; block 256. */
-static __global__ void rmsnorm_kernel(float *__restrict__ out, const float *__restrict__ x,
-                               const float *__restrict__ w, int d, float eps) {
-  __shared__ float warp_sums[32];
-  const float *xt = x + (size_t)blockIdx.x * d;
-  float ss = 0.f;
-  for (int i = threadIdx.x; i < d; i += blockDim.x) ss += xt[i] * xt[i];
-  ss = warp_sum(ss);
-  if ((threadIdx.x & 31) == 0) warp_sums[threadIdx.x >> 5] = ss;
-  __syncthreads();
-  if (threadIdx.x < 32) {
-    float v = threadIdx.x < (blockDim.x >> 5) ? warp_sums[threadIdx.x] : 0.f;
-    v = warp_sum(v);
-    if (threadIdx.x == 0) warp_sums[0] = v;
+                                    const int32_t *__restrict__ ids, int width, float scale,
+                                    const T *__restrict__ pos_embed,
+                                    const int32_t *__restrict__ start, int offset,
+                                    const int32_t *__restrict__ positions = nullptr) {
+  const T *row = embed ? embed + (size_t)ids[blockIdx.x] * width : nullptr;
+  const int p = positions ? positions[blockIdx.x] : *start + blockIdx.x;
+  const T *pos = pos_embed ? pos_embed + (size_t)(p + offset) * width : nullptr;
+  float *xt = x + (size_t)blockIdx.x * width;
+  for (int i = threadIdx.x; i < width; i += blockDim.x) {
+    float v = row ? to_float(row[i]) : xt[i];
+    if (scale != 1.0f) v *= scale;
+    if (pos) v += to_float(pos[i]);
+    xt[i] = v;
   }
-  __syncthreads();
-  const float inv = 1.0f / sqrtf(warp_sums[0] / d + eps);
-  float *ot = out + (size_t)blockIdx.x * d;
-  for (int i = threadIdx.x; i < d; i += blockDim.x) ot[i] = w[i] * (xt[i] * inv);
 }
 
 /*
- * RoPE (Hugging Face half rotation, the model's inverse frequencies) on the q and k parts of
- * qkv rows, then k and v into the cache at positions start..start+n-1 (start read from the
- * device). Grid: n; block: pairs.
+ * out[t] = norm(x[r_t] + add) (add: a bias added first, or null; norm.w null: no norm, only the
+ * bias), as kernels_cpu.cpp's rmsnorm and layernorm compute it (see Norm); r_t = rows[t], or t
+ * with rows null. out may be x. Grid: rows; block 256.
+ */
+static __global__ void norm_kernel(float *out, const float *x, int d, Norm norm,
+                                   const float *__restrict__ add,
+                                   const int32_t *__restrict__ rows = nullptr) {
+  __shared__ float reduce[32];
+  const float *xt = x + (size_t)(rows ? rows[blockIdx.x] : blockIdx.x) * d;
+  float *ot = out + (size_t)blockIdx.x * d;
+  float sum = 0.f, ss = 0.f;
+  for (int i = threadIdx.x; i < d; i += blockDim.x) { /* each thread its own elements, in place */
+    const float v = add ? xt[i] + add[i] : xt[i];
+    ot[i] = v;
+    sum += v;
+    ss += v * v;
+  }
+  if (!norm.w) return;
+  float mean = 0.f;
+  if (norm.b) {
+    mean = block_reduce(sum, false, reduce) / d;
+    ss = 0.f;
+    for (int i = threadIdx.x; i < d; i += blockDim.x) ss += (ot[i] - mean) * (ot[i] - mean);
+  }
+  const float inv = 1.0f / sqrtf(block_reduce(ss, false, reduce) / d + norm.eps);
+  for (int i = threadIdx.x; i < d; i += blockDim.x)
+    ot[i] = norm.b ? (ot[i] - mean) * inv * norm.w[i] + norm.b[i] : norm.w[i] * (ot[i] * inv);
+}
+
+/*
+ * The q/k/v biases (bias null: none) added to qkv rows, RoPE (Hugging Face half rotation, the
+ * model's inverse frequencies; inv_freq null: learned positions, no rotation) on their q and k
+ * parts, then k and v into the cache at positions start..start+n-1 (start read from the
+ * device). A packed batch gives each row's position in positions, and its k and v go to cache
+ * row t. Grid: n; block: pairs.
  */
 template <typename T>
 static __global__ void rope_cache_kernel(float *__restrict__ qkv, T *__restrict__ key_cache,
                                   T *__restrict__ value_cache, const int32_t *__restrict__ start,
                                   int heads, int kv_heads, int head_dim,
-                                  const float *__restrict__ inv_freq) {
-  const int t = blockIdx.x, pos = *start + t, half = head_dim / 2;
+                                  const float *__restrict__ inv_freq,
+                                  const float *__restrict__ bias,
+                                  const int32_t *__restrict__ positions = nullptr) {
+  const int t = blockIdx.x, pos = positions ? positions[t] : *start + t, half = head_dim / 2;
+  const int cache_row = positions ? t : pos;
   const int q_dim = heads * head_dim, kv_dim = kv_heads * head_dim;
   float *row = qkv + (size_t)t * (q_dim + 2 * kv_dim);
-  for (int p = threadIdx.x; p < (heads + kv_heads) * half; p += blockDim.x) {
+  if (bias) {
+    for (int i = threadIdx.x; i < q_dim + 2 * kv_dim; i += blockDim.x) row[i] += bias[i];
+    __syncthreads();
+  }
+  for (int p = threadIdx.x; inv_freq && p < (heads + kv_heads) * half; p += blockDim.x) {
     const int head = p / half, i = p % half;
     const float angle = (float)pos * inv_freq[i];
     const float c = cosf(angle), s = sinf(angle);
@@ -63,7 +97,7 @@ static __global__ void rope_cache_kernel(float *__restrict__ qkv, T *__restrict_
     v[i + half] = b * c + a * s;
   }
   __syncthreads();
-  const size_t at = (size_t)pos * kv_dim;
+  const size_t at = (size_t)cache_row * kv_dim;
   for (int i = threadIdx.x; i < kv_dim; i += blockDim.x) {
     key_cache[at + i] = from_float<T>(row[q_dim + i]);
     value_cache[at + i] = from_float<T>(row[q_dim + kv_dim + i]);
@@ -138,9 +172,10 @@ template <typename T>
 static __global__ void attention_prefill_kernel(float *__restrict__ out, const float *__restrict__ qkv,
                                                 const T *__restrict__ key_cache,
                                                 const T *__restrict__ value_cache, int start,
-                                                int heads, int kv_heads, int head_dim) {
+                                                int heads, int kv_heads, int head_dim, int window) {
   extern __shared__ float shared[];
   const int t = blockIdx.x, h = blockIdx.y, last = start + t;
+  const int lo = window > 0 ? max(0, last - window + 1) : 0; /* keys lo..last */
   float *q = shared, *reduce = shared + 1024, *weights = shared + 1024 + 32;
   float *partial = weights + (start + gridDim.x);
   const int q_dim = heads * head_dim, kv_dim = kv_heads * head_dim;
@@ -150,21 +185,21 @@ static __global__ void attention_prefill_kernel(float *__restrict__ out, const f
     q[i] = qkv[(size_t)t * (q_dim + 2 * kv_dim) + h * head_dim + i];
   __syncthreads();
   float local_max = -INFINITY;
-  for (int p = threadIdx.x; p <= last; p += blockDim.x) {
+  for (int p = lo + threadIdx.x; p <= last; p += blockDim.x) {
     const float s = key_dot<T>(q, key_cache + (size_t)p * kv_dim + kv_offset, head_dim) * scale;
-    weights[p] = s;
+    weights[p - lo] = s;
     local_max = fmaxf(local_max, s);
   }
   const float max = block_reduce(local_max, true, reduce);
   float local_sum = 0.f;
-  for (int p = threadIdx.x; p <= last; p += blockDim.x) {
-    const float e = expf(weights[p] - max);
-    weights[p] = e;
+  for (int p = lo + threadIdx.x; p <= last; p += blockDim.x) {
+    const float e = expf(weights[p - lo] - max);
+    weights[p - lo] = e;
     local_sum += e;
   }
   const float sum = block_reduce(local_sum, false, reduce);
   __syncthreads();
-  weighted_values<T>(out + (size_t)t * q_dim + h * head_dim, weights, value_cache, 0, last + 1,
+  weighted_values<T>(out + (size_t)t * q_dim + h * head_dim, weights, value_cache, lo, last + 1,
                      kv_dim, kv_offset, head_dim, 1.0f / sum, partial);
 }
 
@@ -173,8 +208,9 @@ inline size_t prefill_shared_bytes(int positions) { return (size_t)(1024 + 32 + 
 
 /*
  * The step's new token for query head h at position pos, into shared memory: the query and its KV
- * group's key rotated (RoPE with inv_freq), key and value rounded to the cache's type T. When
- * holds_pos, the group's first head also writes key and value into the cache at pos.
+ * group's key rotated (RoPE with inv_freq; inv_freq null: learned positions, as they are), key
+ * and value rounded to the cache's type T. When holds_pos, the group's first head also writes key
+ * and value into the cache at pos.
  */
 template <typename T>
 __device__ __forceinline__ void stage_new_token(float *q, float *key, float *value,
@@ -184,7 +220,11 @@ __device__ __forceinline__ void stage_new_token(float *q, float *key, float *val
                                                 const float *__restrict__ inv_freq, bool holds_pos) {
   const int q_dim = heads * head_dim, kv_dim = kv_heads * head_dim, half = head_dim / 2;
   const int kv_offset = (h / (heads / kv_heads)) * head_dim;
-  for (int i = threadIdx.x; i < half; i += blockDim.x) {
+  for (int i = threadIdx.x; !inv_freq && i < head_dim; i += blockDim.x) {
+    q[i] = qkv[h * head_dim + i];
+    key[i] = to_float(from_float<T>(qkv[q_dim + kv_offset + i]));
+  }
+  for (int i = threadIdx.x; inv_freq && i < half; i += blockDim.x) {
     const float angle = (float)pos * inv_freq[i];
     const float c = cosf(angle), s = sinf(angle);
     const float qa = qkv[h * head_dim + i], qb = qkv[h * head_dim + i + half];
@@ -211,7 +251,8 @@ constexpr int ATTENTION_THREADS = 256;
 
 /*
  * Decoding attention with RoPE and the cache write fused in, split over the cache: block
- * (h, split) covers positions [split·CHUNK, min(split·CHUNK + CHUNK, pos + 1)) and writes
+ * (h, split) covers positions [split·CHUNK, min(split·CHUNK + CHUNK, pos + 1)) from the
+ * window's first key (pos − window + 1, with a sliding window) on, and writes
  * (max, sum, acc[head_dim]). It rotates its head's query and the new token's key itself (the
  * model's inverse frequencies), takes the new key and value from qkv (rounded to the cache's
  * type), and the block that holds position pos for the first head of a KV group writes them into
@@ -222,11 +263,13 @@ static __global__ void attention_decode_kernel(float *__restrict__ partial, cons
                                                T *__restrict__ key_cache, T *__restrict__ value_cache,
                                                const int32_t *__restrict__ position, int heads,
                                                int kv_heads, int head_dim,
-                                               const float *__restrict__ inv_freq) {
+                                               const float *__restrict__ inv_freq, int window) {
   __shared__ float q[1024], key[1024], value[1024], weights[ATTENTION_CHUNK], reduce[32],
       groups_sum[2048];
   const int h = blockIdx.x, split = blockIdx.y, pos = *position;
-  const int first = split * ATTENTION_CHUNK, last = min(first + ATTENTION_CHUNK, pos + 1);
+  const int lo = window > 0 ? max(0, pos - window + 1) : 0; /* keys lo..pos */
+  const int first = max(lo, split * ATTENTION_CHUNK);
+  const int last = min(split * ATTENTION_CHUNK + ATTENTION_CHUNK, pos + 1);
   float *out = partial + ((size_t)h * gridDim.y + split) * (head_dim + 2);
   if (first >= last) {
     if (threadIdx.x == 0) { out[0] = -INFINITY; out[1] = 0.f; }
@@ -281,18 +324,22 @@ static __global__ void attention_combine_kernel(float *__restrict__ out, const f
 }
 
 /*
- * Row t of gate (cols wide) becomes z = act(gate) ⊙ up (up null: act(gate)); with inverse, also
+ * Row t of gate (cols wide) becomes z = act(gate + b_gate) ⊙ (up + b_up) (up null: act(gate +
+ * b_gate), a plain block's W_1 product and b_1; a null bias adds nothing); with inverse, also
  * inverse[t] = 1 / ‖z_t‖₂ in float64 (0 for a zero row), what the neuron scores need, so GRIFFIN's
  * row norms cost no pass of their own. Grid: rows; block 256.
  */
 static __global__ void __launch_bounds__(256)
     activate_rows_kernel(float *__restrict__ gate, const float *__restrict__ up, int cols, int act,
-                         double *__restrict__ inverse) {
+                         double *__restrict__ inverse, const float *__restrict__ b_gate,
+                         const float *__restrict__ b_up) {
   __shared__ double partial[256];
   float *row = gate + (size_t)blockIdx.x * cols;
   const float *up_row = up ? up + (size_t)blockIdx.x * cols : nullptr;
   double ss = 0;
-  auto one = [&](float g, float u) {
+  auto one = [&](int i, float g, float u) {
+    if (b_gate) g += b_gate[i];
+    if (b_up) u += b_up[i];
     const float z = up_row ? activation(g, act) * u : activation(g, act);
     ss += (double)z * z;
     return z;
@@ -302,10 +349,11 @@ static __global__ void __launch_bounds__(256)
   for (int i = threadIdx.x; i < n4; i += blockDim.x) {
     float4 g = reinterpret_cast<const float4 *>(row)[i];
     const float4 u = up_row ? reinterpret_cast<const float4 *>(up_row)[i] : g;
-    g = make_float4(one(g.x, u.x), one(g.y, u.y), one(g.z, u.z), one(g.w, u.w));
+    g = make_float4(one(4 * i, g.x, u.x), one(4 * i + 1, g.y, u.y), one(4 * i + 2, g.z, u.z),
+                    one(4 * i + 3, g.w, u.w));
     reinterpret_cast<float4 *>(row)[i] = g;
   }
-  for (int i = 4 * n4 + threadIdx.x; i < cols; i += blockDim.x) row[i] = one(row[i], up_row ? up_row[i] : 0.f);
+  for (int i = 4 * n4 + threadIdx.x; i < cols; i += blockDim.x) row[i] = one(i, row[i], up_row ? up_row[i] : 0.f);
   if (!inverse) return;
   partial[threadIdx.x] = ss;
   __syncthreads();

@@ -1,6 +1,8 @@
 /*
  * cuda_model.cu — CUDA devices and model weights on them: discovery, upload of a finalized
- * model (q, k, v stacked; W_down transposed so each neuron's weights are one row), and freeing.
+ * model (q, k, v and their biases stacked; W_down — a plain block's W_2 — transposed so each
+ * neuron's weights are one row; norms, biases, positions and projections where the config has
+ * them), and freeing.
  */
 #include <cstring>
 
@@ -48,8 +50,15 @@ gf_status device_alloc(GpuModel &g, size_t bytes, void **out, uint64_t *total) {
   return GF_OK;
 }
 
-/* Puts a weight on the device: adopts the copy streamed at load time, or copies the host's. */
+/*
+ * Puts a weight on the device: adopts the copy streamed at load time, or copies the host's. A
+ * weight the config does not have (not loaded) stays null.
+ */
 gf_status upload(GpuModel &g, Weight &w, void **out, uint64_t *total) {
+  if (!w.loaded && !w.device) {
+    *out = nullptr;
+    return GF_OK;
+  }
   if (w.device) {
     *out = w.device;
     w.device = nullptr;
@@ -68,6 +77,21 @@ gf_status upload_layer(GpuModel &g, const gf_config &c, LayerWeights &l, GpuLaye
   gf_status s;
   if ((s = upload(g, l.attn_norm, (void **)&out.attn_norm, total)) != GF_OK) return s;
   if ((s = upload(g, l.ff_norm, (void **)&out.ff_norm, total)) != GF_OK) return s;
+  /* the vectors: LayerNorm's biases, o's and the FF's biases (null where the config has none) */
+  const struct { Weight *w; float **out; } vectors[] = {
+      {&l.attn_norm_bias, &out.attn_norm_bias}, {&l.ff_norm_bias, &out.ff_norm_bias},
+      {&l.bo, &out.bo}, {&l.b_gate, &out.b_gate}, {&l.b_up, &out.b_up}, {&l.b_down, &out.b_down}};
+  for (const auto &v : vectors)
+    if ((s = upload(g, *v.w, (void **)v.out, total)) != GF_OK) return s;
+  if (l.bq.loaded) { /* q, k, v biases stacked as the products are */
+    const size_t bytes = l.bq.bytes() + l.bk.bytes() + l.bv.bytes();
+    if ((s = device_alloc(g, bytes, (void **)&out.bqkv, total)) != GF_OK) return s;
+    char *at = (char *)out.bqkv;
+    for (Weight *w : {&l.bq, &l.bk, &l.bv}) {
+      GF_CUDA(cudaMemcpy(at, w->data, w->bytes(), cudaMemcpyHostToDevice));
+      at += w->bytes();
+    }
+  }
   /* q, k, v stacked: one matrix–vector product per step */
   const size_t parts = l.wq.bytes() + l.wk.bytes() + l.wv.bytes();
   if ((s = device_alloc(g, parts, &out.wqkv, total)) != GF_OK) return s;
@@ -114,32 +138,8 @@ void cuda_free_model(gf_model *model) {
   model->gpu = nullptr;
 }
 
-/* The CUDA backend runs the Llama form (RMSNorm, RoPE with any scaling, gated FF, no biases). */
-gf_status check_supported(const gf_config &c) {
-  const char *missing = c.norm != GF_NORM_RMS                     ? "LayerNorm or (1 + w) RMSNorm"
-                        : c.embed_scale != 0 && c.embed_scale != 1 ? "scaled embeddings"
-                        : c.post_norm || c.no_final_norm          ? "post-norm blocks"
-                        : c.learned_positions                     ? "learned positions"
-                        : c.sliding_window > 0 && c.sliding_window < c.max_positions
-                            ? "sliding-window attention"
-                        : c.biases                                  ? "biases"
-                        : c.embed_dim != 0 && c.embed_dim != c.hidden_size ? "embedding projections"
-                        : !c.gated                                  ? "plain (non-gated) FF blocks"
-                                                                    : nullptr;
-  if (missing)
-    return fail(GF_ERR_UNSUPPORTED,
-                "the CUDA backend does not run %s yet (Llama, Mistral within its window, Llama 3 "
-                "and ReLU-Llama do); use the CPU for this model",
-                missing);
-  if (c.head_dim > 1024 || c.hidden_size % 8 != 0)
-    return fail(GF_ERR_UNSUPPORTED, "the CUDA backend needs head_dim ≤ 1024 and hidden_size %% 8 == 0");
-  return GF_OK;
-}
-
 gf_status cuda_upload(gf_model *model) {
   const gf_config &c = model->config;
-  gf_status supported = check_supported(c);
-  if (supported != GF_OK) return supported;
   GF_CUDA(cudaSetDevice(model->device));
   cuda_free_staging(model); /* loading is over */
   GpuModel *g = new GpuModel();
@@ -149,12 +149,17 @@ gf_status cuda_upload(gf_model *model) {
   uint64_t total = 0;
   gf_status s = upload(*g, model->embed, &g->embed, &total);
   if (s == GF_OK) s = upload(*g, model->final_norm, (void **)&g->final_norm, &total);
+  if (s == GF_OK) s = upload(*g, model->final_norm_bias, (void **)&g->final_norm_bias, &total);
+  if (s == GF_OK) s = upload(*g, model->pos_embed, &g->pos_embed, &total);
+  if (s == GF_OK) s = upload(*g, model->project_in, &g->project_in, &total);
+  if (s == GF_OK) s = upload(*g, model->project_out, &g->project_out, &total);
   if (s == GF_OK && !c.tied_embeddings) s = upload(*g, model->lm_head, &g->lm_head, &total);
-  if (s == GF_OK) {
+  if (s == GF_OK && !model->inv_freq.empty()) { /* RoPE; learned positions have none */
     Weight frequencies;
     frequencies.rows = 1;
     frequencies.cols = (int64_t)model->inv_freq.size();
     frequencies.data = model->inv_freq.data();
+    frequencies.loaded = true;
     s = upload(*g, frequencies, (void **)&g->inv_freq, &total);
   }
   if (c.tied_embeddings) g->lm_head = g->embed;
@@ -167,12 +172,13 @@ gf_status cuda_upload(gf_model *model) {
   }
   model->gpu_bytes = total;
   /* the device holds the weights now; keep only the magnitudes on the host */
-  free_weight(model->embed);
-  free_weight(model->final_norm);
-  free_weight(model->lm_head);
+  for (Weight *w : {&model->embed, &model->final_norm, &model->lm_head, &model->final_norm_bias,
+                    &model->pos_embed, &model->project_in, &model->project_out})
+    free_weight(*w);
   for (LayerWeights &l : model->layers)
     for (Weight *w : {&l.attn_norm, &l.wq, &l.wk, &l.wv, &l.wo, &l.ff_norm, &l.w_gate, &l.w_up,
-                      &l.w_down})
+                      &l.w_down, &l.bq, &l.bk, &l.bv, &l.bo, &l.b_gate, &l.b_up, &l.b_down,
+                      &l.attn_norm_bias, &l.ff_norm_bias})
       free_weight(*w);
   return GF_OK;
 }

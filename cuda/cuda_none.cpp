@@ -43,6 +43,13 @@ gf_status forward_cuda(gf_session *, const int32_t *, int32_t, Phase, int32_t, f
   return no_cuda();
 }
 gf_status cuda_fetch_selection(gf_session *) { return no_cuda(); }
+gf_status cuda_score_class_batch(gf_session *, const int32_t *, const int32_t *, const int32_t *,
+                                 int32_t, const int32_t *, double *, uint8_t *) {
+  return no_cuda();
+}
+gf_status cuda_batch_experts(gf_session *, int32_t, int32_t, int32_t *, int32_t *) {
+  return no_cuda();
+}
 gf_status cuda_stream_weight(gf_model *, Weight *, int, const char *, uint64_t, uint64_t, int32_t) {
   return no_cuda();
 }

@@ -23,6 +23,7 @@ void release(GpuSession *g) {
   if (g->decode_graph) cudaGraphExecDestroy(g->decode_graph);
   for (void *p : g->allocations) cudaFree(p);
   if (g->compact) cudaFree(g->compact);
+  if (g->batch_experts) cudaFree(g->batch_experts);
   if (g->host_logits) cudaFreeHost(g->host_logits);
   for (cudaEvent_t e : g->selection_events) cudaEventDestroy(e);
 #ifdef GF_HAVE_CUBLAS
@@ -45,7 +46,7 @@ gf_status build(gf_session *s, GpuSession &g) {
   g.selection_events.assign((size_t)d.layers * 2 + 2, nullptr);
   for (cudaEvent_t &e : g.selection_events) GF_CUDA(cudaEventCreate(&e));
   const size_t cache = (size_t)d.layers * rows * d.kv_dim * elem;
-  const size_t widest = (size_t)std::max({d.hidden, d.ff, d.q_dim});
+  const size_t widest = (size_t)std::max({d.hidden, d.ff, d.q_dim, d.width});
   int sms = 0;
   GF_CUDA(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, m->device));
   bool split_kernel = false; /* as enqueue_decode decides */
@@ -63,6 +64,7 @@ gf_status build(gf_session *s, GpuSession &g) {
       {(void **)&g.position, 4},
       {(void **)&g.x, rows * d.hidden * 4},
       {(void **)&g.xb, rows * d.hidden * 4},
+      {(void **)&g.e, d.width != d.hidden ? rows * d.width * 4 : 16},
       {(void **)&g.qkv, rows * d.qkv_dim * 4},
       {(void **)&g.att, rows * d.q_dim * 4},
       {(void **)&g.z, rows * d.ff * 4},
@@ -79,6 +81,9 @@ gf_status build(gf_session *s, GpuSession &g) {
       {(void **)&g.experts, (size_t)d.layers * d.ff * 4},
       {(void **)&g.counts, (size_t)d.layers * 4},
       {(void **)&g.flags, (size_t)d.ff},
+      {(void **)&g.batch_index, rows * 5 * 4},
+      {(void **)&g.batch_logprobs, rows * 8},
+      {(void **)&g.batch_greedy, rows},
   };
   for (auto &p : plan) {
     gf_status status = alloc(g, p.bytes, p.out);

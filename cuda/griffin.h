@@ -215,6 +215,23 @@ gf_status gf_decode(gf_session *session, int32_t id, float *logits);
  */
 gf_status gf_forward_class(gf_session *session, const int32_t *ids, int32_t n, float *logits);
 
+/*
+ * Mode class over a batch (many requests in one call): count sequences packed one after another
+ * in ids, sequence b holding lengths[b] ≥ 2 tokens, each run as gf_forward_class runs it alone
+ * (its own experts, from its positions but the last, used at its last position only). Positions
+ * first[b] .. lengths[b] − 1 of sequence b are scored: targets holds the token each position
+ * predicts, logprobs its log-probability (log-softmax in float64) and greedy 1 where it is the
+ * argmax (the lowest index among ties); the three hold Σ_b (lengths[b] − first[b]) entries,
+ * sequence after sequence. Σ_b lengths[b] ≤ the session's max_positions. The session is empty
+ * afterwards; gf_session_batch_experts reads each sequence's experts.
+ */
+gf_status gf_score_class_batch(gf_session *session, const int32_t *ids, const int32_t *lengths,
+                               const int32_t *first, int32_t count, const int32_t *targets,
+                               double *logprobs, uint8_t *greedy);
+/* The experts of sequence b of the last gf_score_class_batch at a layer (as gf_session_experts). */
+gf_status gf_session_batch_experts(gf_session *session, int32_t sequence, int32_t layer,
+                                   int32_t *out, int32_t *count);
+
 /* Tokens in the KV cache. */
 gf_status gf_session_position(gf_session *session, int32_t *out);
 /* The experts of a layer, ascending, into out (ff capacity); *count = -1 when none selected. */

@@ -144,12 +144,18 @@ struct gf_session {
   std::vector<float> hb;     /* (n, ff) z */
   std::vector<float> hb2;    /* (n, ff) up projection */
 
+  /* mode class over a batch (CPU): each sequence's experts per layer; a layer without is absent */
+  std::vector<std::vector<std::vector<int32_t>>> batch_experts;
+  std::vector<std::vector<char>> batch_selected;
+
   double prompt_ms = 0;
   double selection_ms = 0;
   void *gpu = nullptr; /* the CUDA backend's state (GpuSession) when the model is on a GPU */
 };
 
 namespace gf {
+/* Forgets the experts, scores and captured activations of the last sequence (session.cpp). */
+void forget_sequence(gf_session *s);
 /* Runs n tokens through the model from session->position (forward_cpu.cpp). */
 gf_status forward_cpu(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
                       int32_t logit_rows, float *logits);

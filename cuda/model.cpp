@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
 #include <fcntl.h>
 #include <new>
@@ -308,16 +309,17 @@ gf_status check_options(const gf_config &c) {
   return GF_OK;
 }
 
-/* The first option of a config that the CUDA backend does not run yet, or null. */
+/*
+ * Why the CUDA backend cannot run a config, in the user's words, or null: it runs every option
+ * the CPU backend does, within two limits of its kernels' on-chip memory.
+ */
 const char *cuda_unsupported(const gf_config &c) {
-  if (c.norm != GF_NORM_RMS) return c.norm == GF_NORM_LAYER ? "LayerNorm" : "Gemma's (1 + w) RMSNorm";
-  if (c.embed_scale != 0.0f && c.embed_scale != 1.0f) return "scaled embeddings";
-  if (c.post_norm || c.no_final_norm) return "post-norm blocks";
-  if (c.learned_positions) return "learned positions";
-  if (c.sliding_window) return "sliding-window attention";
-  if (c.rope_scaling != GF_ROPE_DEFAULT) return "RoPE scaling";
-  if (c.biases) return "biases";
-  if (embed_width(c) != c.hidden_size) return "embedding projections";
+  if (c.head_dim > 1024)
+    return "head_dim above 1024 (its attention kernels hold one head in on-chip shared memory)";
+  const int32_t widest = std::max({c.hidden_size, c.n_heads * c.head_dim, embed_width(c)});
+  if (widest > 56 * 1024)
+    return "hidden_size (or heads·head_dim) above 57344 (its decoding kernels hold the input "
+           "vector in the 227 KB of shared memory a multiprocessor has)";
   return nullptr;
 }
 
@@ -361,7 +363,8 @@ extern "C" gf_status gf_model_create(const gf_config *config, int32_t device, gf
   if (gf_status status = check_options(c); status != GF_OK) return status;
   if (device >= 0 && cuda_unsupported(c))
     return fail(GF_ERR_UNSUPPORTED,
-                "device cuda:%d: the CUDA backend does not run %s yet; use the CPU (device -1)",
+                "device cuda:%d: the CUDA backend cannot run a model with %s; use the CPU "
+                "(--device cpu)",
                 device, cuda_unsupported(c));
   if (device >= 0) {
     gf_status status = cuda_check_device(device);

@@ -15,8 +15,10 @@ double now_ms() {
   return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
 }
 
+} // namespace
+
 /* Forgets the experts, scores and captured activations of the last sequence. */
-void forget_sequence(gf_session *s) {
+void gf::forget_sequence(gf_session *s) {
   const size_t layers = s->densities.size();
   s->position = 0;
   s->experts.assign(layers, {});
@@ -28,6 +30,8 @@ void forget_sequence(gf_session *s) {
   s->prompt_ms = 0;
   s->selection_ms = 0;
 }
+
+namespace {
 
 gf_status check_layer(gf_session *s, int32_t layer) {
   if (!s) return fail(GF_ERR_INVALID_ARGUMENT, "session handle is null");

@@ -18,6 +18,7 @@ import {
   loadTokenizer,
   type TextTokenizer,
 } from "../models/tokenizer.ts";
+import { type BatchLimits, scoreBatch } from "./score_batch.ts";
 import { deviceName, parseDevice } from "./device.ts";
 import { generate } from "./generate.ts";
 import { score } from "./score.ts";
@@ -43,6 +44,8 @@ export interface OpenOptions {
   seed?: number;
   /** Override the paper's special-token policy: add BOS to encoded text or not. */
   addBos?: boolean;
+  /** How many requests one engine call takes in scoreMany (default: see BatchLimits). */
+  batch?: BatchLimits;
 }
 
 /** A model open in the engine; `close()` frees it and is safe to call twice. */
@@ -55,6 +58,7 @@ export class EngineModel implements LanguageModel {
   readonly session: NativeSession;
   readonly #tokenizer: TextTokenizer;
   readonly #addBos: boolean;
+  readonly #batch: BatchLimits;
 
   /** Wraps an engine model (use openModel). */
   constructor(
@@ -74,6 +78,7 @@ export class EngineModel implements LanguageModel {
     this.session = new NativeSession(native, contextLength);
     this.#tokenizer = tokenizer;
     this.#addBos = options.addBos ?? addsBosByDefault(architecture);
+    this.#batch = options.batch ?? {};
     this.info = {
       id,
       architecture,
@@ -112,6 +117,11 @@ export class EngineModel implements LanguageModel {
   /** Log-likelihood of a continuation given a context. */
   score(request: ScoreRequest): ScoreResult {
     return score(this.session, request);
+  }
+
+  /** Many requests, the class-mode ones in packed batches (see scoreBatch). */
+  scoreMany(requests: ScoreRequest[]): ScoreResult[] {
+    return scoreBatch(this.session, requests, this.#batch);
   }
 
   /** Frees the session and the weights; a second call does nothing. */

@@ -173,6 +173,11 @@ export interface LanguageModel {
   generate(request: GenerateRequest): GenerateResult;
   /** Log-likelihood of a continuation given a context. */
   score(request: ScoreRequest): ScoreResult;
+  /**
+   * Many requests at once, results in their order, each equal to what `score` gives it alone
+   * (an engine batches the class-mode ones); absent: the caller scores one at a time.
+   */
+  scoreMany?(requests: ScoreRequest[]): ScoreResult[];
   /** Releases native memory; safe to call twice. */
   close(): void;
 }

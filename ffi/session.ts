@@ -8,6 +8,24 @@ import { check, native } from "./library.ts";
 import type { NativeModel } from "./model.ts";
 import { SELECTION_METHODS, type SelectionMethod } from "../engine/types.ts";
 
+/** One sequence of a class-mode batch: its ids, the first scored position and its targets. */
+export interface ClassSequence {
+  /** Token ids (at least 2). */
+  ids: number[] | Int32Array;
+  /** First position whose next token is scored. */
+  first: number;
+  /** The token each position from `first` on predicts (ids.length − first of them). */
+  targets: number[] | Int32Array;
+}
+
+/** A scored sequence: per target, its log-probability and whether it was the argmax. */
+export interface ClassSequenceScore {
+  /** log p(target) of each scored position. */
+  logprobs: number[];
+  /** Whether each target was the position's argmax. */
+  greedy: boolean[];
+}
+
 /** Owns a gf_session; `close()` frees it and is safe to call twice. */
 export class NativeSession {
   /** The model it runs. */
@@ -90,6 +108,65 @@ export class NativeSession {
     const logits = new Float32Array(ids.length * this.#vocab);
     check(native().gf_forward_class(this.#live, ids, ids.length, logits));
     return logits;
+  }
+
+  /**
+   * Mode class over a batch: each sequence as forwardClass runs it alone, its positions from
+   * `first` on scored against their targets on the engine's side (only log-probabilities and
+   * greedy flags come back); the session is empty afterwards. See gf_score_class_batch.
+   */
+  scoreClassBatch(sequences: ClassSequence[]): ClassSequenceScore[] {
+    const lengths = Int32Array.from(sequences, (s) => s.ids.length);
+    const first = Int32Array.from(sequences, (s) => s.first);
+    const ids = new Int32Array(lengths.reduce((a, b) => a + b, 0));
+    const targets = new Int32Array(sequences.reduce((a, s) => a + s.targets.length, 0));
+    let at = 0, t = 0;
+    for (const s of sequences) {
+      if (s.targets.length !== s.ids.length - s.first) {
+        throw new RangeError(
+          `a sequence scores ${
+            s.ids.length - s.first
+          } positions but has ${s.targets.length} targets`,
+        );
+      }
+      ids.set(s.ids, at);
+      targets.set(s.targets, t);
+      at += s.ids.length;
+      t += s.targets.length;
+    }
+    const logprobs = new Float64Array(targets.length);
+    const greedy = new Uint8Array(targets.length);
+    check(
+      native().gf_score_class_batch(
+        this.#live,
+        ids,
+        lengths,
+        first,
+        sequences.length,
+        targets,
+        logprobs,
+        greedy,
+      ),
+    );
+    const out: ClassSequenceScore[] = [];
+    t = 0;
+    for (const s of sequences) {
+      const n = s.targets.length;
+      out.push({
+        logprobs: Array.from(logprobs.subarray(t, t + n)),
+        greedy: Array.from(greedy.subarray(t, t + n), (g) => g === 1),
+      });
+      t += n;
+    }
+    return out;
+  }
+
+  /** Sequence b's experts at a layer after scoreClassBatch; null where none were selected. */
+  batchExperts(sequence: number, layer: number): Int32Array | null {
+    const out = new Int32Array(this.model.config.ffSize);
+    const count = new Int32Array(1);
+    check(native().gf_session_batch_experts(this.#live, sequence, layer, out, count));
+    return count[0] < 0 ? null : out.slice(0, count[0]);
   }
 
   /** Tokens in the KV cache. */

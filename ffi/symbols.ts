@@ -81,6 +81,17 @@ export const symbols = {
     result: "i32",
   },
   gf_session_position: { parameters: ["pointer", "buffer"], result: "i32" }, // int32_t* out
+  gf_score_class_batch: {
+    // gf_session*, const int32_t* ids, const int32_t* lengths, const int32_t* first,
+    // int32_t count, const int32_t* targets, double* logprobs, uint8_t* greedy
+    parameters: ["pointer", "buffer", "buffer", "buffer", "i32", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  gf_session_batch_experts: {
+    // gf_session*, int32_t sequence, int32_t layer, int32_t* out (ff), int32_t* count
+    parameters: ["pointer", "i32", "i32", "buffer", "buffer"],
+    result: "i32",
+  },
   gf_session_experts: {
     // gf_session*, int32_t layer, int32_t* out (ff), int32_t* count
     parameters: ["pointer", "i32", "buffer", "buffer"],

@@ -11,6 +11,32 @@ import { ModelFileError } from "./config.ts";
 type Shape = Omit<EngineConfig, "dtype"> & { dtype: DType };
 
 const llama2 = { activation: "silu", gated: true, tiedEmbeddings: false } as const;
+/** Gemma: GELU-tanh gating, (1 + w) RMSNorm, √hidden embedding scale, a 256k tied vocabulary. */
+const gemma = {
+  activation: "gelu_tanh",
+  gated: true,
+  tiedEmbeddings: true,
+  norm: "rms_one_plus",
+  vocabSize: 256000,
+  maxPositions: 4096,
+  normEps: 1e-6,
+  ropeTheta: 10000,
+} as const;
+/** OPT: pre-norm LayerNorm, learned positions (offset 2), biases everywhere, plain ReLU FF. */
+const opt = {
+  activation: "relu",
+  gated: false,
+  tiedEmbeddings: true,
+  norm: "layernorm",
+  learnedPositions: { offset: 2 },
+  biases: { qkv: true, o: true, ff: true },
+  headDim: 128,
+  vocabSize: 50272,
+  maxPositions: 2048,
+  normEps: 1e-5,
+  ropeTheta: 10000,
+  dtype: "bf16",
+} as const;
 
 /** The shapes `synthetic:NAME` knows, with their default dtype. */
 export const SYNTHETIC_SHAPES: Record<string, Shape> = {
@@ -69,6 +95,45 @@ export const SYNTHETIC_SHAPES: Record<string, Shape> = {
     maxPositions: 4096, // its sliding window: within it, attention is plain causal attention
     normEps: 1e-5,
     ropeTheta: 10000,
+    dtype: "bf16",
+  },
+  "gemma-7b": {
+    ...gemma,
+    layers: 28,
+    hiddenSize: 3072,
+    ffSize: 24576,
+    heads: 16,
+    kvHeads: 16,
+    headDim: 256,
+    embedScale: Math.fround(Math.sqrt(3072)),
+    dtype: "bf16",
+  },
+  "gemma-2b": {
+    ...gemma,
+    layers: 18,
+    hiddenSize: 2048,
+    ffSize: 16384,
+    heads: 8,
+    kvHeads: 1,
+    headDim: 256,
+    embedScale: Math.fround(Math.sqrt(2048)),
+    dtype: "bf16",
+  },
+  "opt-6.7b": { ...opt, layers: 32, hiddenSize: 4096, ffSize: 16384, heads: 32, kvHeads: 32 },
+  "opt-13b": { ...opt, layers: 40, hiddenSize: 5120, ffSize: 20480, heads: 40, kvHeads: 40 },
+  "qwen2-7b": {
+    ...llama2,
+    layers: 28,
+    hiddenSize: 3584,
+    ffSize: 18944,
+    heads: 28,
+    kvHeads: 4,
+    headDim: 128,
+    vocabSize: 152064,
+    maxPositions: 4096,
+    normEps: 1e-6,
+    ropeTheta: 1000000,
+    biases: { qkv: true },
     dtype: "bf16",
   },
 };

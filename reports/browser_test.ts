@@ -25,7 +25,9 @@ const SORT_BY_DENSITY = `(() => {
 const CHECKS = `({
   body: document.body.innerText,
   images: document.images.length,
-  charts: JSON.parse(document.getElementById("report-data").textContent).charts.length,
+  charts: JSON.parse(document.getElementById("report-data").textContent).charts.length +
+    document.querySelectorAll("canvas[data-heatmap]").length,
+  heatmaps: document.querySelectorAll("canvas[data-heatmap]").length,
   sorted: ${SORT_BY_DENSITY},
 })`;
 
@@ -33,6 +35,7 @@ interface Checks {
   body: string;
   images: number;
   charts: number;
+  heatmaps: number;
   sorted: number[];
 }
 
@@ -41,7 +44,9 @@ async function openReport(
   name: string,
 ): Promise<PageInspection & { checks: Checks }> {
   const written = await writeReport(store);
-  const screenshots = ["#quality", "#speed", "#claims", "#samples"].map((selector) => ({
+  const screenshots = ["#quality", "#speed", "#claims", "#flocking", "#samples"].map((
+    selector,
+  ) => ({
     selector,
     path: `${shots}/${name}-${selector.slice(1)}.png`,
   }));
@@ -70,6 +75,12 @@ async function copyStore(from: string, to: string) {
     const source = new URL(`./testdata/${from}/${file}`, import.meta.url);
     if (file === "sweep.json" && !(await Deno.stat(source).catch(() => null))) continue;
     await Deno.copyFile(source, `${to}/${file}`);
+  }
+  const experts = new URL(`./testdata/${from}/experts/`, import.meta.url);
+  if (!(await Deno.stat(experts).catch(() => null))) return;
+  await Deno.mkdir(`${to}/experts`, { recursive: true });
+  for await (const entry of Deno.readDir(experts)) {
+    await Deno.copyFile(new URL(entry.name, experts), `${to}/experts/${entry.name}`);
   }
 }
 
@@ -103,6 +114,12 @@ Deno.test({
       assertClean(page);
       assert.ok(page.canvases.length >= 5);
       assert.match(page.checks.body, /griffin-mini-llama/);
+      // the Flocking section, from the side files: 3 heatmaps, energy, overlap, 3 loss charts
+      assert.equal(page.checks.heatmaps, 3);
+      const flocking = page.canvases.filter((c) => /^(heatmap|flocking)-/.test(c.id));
+      assert.equal(flocking.length, 8);
+      assert.match(page.checks.body, /Prompt activations · griffin-mini-llama/);
+      assert.match(page.checks.body, /J random \(exact\)/);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

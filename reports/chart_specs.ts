@@ -37,7 +37,7 @@ export interface ChartSpec {
   /** The canvas id. */
   id: string;
   /** Which section it belongs to. */
-  section: "quality" | "speed" | "pareto";
+  section: "quality" | "speed" | "pareto" | "flocking";
   /** Heading above the chart. */
   title: string;
   /** x-axis title. */

@@ -49,9 +49,10 @@ Deno.test("a prompt and an output holding markup appear escaped, never as elemen
     assert.ok(page.includes(escapeHtml(HOSTILE_OUTPUT)));
     assert.ok(!page.includes("<script>document.title"));
     assert.ok(!page.includes("onerror=alert(1)>"));
-    // exactly three script elements: the data, chart.js and the page's own
-    assert.equal(page.match(/<script[\s>]/g)?.length, 3);
-    assert.equal(page.match(/<\/script>/g)?.length, 3);
+    // exactly five script elements: the chart data, the heatmap data, chart.js, the page's own
+    // and the heatmaps'
+    assert.equal(page.match(/<script[\s>]/g)?.length, 5);
+    assert.equal(page.match(/<\/script>/g)?.length, 5);
   });
 });
 
@@ -63,7 +64,17 @@ Deno.test("every chart described in the page's data has its canvas, and every se
     assert.equal(charts.length, 6 + 12 + 6);
     for (const chart of charts) assert.ok(page.includes(`<canvas id="${chart.id}"`), chart.id);
     for (
-      const id of ["setup", "claims", "quality", "speed", "pareto", "jobs", "failures", "samples"]
+      const id of [
+        "setup",
+        "claims",
+        "quality",
+        "speed",
+        "pareto",
+        "flocking",
+        "jobs",
+        "failures",
+        "samples",
+      ]
     ) {
       assert.ok(page.includes(`id="${id}"`), id);
     }

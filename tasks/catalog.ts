@@ -6,17 +6,15 @@
  */
 
 import type { SamplingOptions } from "../engine/types.ts";
-import { loadChoices } from "./formats/multiple_choice.ts";
-import { loadCoqa } from "./formats/coqa.ts";
 import { loadGsm8k } from "./formats/gsm8k.ts";
 import { loadLambada } from "./formats/lambada.ts";
 import { loadSummaries } from "./formats/summarization.ts";
 import { loadTextWindows } from "./formats/text_windows.ts";
 import { numberExactMatch } from "./metrics/answer_number.ts";
-import { coqaScores } from "./metrics/squad.ts";
 import { applyLimit, type RunContext } from "./run_context.ts";
 import { runGeneration } from "./runners/generation.ts";
-import { runChoices, runLastWord } from "./runners/loglikelihood.ts";
+import { runLastWord } from "./runners/loglikelihood.ts";
+import { CHOICE_TASKS, coqaTask } from "./harness_tasks.ts";
 import { runPerplexity } from "./runners/perplexity.ts";
 import { cutAtMarker, referenceCut, summaryScores } from "./summary_output.ts";
 import type { TaskDefinition } from "./task_definition.ts";
@@ -47,8 +45,13 @@ function sampling(
   };
 }
 
+const SUMMARY_RENDERING =
+  "GRIFFIN's summarisation prompts (the file's, or built from article/highlights)";
+
 /** XSum / CNN-DailyMail as the paper ran them: 128 tokens, T 0.3, top-p 1, seed 42. */
 function summarization(name: string, defaultPath: string, sentences: number): TaskDefinition {
+  const load = (o: TaskOptions, path: string) =>
+    loadSummaries(path, { shots: o.shots ?? 0, seed: o.seed ?? SHOT_SEED, sentences });
   return {
     name,
     version: "1",
@@ -59,11 +62,7 @@ function summarization(name: string, defaultPath: string, sentences: number): Ta
     accepts: ["shots", "compat", ...SAMPLING_OPTIONS],
     async run(ctx, path) {
       const o = ctx.options, compat = o.compat ?? "intent";
-      const loaded = await loadSummaries(path, {
-        shots: o.shots ?? 0,
-        seed: o.seed ?? SHOT_SEED,
-        sentences,
-      });
+      const loaded = await load(o, path);
       const items = applyLimit(loaded, o.limit).map((d) => ({
         ...d,
         continuation: d.reference,
@@ -77,65 +76,19 @@ function summarization(name: string, defaultPath: string, sentences: number): Ta
         postprocess: compat === "intent" ? cutAtMarker : referenceCut,
       });
     },
-  };
-}
-
-/** Delimiters llm-foundry's task configuration gives its multiple-choice files. */
-function choice(
-  name: string,
-  file: string,
-  delimiter: string,
-  metrics = ["acc", "acc_norm"],
-): TaskDefinition {
-  return {
-    name,
-    version: "1",
-    modes: ["class", "gen"],
-    defaultPath: `tasks/mc/${file}`,
-    metrics,
-    agreementMetrics: ["agreement_acc", "agreement_kl", "agreement_top1"],
-    accepts: ["shots"],
-    async run(ctx, path) {
-      const o = ctx.options;
-      const docs = await loadChoices(path, {
-        delimiter,
-        shots: o.shots ?? 0,
-        seed: o.seed ?? SHOT_SEED,
-      });
-      await runChoices(ctx, applyLimit(docs, o.limit));
+    async requests(o, path) {
+      const until = (o.compat ?? "intent") === "intent" ? ["###"] : [];
+      const docs = applyLimit(await load(o, path), o.limit);
+      return {
+        rendering: SUMMARY_RENDERING,
+        requests: docs.map((d) => ({ doc: d.id, context: d.prompt, until: [...until] })),
+      };
     },
   };
 }
 
-const coqa: TaskDefinition = {
-  name: "coqa",
-  version: "1",
-  modes: ["gen"],
-  defaultPath: "tasks/coqa/coqa-dev-v1.0.json",
-  metrics: ["f1", "em"],
-  agreementMetrics: GENERATION_AGREEMENT,
-  accepts: ["shots", "maxNewTokens"],
-  async run(ctx, path) {
-    const o = ctx.options;
-    const docs = applyLimit(
-      await loadCoqa(path, { shots: o.shots ?? 0, seed: o.seed ?? SHOT_SEED }),
-      o.limit,
-    );
-    const items = docs.map((d) => ({
-      id: d.id,
-      prompt: d.prompt,
-      reference: d.golds[0],
-      continuation: " " + d.golds[0],
-      score: (output: string) => coqaScores(d.golds, output),
-    }));
-    await runGeneration(ctx, items, {
-      maxNewTokens: o.maxNewTokens ?? 64,
-      sampling: { greedy: true, temperature: 1, topP: 1, topK: 0, seed: 0 },
-      stopStrings: ["\nQ:"],
-      postprocess: (text) => text.trim().split("\n")[0],
-    });
-  },
-};
+const loadGsm8kFor = (o: TaskOptions, path: string) =>
+  loadGsm8k(path, { shots: o.shots ?? 0, seed: o.seed ?? SHOT_SEED });
 
 const gsm8k: TaskDefinition = {
   name: "gsm8k",
@@ -147,10 +100,7 @@ const gsm8k: TaskDefinition = {
   accepts: ["shots", ...SAMPLING_OPTIONS],
   async run(ctx, path) {
     const o = ctx.options;
-    const docs = applyLimit(
-      await loadGsm8k(path, { shots: o.shots ?? 0, seed: o.seed ?? SHOT_SEED }),
-      o.limit,
-    );
+    const docs = applyLimit(await loadGsm8kFor(o, path), o.limit);
     const items = docs.map((d) => ({
       id: d.id,
       prompt: d.prompt,
@@ -164,6 +114,13 @@ const gsm8k: TaskDefinition = {
       stopStrings: ["Question:"],
       postprocess: (text) => text.trim(),
     });
+  },
+  async requests(o, path) {
+    const docs = applyLimit(await loadGsm8kFor(o, path), o.limit);
+    return {
+      rendering: "llm-foundry GSM8K (context/chain_of_thought/answer)",
+      requests: docs.map((d) => ({ doc: d.id, context: d.prompt, until: ["Question:"] })),
+    };
   },
 };
 
@@ -179,6 +136,17 @@ const lambada: TaskDefinition = {
     const o = ctx.options;
     const docs = await loadLambada(path, { shots: o.shots ?? 0, seed: o.seed ?? SHOT_SEED });
     await runLastWord(ctx, applyLimit(docs, o.limit));
+  },
+  async requests(o, path) {
+    const docs = await loadLambada(path, { shots: o.shots ?? 0, seed: o.seed ?? SHOT_SEED });
+    return {
+      rendering: "llm-foundry LAMBADA (context/continuation)",
+      requests: applyLimit(docs, o.limit).map((d) => ({
+        doc: d.id,
+        context: d.context,
+        continuation: d.continuation,
+      })),
+    };
   },
 };
 
@@ -211,6 +179,13 @@ const continuation: TaskDefinition = {
       stopStrings: ["\n"],
       postprocess: (text) => text.trim(),
     });
+  },
+  async requests(o, path) {
+    const docs = applyLimit(await loadLambada(path, { shots: 0, seed: SHOT_SEED }), o.limit);
+    return {
+      rendering: "context/continuation rows, the context as the prompt",
+      requests: docs.map((d) => ({ doc: d.id, context: d.context, until: ["\n"] })),
+    };
   },
 };
 
@@ -250,16 +225,8 @@ export const TASKS: readonly TaskDefinition[] = [
   summarization("xsum", "tasks/xsum/xsum_1shot.jsonl", 1),
   summarization("xsum_0shot", "tasks/xsum/xsum_0shot.jsonl", 1),
   summarization("cnn_dailymail", "tasks/cnn_dailymail/cnn_dailymail_1shot.jsonl", 3),
-  choice("boolq", "boolq.jsonl", "\nAnswer: "),
-  choice("piqa", "piqa.jsonl", "\nAnswer: "),
-  choice("copa", "copa.jsonl", " "),
-  choice("arc_easy", "arc_easy.jsonl", "\nAnswer: "),
-  choice("arc_challenge", "arc_challenge.jsonl", "\nAnswer: "),
-  choice("openbook_qa", "openbook_qa.jsonl", " "),
-  choice("siqa", "siqa.jsonl", " "),
-  choice("winogrande", "winogrande.jsonl", " ", ["acc"]),
-  choice("hellaswag", "hellaswag.jsonl", " "),
-  coqa,
+  ...CHOICE_TASKS,
+  coqaTask,
   lambada,
   continuation,
   gsm8k,

@@ -26,6 +26,20 @@ const missing = !exists(modelPath)
   ? `native library ${library} absent (run deno task build)`
   : undefined;
 
+/** Hand-made rows in the datasets' own schemas (testdata/tasks). */
+const fixture = (name: string) => new URL(`../testdata/tasks/${name}`, import.meta.url).pathname;
+
+/** The paper's tasks on their dataset-schema fixtures, and whether they have acc_norm. */
+const DATASET_FIXTURES: [string, string, boolean][] = [
+  ["boolq", "boolq.jsonl", false],
+  ["copa", "copa.jsonl", false],
+  ["piqa", "piqa.jsonl", true],
+  ["arc_easy", "arc.jsonl", true],
+  ["arc_challenge", "arc.jsonl", true],
+  ["openbookqa", "openbookqa.jsonl", true],
+  ["winogrande", "winogrande.jsonl", false],
+];
+
 /** Small files for tasks whose data is not in ../shared. */
 async function writtenPaths(): Promise<Record<string, string>> {
   const story = "Lily had a red ball. She liked to play with it in the park.";
@@ -37,23 +51,7 @@ async function writtenPaths(): Promise<Record<string, string>> {
         { article: "Tom saw a big dog. The dog was happy.", highlights: "Tom saw a dog." },
       ]),
     ),
-    hellaswag: await tempFile(
-      "hellaswag.jsonl",
-      jsonl([
-        {
-          activity_label: "Play",
-          ctx_a: "Lily had a ball.",
-          ctx_b: "she",
-          endings: ["played.", "flew.", "ate it.", "sang."],
-          label: 0,
-        },
-        {
-          ctx: "Tom was sad.",
-          endings: ["He cried.", "He is a cat.", "Blue.", "Run."],
-          label: "0",
-        },
-      ]),
-    ),
+    hellaswag: fixture("hellaswag.jsonl"),
     continuation: await tempFile(
       "continuation.jsonl",
       jsonl([
@@ -61,22 +59,7 @@ async function writtenPaths(): Promise<Record<string, string>> {
         { context: "Tom saw a big dog.", continuation: "The dog was happy." },
       ]),
     ),
-    coqa: await tempFile(
-      "coqa.json",
-      JSON.stringify({
-        data: [{
-          id: "a",
-          story,
-          questions: [{ input_text: "Who had a ball?" }],
-          answers: [{ input_text: "Lily" }],
-        }, {
-          id: "b",
-          story: "Tom saw a big dog.",
-          questions: [{ input_text: "What did Tom see?" }],
-          answers: [{ input_text: "a big dog" }],
-        }],
-      }),
-    ),
+    coqa: fixture("coqa.jsonl"),
   };
 }
 
@@ -131,6 +114,13 @@ Deno.test({
           ),
           `skipped ${r.skipped}`,
         );
+      }
+      for (const [name, file, accNorm] of DATASET_FIXTURES) {
+        const r = await runTask(model, name, { path: fixture(file), limit: 2 }, griffin, "class");
+        assert.equal(r.samples, 2, name);
+        assert.match(r.rendering ?? "", /lm-evaluation-harness v0\.3/, name);
+        assert.ok(Number.isFinite(r.metrics.acc.value), `${name}.acc`);
+        assert.equal("acc_norm" in r.metrics, accNorm, `${name}.acc_norm`);
       }
     } finally {
       model.close();

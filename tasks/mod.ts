@@ -4,8 +4,17 @@
  * @module
  */
 
-export type { MetricValue, SampleRecord, TaskOptions, TaskResult } from "./types.ts";
-export { describeTask, runTask, taskNames } from "./registry.ts";
+export type {
+  MetricValue,
+  SampleRecord,
+  TaskOptions,
+  TaskRequest,
+  TaskRequests,
+  TaskResult,
+} from "./types.ts";
+export type { RecordedRequest } from "./recorded_request.ts";
+export { describeTask, runTask, taskNames, taskRequests } from "./registry.ts";
+export { TaskInputError } from "./task_input_error.ts";
 export { aggregateMetric, metricNames, metricSpec } from "./metrics/registry.ts";
 export { RougeEmptyError, rougeLAgreement, rougeScores } from "./metrics/rouge.ts";
 export { coqaScores, exactMatch, normalizeAnswer, tokenF1 } from "./metrics/squad.ts";

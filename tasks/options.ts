@@ -24,6 +24,7 @@ const ALL_OPTIONS: readonly (keyof TaskOptions)[] = [
   "topP",
   "topK",
   "compat",
+  "format",
   "windowTokens",
   "promptTokens",
 ];
@@ -92,6 +93,11 @@ export function checkTaskOptions(
       case "topP":
         if (typeof value !== "number" || !(value > 0 && value <= 1)) {
           fail(task, option, `must be in (0, 1], got ${JSON.stringify(value)}`);
+        }
+        break;
+      case "format":
+        if (value !== "dataset" && value !== "llm-foundry") {
+          fail(task, option, `must be "dataset" or "llm-foundry", got ${JSON.stringify(value)}`);
         }
         break;
       case "compat":

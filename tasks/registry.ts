@@ -12,16 +12,25 @@ import { aggregateMetric } from "./metrics/registry.ts";
 import { checkTaskOptions } from "./options.ts";
 import { type RunContext, TimingTotals } from "./run_context.ts";
 import type { TaskDefinition } from "./task_definition.ts";
-import type { MetricValue, SampleRecord, TaskOptions, TaskResult } from "./types.ts";
+import { TaskInputError } from "./task_input_error.ts";
+import type { MetricValue, SampleRecord, TaskOptions, TaskRequests, TaskResult } from "./types.ts";
 
 function findTask(name: string): TaskDefinition {
-  const task = TASKS.find((t) => t.name === name);
-  if (!task) throw new Error(unknownNameMessage("task", name, taskNames()));
+  const task = TASKS.find((t) => t.name === name || t.aliases?.includes(name));
+  if (!task) throw new TaskInputError(unknownNameMessage("task", name, taskNames()));
   return task;
 }
 
+async function dataPath(name: string, options: TaskOptions, task: TaskDefinition) {
+  try {
+    return await resolveDataPath(name, options.path, task.defaultPath);
+  } catch (error) {
+    throw new TaskInputError((error as Error).message, { cause: error });
+  }
+}
+
 /**
- * Names of all tasks.
+ * Names of all tasks, then their aliases (earlier names that run the same task).
  *
  * @example
  * ```ts
@@ -30,12 +39,12 @@ function findTask(name: string): TaskDefinition {
  * ```
  */
 export function taskNames(): string[] {
-  return TASKS.map((t) => t.name);
+  return [...TASKS.map((t) => t.name), ...TASKS.flatMap((t) => t.aliases ?? [])];
 }
 
 /**
- * What a task is: name, version, modes (the first is the usual one), default data file and
- * metrics.
+ * What a task is: name (an alias gives the task's own name) and aliases, version, modes (the
+ * first is the usual one), default data file and metrics.
  *
  * @example
  * ```ts
@@ -45,10 +54,18 @@ export function taskNames(): string[] {
  */
 export function describeTask(
   name: string,
-): { name: string; version: string; modes: Mode[]; defaultPath?: string; metrics: string[] } {
+): {
+  name: string;
+  aliases: string[];
+  version: string;
+  modes: Mode[];
+  defaultPath?: string;
+  metrics: string[];
+} {
   const t = findTask(name);
   return {
     name: t.name,
+    aliases: [...t.aliases ?? []],
     version: t.version,
     modes: [...t.modes],
     defaultPath: t.defaultPath,
@@ -80,8 +97,9 @@ export async function runTask(
   if (!task.modes.includes(mode)) {
     throw new Error(`Task "${name}" runs in ${task.modes.join(" or ")} mode, not "${mode}".`);
   }
-  const path = await resolveDataPath(name, options.path, task.defaultPath);
+  const path = await dataPath(name, options, task);
   const samples: Record<string, number>[] = [];
+  let rendering: string | undefined;
   let skipped = 0;
   const timings = new TimingTotals();
   const ctx: RunContext = {
@@ -93,6 +111,7 @@ export async function runTask(
     timings,
     async emit(sample) {
       samples.push(sample.metrics);
+      rendering ??= sample.rendering;
       await onSample?.(sample);
     },
     skip() {
@@ -109,9 +128,38 @@ export async function runTask(
     task: name,
     version: task.version,
     mode,
+    ...(rendering === undefined ? {} : { rendering }),
     metrics,
     samples: samples.length,
     skipped,
     timings: timings.summary(),
   };
+}
+
+/**
+ * The requests a task makes of its data file, without a model (lm-evaluation-harness's
+ * `write_out`): one per choice for log-likelihood tasks, one per document for generation.
+ * Bad input (unknown task, missing file, a row lacking a field) throws a `TaskInputError`.
+ *
+ * @example
+ * ```ts
+ * import { taskRequests } from "./registry.ts";
+ * // const { rendering, requests } = await taskRequests("piqa", { path: "piqa.jsonl", limit: 2 });
+ * ```
+ */
+export async function taskRequests(name: string, options: TaskOptions): Promise<TaskRequests> {
+  const task = findTask(name);
+  if (!task.requests) {
+    throw new TaskInputError(
+      `Task "${name}" cannot list its requests without a model; tasks that can: ${
+        TASKS.filter((t) => t.requests).map((t) => t.name).join(", ")
+      }.`,
+    );
+  }
+  try {
+    checkTaskOptions(name, options, task.accepts);
+  } catch (error) {
+    throw new TaskInputError((error as Error).message, { cause: error });
+  }
+  return await task.requests(options, await dataPath(name, options, task));
 }

@@ -11,12 +11,15 @@ Deno.test("every task describes itself with modes, a version and registered metr
   assert.ok(taskNames().length >= 18);
   for (const name of taskNames()) {
     const d = describeTask(name);
-    assert.equal(d.name, name);
+    assert.ok(d.name === name || d.aliases.includes(name), name);
     assert.ok(d.modes.length > 0 && d.metrics.length > 0 && d.version !== "");
   }
   assert.deepEqual(describeTask("xsum").modes, ["gen"]);
   assert.deepEqual(describeTask("boolq").modes, ["class", "gen"]);
   assert.equal(describeTask("xsum").defaultPath, "tasks/xsum/xsum_1shot.jsonl");
+  assert.equal(describeTask("openbook_qa").name, "openbookqa");
+  assert.deepEqual(describeTask("boolq").metrics, ["acc"]);
+  assert.deepEqual(describeTask("piqa").metrics, ["acc", "acc_norm"]);
 });
 
 Deno.test("unknown tasks, bad options, wrong modes and missing files are clear errors", async () => {
@@ -137,7 +140,7 @@ Deno.test("multiple choice scores every choice in the requested mode and matches
   const seen: SampleRecord[] = [];
   const r = await runTask(
     m,
-    "copa",
+    "piqa",
     { path, agreement: true },
     half,
     "class",
@@ -153,6 +156,13 @@ Deno.test("multiple choice scores every choice in the requested mode and matches
   const ll = [0, 1].map((i) => m.score({ ...m.scoreCalls[i], griffin: half }).loglikelihood);
   assert.equal(seen[0].metrics.acc, (ll[0] >= ll[1] ? 0 : 1) === 0 ? 1 : 0);
   assert.ok("acc_norm" in r.metrics && "agreement_acc" in r.metrics);
+  assert.equal(r.rendering, 'llm-foundry query/choices/gold, delimiter "\\nAnswer: "');
+  assert.deepEqual(seen[0].requests, [
+    { context: "The sky is\nAnswer: ", continuation: "blue." },
+    { context: "The sky is\nAnswer: ", continuation: "made of cheese and more." },
+  ]);
+  const copa = await runTask(fakeModel(), "copa", { path }, half, "class");
+  assert.ok(!("acc_norm" in copa.metrics)); // the paper's code has no acc_norm for COPA
   const g = await runTask(fakeModel(), "copa", { path }, half, "gen");
   assert.equal(g.mode, "gen");
 });
@@ -171,7 +181,7 @@ Deno.test("CoQA, GSM8K, LAMBADA and perplexity run end to end on written files",
   const coqa = await runTask(
     fakeModel({ script: () => " Lily\nQ: next" }),
     "coqa",
-    { path: coqaPath },
+    { path: coqaPath, maxNewTokens: 32 },
     half,
     "gen",
   );

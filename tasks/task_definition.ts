@@ -8,12 +8,14 @@
 
 import type { Mode } from "../engine/types.ts";
 import type { RunContext } from "./run_context.ts";
-import type { TaskOptions } from "./types.ts";
+import type { TaskOptions, TaskRequests } from "./types.ts";
 
 /** One task. */
 export interface TaskDefinition {
   /** Unique name. */
   name: string;
+  /** Other names that run the same task (earlier names of this project). */
+  aliases?: string[];
   /** Changes whenever prompts or scoring change. */
   version: string;
   /** Supported modes; the first is the usual one. */
@@ -28,4 +30,6 @@ export interface TaskDefinition {
   accepts: (keyof TaskOptions)[];
   /** Loads the file at `path` and emits every sample through the context. */
   run(ctx: RunContext, path: string): Promise<void>;
+  /** The requests the task makes of the file at `path`, without a model (where it can). */
+  requests?(options: TaskOptions, path: string): Promise<TaskRequests>;
 }

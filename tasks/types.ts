@@ -6,6 +6,7 @@
  */
 
 import type { Mode } from "../engine/types.ts";
+import type { RecordedRequest } from "./recorded_request.ts";
 
 /** Options of one task run; each task accepts the subset that applies to it. */
 export interface TaskOptions {
@@ -31,6 +32,12 @@ export interface TaskOptions {
   agreement?: boolean;
   /** `intent` (default) or `reference`: the GRIFFIN scripts' quirks, reproduced. */
   compat?: "intent" | "reference";
+  /**
+   * Multiple choice: `dataset` (the dataset's own rows, rendered as the paper's
+   * lm-evaluation-harness v0.3) or `llm-foundry` (query/choices/gold files); by default told
+   * from the first row's fields.
+   */
+  format?: "dataset" | "llm-foundry";
   /** Perplexity: tokens per window. */
   windowTokens?: number;
   /** Perplexity: the first tokens of each window, run as the prompt phase. */
@@ -49,6 +56,37 @@ export interface SampleRecord {
   output?: string;
   /** Per-sample metric values and the counts aggregates need. */
   metrics: Record<string, number>;
+  /** How the task rendered its requests (e.g. the paper's lm-evaluation-harness v0.3). */
+  rendering?: string;
+  /** What was scored: each request's context (or its hash and ends) and continuation. */
+  requests?: RecordedRequest[];
+}
+
+/** One request a task makes, as `deno task requests` lists it. */
+export type TaskRequest =
+  | {
+    /** 0-based row index in the data file. */
+    doc: string;
+    /** The context. */
+    context: string;
+    /** The continuation whose log-likelihood is scored. */
+    continuation: string;
+  }
+  | {
+    /** 0-based row index in the data file. */
+    doc: string;
+    /** The prompt. */
+    context: string;
+    /** Generation stops at these strings. */
+    until: string[];
+  };
+
+/** A task's requests and the rendering they got. */
+export interface TaskRequests {
+  /** The rendering, in words. */
+  rendering: string;
+  /** Every request, document by document, choices in order. */
+  requests: TaskRequest[];
 }
 
 /** An aggregate metric. */
@@ -69,6 +107,8 @@ export interface TaskResult {
   version: string;
   /** GRIFFIN mode it ran in. */
   mode: Mode;
+  /** How the task rendered its requests, when it says. */
+  rendering?: string;
   /** Aggregate metrics by name. */
   metrics: Record<string, MetricValue>;
   /** Samples scored. */

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { startFakeHub } from "../models/hub/testing/fake_hub.ts";
+import { loadCoqa } from "../tasks/formats/coqa.ts";
+import { loadChoices } from "../tasks/formats/multiple_choice.ts";
 import {
   ARC_ROWS,
   BOOLQ_ROWS,
@@ -63,6 +65,34 @@ Deno.test("data fetch writes the datasets' own rows where tasks look, with a man
     assert.deepEqual(jsonl(`${dir}/data/tasks/coqa/coqa-dev-v1.0.json`), COQA_ROWS);
     const xsum = `${dir}/data/tasks/xsum/xsum_1shot.jsonl`;
     assert.equal(Deno.readTextFileSync(xsum), XSUM_TEXT);
+    // The task loaders read these files as the datasets' own rows (the paper's rendering).
+    const boolq = await loadChoices(`${mc}/boolq.jsonl`, {
+      task: "boolq",
+      delimiter: "\nAnswer: ",
+      shots: 0,
+      seed: 1234,
+    });
+    assert.equal(
+      boolq.docs[0].contexts[0],
+      "The sky is blue.\nQuestion: is the sky blue?\nAnswer:",
+    );
+    assert.deepEqual(boolq.docs.map((d) => d.gold), [0, 1]);
+    const copa = await loadChoices(`${mc}/copa.jsonl`, {
+      task: "copa",
+      delimiter: " ",
+      shots: 0,
+      seed: 1234,
+    });
+    assert.deepEqual(copa.docs[0].continuations, [
+      " the toilet filled with water.",
+      " water flowed from the spout.",
+    ]);
+    const coqa = await loadCoqa(`${dir}/data/tasks/coqa/coqa-dev-v1.0.json`, {
+      task: "coqa",
+      shots: 0,
+      seed: 1234,
+    });
+    assert.deepEqual(coqa.docs[0].golds, ["Vatican", "the Vatican"]);
     const ranged = hub.log.filter((q) => q.path.startsWith("/files/") && q.range !== null);
     assert.equal(ranged.length, 1);
     const manifest = JSON.parse(Deno.readTextFileSync(`${dir}/data/manifest.json`));

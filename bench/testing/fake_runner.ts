@@ -12,7 +12,9 @@
  *
  * @module
  */
+import { expertBitset } from "../expert_bitset.ts";
 import type { Job } from "../plan.ts";
+import { toBase64 } from "../sample_experts.ts";
 import type { JobOutput, Runner, SampleData, TaskInfo } from "../runner.ts";
 
 /** The fake tasks: `echo` (gen and class), `count` (gen), `choice` (class). */
@@ -83,6 +85,18 @@ async function misbehave(rule: Rule): Promise<void> {
   }
 }
 
+/** Expert facts of a 16-neuron, 2-layer model: the first k neurons shifted by the sample. */
+function fakeExperts(density: number, sample: number) {
+  const k = Math.floor(16 * density);
+  const set = expertBitset(Array.from({ length: k }, (_, j) => (j + sample) % 16), 16);
+  return {
+    ffSize: 16,
+    energy: [density, density],
+    magnitudeOverlap: [0.5, 0.5],
+    sets: [toBase64(set), toBase64(set)],
+  };
+}
+
 /** A runner that scores `limit` (default 3) fake samples per job. */
 export function createRunner(context: { device: string }): Runner {
   const script: Script = JSON.parse(Deno.env.get("FAKE_RUNNER") ?? "{}");
@@ -110,6 +124,7 @@ export function createRunner(context: { device: string }): Runner {
           reference: `reference ${i}`,
           output: `${job.method}@${job.density} on ${context.device}`,
           metrics: { score },
+          ...(job.analysis?.experts ? { experts: fakeExperts(job.density, i) } : {}),
         });
       }
       return {

@@ -7,7 +7,15 @@
 import type { ChartSpec } from "../chart_specs.ts";
 import { html, type SafeHtml } from "./template.ts";
 
-function figure(spec: ChartSpec): SafeHtml {
+/**
+ * One chart's figure: its heading, a canvas the page's script draws on, and its note.
+ *
+ * @example
+ * ```ts ignore
+ * const markup = figure(spec);
+ * ```
+ */
+export function figure(spec: ChartSpec): SafeHtml {
   const described = `${spec.title}: ${spec.yLabel} against ${spec.xLabel}; series: ${
     spec.series.map((s) => s.label).join(", ")
   }`;

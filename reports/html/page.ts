@@ -1,15 +1,18 @@
 /**
  * The whole report page: header and navigation, then Setup, the paper's claims, quality, speed,
- * quality against speed, every job, and samples; then the chart data and the scripts, inlined.
+ * quality against speed, flocking, every job, and samples; then the chart data and the scripts, inlined.
  *
  * @module
  */
 import { paretoCharts, qualityCharts, speedCharts } from "../chart_specs.ts";
 import { qualityMatches, speedMatches } from "../claims.ts";
+import { flockingCharts } from "../flocking_charts.ts";
+import { flockingData } from "../flocking_data.ts";
 import type { ReportInput } from "../load.ts";
 import { chartsSection } from "./charts_section.ts";
 import { chartJsSource, clientScript } from "./chartjs.ts";
 import { claimsSection } from "./claims_section.ts";
+import { flockingSection, heatmapScript } from "./flocking_section.ts";
 import { jobsSection } from "./jobs_section.ts";
 import { samplesSection } from "./samples_section.ts";
 import { setupSection } from "./setup_section.ts";
@@ -30,6 +33,7 @@ const NAV: [string, string][] = [
   ["quality", "Quality"],
   ["speed", "Speed"],
   ["pareto", "Quality vs speed"],
+  ["flocking", "Flocking"],
   ["jobs", "Every job"],
   ["failures", "Failures"],
   ["samples", "Samples"],
@@ -54,6 +58,8 @@ export async function reportPage(
   const quality = qualityCharts(rows);
   const speed = speedCharts(rows);
   const pareto = paretoCharts(rows);
+  const flocking = await flockingData(input);
+  const flockingSpecs = flockingCharts(flocking, rows);
   const devices = [...new Set(rows.map((r) => r.device))].join(", ");
   const failed = input.jobs.filter((j) => j.status === "failed").length;
   const page = html`
@@ -96,6 +102,7 @@ export async function reportPage(
       "Each point is one setting (labelled with its density); the dotted grey line joins the settings no other setting beats on both quality and speed.",
       pareto,
     )}
+    ${flockingSection(flocking, flockingSpecs)}
     ${jobsSection(input.jobs)}
     ${samplesSection(input.jobs, input.samples)}
         </main>
@@ -105,10 +112,14 @@ export async function reportPage(
               .version} (MIT licence) is inlined.</p>
         </footer>
         <script type="application/json" id="report-data">${raw(
-          jsonForScript({ charts: [...quality, ...speed, ...pareto] }),
+          jsonForScript({ charts: [...quality, ...speed, ...pareto, ...flockingSpecs] }),
+        )}</script>
+        <script type="application/json" id="flocking-data">${raw(
+          jsonForScript({ heatmaps: flocking.heatmaps }),
         )}</script>
         <script>${raw(chartJs.source)}</script>
         <script>${raw(await clientScript())}</script>
+        <script>${raw(await heatmapScript())}</script>
       </body>
     </html>
   `;

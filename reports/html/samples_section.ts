@@ -1,10 +1,12 @@
 /**
- * A few samples per model and task: the prompt (an excerpt), the reference, and what the full
+ * A few samples per model and task: the prompt (an excerpt), the reference, what was scored
+ * (each request's context and continuation, and the task's rendering), and what the full
  * model and each GRIFFIN setting made of it, with per-sample metrics.
  *
  * @module
  */
 import type { JobRecord, StoredSample } from "../../bench/records.ts";
+import type { RecordedRequest } from "../../tasks/recorded_request.ts";
 import { methodName } from "../chart_specs.ts";
 import { formatNumber } from "./format.ts";
 import { html, raw, type SafeHtml } from "./template.ts";
@@ -19,6 +21,34 @@ export function excerpt(text: string, head = 320, tail = 200): string {
 
 function settingName(job: JobRecord): string {
   return job.density === 1 ? "full model" : `${methodName(job.method)}, density ${job.density}`;
+}
+
+/** A scored request: its context (or, when long, its length, SHA-256 and ends) and what follows. */
+function requestItem(r: RecordedRequest): SafeHtml {
+  const context = r.context !== undefined
+    ? excerpt(r.context)
+    : `[${r.contextChars} characters, SHA-256 ${r.contextSha256}]\n${r.contextHead} … ${r.contextTail}`;
+  const after = r.continuation !== undefined
+    ? `continuation ${JSON.stringify(r.continuation)}`
+    : `generated until ${JSON.stringify(r.until ?? [])}`;
+  return html`
+    <li>
+      <div class="prompt">${context}</div>
+      <div>${after}</div>
+    </li>
+  `;
+}
+
+function scoredRequests(sample: StoredSample): SafeHtml | string {
+  if (!sample.requests?.length) return "";
+  return html`
+    <details>
+      <summary>What was scored: ${sample.requests.length} request(s)${sample.rendering
+        ? `, rendering: ${sample.rendering}`
+        : ""}</summary>
+      <ol>${sample.requests.map(requestItem)}</ol>
+    </details>
+  `;
 }
 
 function sampleBlock(sample: StoredSample, settings: [JobRecord, StoredSample | undefined][]) {
@@ -38,6 +68,8 @@ function sampleBlock(sample: StoredSample, settings: [JobRecord, StoredSample | 
     sample.reference === undefined
       ? ""
       : html`<p><strong>Reference:</strong> ${excerpt(sample.reference, 300, 0)}</p>`
+  }${
+    scoredRequests(sample)
   }<div class="scroll"><table><thead><tr><th>setting</th><th>output</th><th>sample metrics</th></tr></thead><tbody>${rows}</tbody></table></div></div>`;
 }
 
@@ -66,9 +98,10 @@ export function samplesSection(
       b.density - a.density || a.method.localeCompare(b.method)
     );
     const shown = samples.get(settings[0].jobId)!.slice(0, SAMPLES_SHOWN);
-    return html`<details${
-      index === 0 ? raw(" open") : ""
-    }><summary><strong>${key}</strong></summary>${
+    const rendering = shown.find((s) => s.rendering)?.rendering;
+    return html`<details${index === 0 ? raw(" open") : ""}><summary><strong>${key}</strong>${
+      rendering ? ` · rendering: ${rendering}` : ""
+    }</summary>${
       shown.map((sample) =>
         sampleBlock(
           sample,

@@ -1,89 +1,128 @@
 /**
- * CoQA in its public JSON (`coqa-dev-v1.0.json`: `{"data": [{story, questions, answers,
- * additional_answers}]}`, turns as lists of `{input_text}`; the Hugging Face layout with
- * `{input_text: [...]}` columns is read too). As lm-evaluation-harness: one sample per story,
- * the last turn asked; the prompt is `{story}\n\n` then `Q: {q}\n\nA: {a}\n\n` for earlier
- * turns and `Q: {last}\n\nA:`; gold answers are the last turn's answer plus the additional
- * answers that differ from it case-insensitively. Few-shot examples are whole solved prompts
- * (`prompt + " " + answer`) followed by a blank line.
+ * CoQA rendered as the paper's lm-evaluation-harness v0.3 renders it, from either of the
+ * dataset's forms: `EleutherAI/coqa` JSON Lines (one story a row, `questions`/`answers` as
+ * columns `{input_text: [...]}`, `additional_answers: {"0": {input_text: [...]}, …}`) or CoQA's
+ * published JSON (`{"data": [stories]}`, turns as lists of `{input_text}`).
+ *
+ * One sample per story, its last turn asked: the context is `story + "\n\n"`, then
+ * `"Q: {q}\n\nA: {a}\n\n"` for each earlier turn, then `"Q: {last q}\n\nA:"`. Golds are the
+ * last turn's answer plus each additional answer of that turn that differs, case-insensitively,
+ * from those already kept. Few-shot examples are other stories' contexts followed by
+ * `" " + their last answer`, joined and followed by a blank line.
  *
  * @module
  */
 
 import { fewShotPrefix } from "../few_shot.ts";
+import { rowFieldError, type RowPlace, TaskInputError } from "../task_input_error.ts";
+import { PAPER_RENDERING } from "./multiple_choice.ts";
+import { rowField } from "./row_fields.ts";
 
 /** One CoQA sample. */
 export interface CoqaDoc {
-  /** Story id (or row number). */
+  /** 0-based row (story) number in the file. */
   id: string;
-  /** The prompt, ending with `A:`. */
+  /** The prompt, few-shot examples included, ending with `A:`. */
   prompt: string;
   /** Gold answers of the last turn, first the main one. */
   golds: string[];
 }
 
-function texts(value: unknown, what: string, path: string, i: number): string[] {
-  if (Array.isArray(value)) {
-    return value.map((t) =>
-      typeof t === "string" ? t : String((t as { input_text?: unknown })?.input_text)
-    );
-  }
-  const column = (value as { input_text?: unknown } | undefined)?.input_text;
-  if (Array.isArray(column)) return column.map(String);
-  throw new Error(`${path}: story ${i + 1} needs "${what}" as a list of turns with "input_text".`);
+/** The stories of a file and the rendering they got. */
+export interface LoadedCoqa {
+  /** The rendering, in words. */
+  rendering: string;
+  /** One document per story. */
+  docs: CoqaDoc[];
 }
 
-/**
- * Loads CoQA's JSON.
- *
- * @example
- * ```ts
- * import { loadCoqa } from "./coqa.ts";
- * // const docs = await loadCoqa("coqa-dev-v1.0.json", { shots: 0, seed: 1234 });
- * ```
- */
-export async function loadCoqa(
-  path: string,
-  o: { shots: number; seed: number },
-): Promise<CoqaDoc[]> {
-  let json: unknown;
+/** The `input_text` of each turn: a column `{input_text: [...]}` or a list of `{input_text}`. */
+function turns(row: Record<string, unknown>, name: string, where: RowPlace): string[] {
+  const value = row[name];
+  if (Array.isArray(value)) {
+    return value.map((turn, t) => {
+      const text = (turn as { input_text?: unknown } | null)?.input_text;
+      if (typeof text !== "string") {
+        throw rowFieldError(where, `${name}[${t}].input_text`, "must be a string");
+      }
+      return text;
+    });
+  }
+  return rowField(row, `${name}.input_text`, "strings", where);
+}
+
+function readStories(text: string, o: { task: string }, path: string): Record<string, unknown>[] {
   try {
-    json = JSON.parse(await Deno.readTextFile(path));
-  } catch (cause) {
-    throw new Error(`${path}: not valid JSON (${(cause as Error).message}).`, { cause });
-  }
-  const data = Array.isArray(json) ? json : (json as { data?: unknown })?.data;
-  if (!Array.isArray(data)) {
-    throw new Error(`${path}: expected {"data": [stories]} as CoQA publishes it.`);
-  }
-  const docs = data.map((story: Record<string, unknown>, i): CoqaDoc => {
-    if (typeof story?.story !== "string") {
-      throw new Error(`${path}: story ${i + 1} has no "story" text.`);
-    }
-    const questions = texts(story.questions, "questions", path, i);
-    const answers = texts(story.answers, "answers", path, i);
-    if (questions.length === 0 || answers.length < questions.length) {
-      throw new Error(
-        `${path}: story ${i + 1} needs an answer for each of its ${questions.length} questions.`,
+    const json = JSON.parse(text);
+    const data = Array.isArray(json) ? json : json?.data;
+    if (Array.isArray(data)) return data;
+    if (json?.story === undefined) {
+      throw new TaskInputError(
+        `task "${o.task}", file ${path}: expected {"data": [stories]} or one story per line.`,
       );
     }
-    const last = questions.length - 1;
-    let prompt = story.story + "\n\n";
-    for (let t = 0; t < last; t++) prompt += `Q: ${questions[t]}\n\nA: ${answers[t]}\n\n`;
-    prompt += `Q: ${questions[last]}\n\nA:`;
-    const golds = [answers[last]];
-    const extra = story.additional_answers as Record<string, unknown> | undefined;
-    for (const key of Object.keys(extra ?? {})) {
-      const alt = texts(extra![key], `additional_answers.${key}`, path, i)[last];
+  } catch (error) {
+    if (error instanceof TaskInputError) throw error;
+  }
+  return text.split("\n").filter((line) => line.trim() !== "").map((line, i) => {
+    try {
+      const row = JSON.parse(line);
+      if (row !== null && typeof row === "object" && !Array.isArray(row)) return row;
+    } catch {
+      // reported below
+    }
+    throw new TaskInputError(`task "${o.task}", file ${path}, row ${i}: not a JSON object.`);
+  });
+}
+
+function render(row: Record<string, unknown>, where: RowPlace) {
+  const story = rowField(row, "story", "string", where);
+  const questions = turns(row, "questions", where);
+  const answers = turns(row, "answers", where);
+  if (questions.length === 0 || answers.length !== questions.length) {
+    throw rowFieldError(
+      where,
+      "answers",
+      `has ${answers.length} turns for ${questions.length} questions (needs one each, at least one)`,
+    );
+  }
+  const last = questions.length - 1;
+  let text = story + "\n\n";
+  for (let t = 0; t < last; t++) text += `Q: ${questions[t]}\n\nA: ${answers[t]}\n\n`;
+  text += `Q: ${questions[last]}\n\nA:`;
+  const golds = [answers[last]];
+  const extra = row.additional_answers;
+  if (extra !== null && typeof extra === "object" && !Array.isArray(extra)) {
+    for (const key of Object.keys(extra)) {
+      const alt = turns(extra as Record<string, unknown>, key, where)[last];
       if (alt !== undefined && !golds.some((g) => g.toLowerCase() === alt.toLowerCase())) {
         golds.push(alt);
       }
     }
-    return { id: typeof story.id === "string" ? story.id : String(i), prompt, golds };
-  });
-  return docs.map((d, i) => ({
-    ...d,
-    prompt: fewShotPrefix(docs, i, o.shots, o.seed, (x) => `${x.prompt} ${x.golds[0]}`, "\n\n") +
-      d.prompt,
+  }
+  return { text, target: " " + answers[last], golds };
+}
+
+/**
+ * Loads CoQA and renders it.
+ *
+ * @example
+ * ```ts
+ * import { loadCoqa } from "./coqa.ts";
+ * // const { docs } = await loadCoqa("coqa_validation.jsonl", { task: "coqa", shots: 0, seed: 1234 });
+ * ```
+ */
+export async function loadCoqa(
+  path: string,
+  o: { task: string; shots: number; seed: number },
+): Promise<LoadedCoqa> {
+  const stories = readStories(await Deno.readTextFile(path), o, path);
+  const rendered = stories.map((row, i) => render(row, { task: o.task, path, row: i }));
+  const docs = rendered.map((d, i): CoqaDoc => ({
+    id: String(i),
+    prompt: fewShotPrefix(rendered, i, o.shots, o.seed, (x) => x.text + x.target, "\n\n") +
+      d.text,
+    golds: d.golds,
   }));
+  return { rendering: PAPER_RENDERING, docs };
 }

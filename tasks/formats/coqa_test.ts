@@ -1,64 +1,66 @@
 import assert from "node:assert/strict";
 import { loadCoqa } from "./coqa.ts";
+import { PAPER_RENDERING } from "./multiple_choice.ts";
 import { tempFile } from "./_shared.ts";
 
-const story = {
-  id: "s1",
-  story: "Lily had a white cat.",
-  questions: [{ input_text: "Who had a cat?", turn_id: 1 }, {
-    input_text: "What colour?",
-    turn_id: 2,
-  }],
-  answers: [{ input_text: "Lily", turn_id: 1 }, { input_text: "white", turn_id: 2 }],
-  additional_answers: {
-    "0": [{ input_text: "Lily" }, { input_text: "White" }],
-    "1": [{ input_text: "Lily" }, { input_text: "a white one" }],
-  },
-};
+const o = { task: "coqa", shots: 0, seed: 1 };
+const fixture = new URL("../../testdata/tasks/coqa.jsonl", import.meta.url).pathname;
 
-Deno.test("CoQA's public JSON becomes lm-evaluation-harness's last-turn prompt and golds", async () => {
-  const path = await tempFile("coqa.json", JSON.stringify({ version: "1.0", data: [story] }));
-  const [d] = await loadCoqa(path, { shots: 0, seed: 1 });
-  assert.equal(d.id, "s1");
+Deno.test("EleutherAI/coqa rows become the last-turn context (story not stripped) and golds", async () => {
+  const { rendering, docs } = await loadCoqa(fixture, o);
+  assert.equal(rendering, PAPER_RENDERING);
+  assert.equal(docs[0].id, "0");
   assert.equal(
-    d.prompt,
-    "Lily had a white cat.\n\nQ: Who had a cat?\n\nA: Lily\n\nQ: What colour?\n\nA:",
+    docs[0].prompt,
+    "Lily had a white cat.\n\n\nQ: Who had a cat?\n\nA: Lily\n\nQ: What colour was it?\n\nA:",
   );
-  assert.deepEqual(d.golds, ["white", "a white one"]); // "White" repeats "white" case-insensitively
+  // "White" and "WHITE" repeat "white" case-insensitively.
+  assert.deepEqual(docs[0].golds, ["white", "a white one"]);
+  assert.equal(docs[1].prompt, "Tom ran to the store.\n\nQ: Who ran?\n\nA:");
+  assert.deepEqual(docs[1].golds, ["Tom"]);
 });
 
-Deno.test("CoQA also reads Hugging Face columns and takes solved few-shot examples", async () => {
-  const hf = {
-    story: "Tom ran.",
-    questions: { input_text: ["Who ran?"] },
-    answers: { input_text: ["Tom"] },
+Deno.test("CoQA's published JSON renders the same, and few-shot examples are solved stories", async () => {
+  const story = {
+    id: "s1",
+    story: "Tom ran to the store.",
+    questions: [{ input_text: "Who ran?", turn_id: 1 }],
+    answers: [{ input_text: "Tom", turn_id: 1 }],
+    additional_answers: { "0": [{ input_text: "tom" }] },
   };
-  const path = await tempFile("coqa.json", JSON.stringify({ data: [story, hf] }));
-  const docs = await loadCoqa(path, { shots: 1, seed: 1 });
+  const path = await tempFile("coqa.json", JSON.stringify({ version: "1.0", data: [story] }));
+  const [d] = (await loadCoqa(path, o)).docs;
+  assert.equal(d.prompt, "Tom ran to the store.\n\nQ: Who ran?\n\nA:");
+  assert.deepEqual(d.golds, ["Tom"]);
+  const shots = (await loadCoqa(fixture, { ...o, shots: 1 })).docs;
   assert.equal(
-    docs[1].prompt,
-    `${
-      docs[0].prompt.slice(docs[0].prompt.indexOf("Lily had"))
-    } white\n\nTom ran.\n\nQ: Who ran?\n\nA:`,
+    shots[1].prompt,
+    "Lily had a white cat.\n\n\nQ: Who had a cat?\n\nA: Lily\n\nQ: What colour was it?\n\nA: white" +
+      "\n\nTom ran to the store.\n\nQ: Who ran?\n\nA:",
   );
 });
 
-Deno.test("malformed CoQA files are errors that say what is missing", async () => {
+Deno.test("malformed CoQA files are errors naming the task, file, row and field", async () => {
   await assert.rejects(
-    async () => loadCoqa(await tempFile("a.json", "[1"), { shots: 0, seed: 1 }),
-    /not valid JSON/,
+    async () => loadCoqa(await tempFile("a.json", "[1"), o),
+    /^TaskInputError: task "coqa", file .*a\.json, row 0: not a JSON object\.$/,
   );
   await assert.rejects(
-    async () => loadCoqa(await tempFile("b.json", "{}"), { shots: 0, seed: 1 }),
-    /expected \{"data"/,
+    async () => loadCoqa(await tempFile("b.json", "{}"), o),
+    /expected \{"data": \[stories\]\} or one story per line/,
   );
-  const noAnswer = { story: "x", questions: [{ input_text: "q" }], answers: [] };
+  const noAnswer = { story: "x", questions: { input_text: ["q"] }, answers: { input_text: [] } };
+  await assert.rejects(
+    async () => loadCoqa(await tempFile("c.jsonl", JSON.stringify(noAnswer) + "\n"), o),
+    /row 0: field "answers" has 0 turns for 1 questions/,
+  );
+  const noStory = { questions: { input_text: ["q"] }, answers: { input_text: ["a"] } };
   await assert.rejects(
     async () =>
-      loadCoqa(await tempFile("c.json", JSON.stringify({ data: [noAnswer] })), {
-        shots: 0,
-        seed: 1,
-      }),
-    /needs an answer for each of its 1 questions/,
+      loadCoqa(
+        await tempFile("d.jsonl", `${JSON.stringify(noStory)}\n${JSON.stringify(noStory)}\n`),
+        o,
+      ),
+    /^TaskInputError: task "coqa", file .*d\.jsonl, row 0: field "story" is missing\.$/,
   );
 });

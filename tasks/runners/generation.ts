@@ -9,6 +9,7 @@
 
 import type { SamplingOptions } from "../../engine/types.ts";
 import { rougeLAgreement } from "../metrics/rouge.ts";
+import { recordRequest } from "../recorded_request.ts";
 import type { RunContext } from "../run_context.ts";
 import { teacherForcedAgreement } from "./teacher_forced.ts";
 
@@ -36,6 +37,13 @@ export interface GenerationSettings {
   stopStrings: string[];
   /** Turns the engine's text into the scored output. */
   postprocess(text: string): string;
+  /** The rendering, recorded with every sample. */
+  rendering?: string;
+  /**
+   * Over-long prompts keep their last `maxPositions − maxNewTokens` tokens (lm-evaluation-
+   * harness v0.3's `greedy_until`) instead of being skipped.
+   */
+  truncateLeft?: boolean;
 }
 
 /**
@@ -54,7 +62,8 @@ export async function runGeneration(
   const { model } = ctx;
   const budget = model.info.maxPositions - settings.maxNewTokens;
   for (const item of items) {
-    const promptIds = model.encode(item.prompt);
+    let promptIds = model.encode(item.prompt);
+    if (settings.truncateLeft && budget > 0) promptIds = promptIds.slice(-budget);
     if (promptIds.length > budget) {
       ctx.skip(item.id, `prompt of ${promptIds.length} tokens > ${budget}`);
       continue;
@@ -80,6 +89,8 @@ export async function runGeneration(
       reference: item.reference,
       output,
       metrics,
+      ...(settings.rendering ? { rendering: settings.rendering } : {}),
+      requests: [recordRequest(item.prompt, { until: settings.stopStrings })],
     });
   }
 }

@@ -1,22 +1,27 @@
 /**
  * Runs log-likelihood samples: multiple choice (acc, acc_norm) and LAMBADA (last-word
- * log-likelihood, greedy accuracy). Samples whose context and continuation exceed the model's
- * positions are skipped and counted.
+ * log-likelihood, greedy accuracy). A request too long for the model loses context tokens from
+ * the left (lm-evaluation-harness's input slice); one whose continuation is empty or alone too
+ * long is skipped and counted.
  *
  * @module
  */
 
-import type { ScoreResult } from "../../engine/types.ts";
-import { encodePair } from "../encode_pair.ts";
+import type { ScoreRequest, ScoreResult } from "../../engine/types.ts";
+import { type EncodedPair, encodePair, fitToModel } from "../encode_pair.ts";
 import { choiceScores } from "../metrics/choice.ts";
 import type { ChoiceDoc } from "../formats/multiple_choice.ts";
 import type { LambadaDoc } from "../formats/lambada.ts";
+import { recordRequest } from "../recorded_request.ts";
 import type { RunContext } from "../run_context.ts";
 import { teacherForcedAgreement } from "./teacher_forced.ts";
 
-function fits(ctx: RunContext, contextIds: number[], continuationIds: number[]): boolean {
-  // The model reads context + continuation[:-1].
-  return contextIds.length + continuationIds.length - 1 <= ctx.model.info.maxPositions;
+/** What a multiple-choice task reports besides `acc`. */
+export interface ChoiceRunSettings {
+  /** The rendering, recorded with every sample. */
+  rendering: string;
+  /** Whether the task has `acc_norm` (the paper's code computes it for some tasks only). */
+  accNorm: boolean;
 }
 
 /**
@@ -24,49 +29,70 @@ function fits(ctx: RunContext, contextIds: number[], continuationIds: number[]):
  *
  * @example
  * ```ts
- * // await runChoices(context, docs);
+ * // await runChoices(context, docs, { rendering: "llm-foundry", accNorm: true });
  * ```
  */
-export async function runChoices(ctx: RunContext, docs: ChoiceDoc[]): Promise<void> {
-  for (const doc of docs) {
-    const pairs = doc.contexts.map((c, i) => encodePair(ctx.model, c, doc.continuations[i]));
-    if (
-      pairs.some((p) =>
-        p.continuationIds.length === 0 || !fits(ctx, p.contextIds, p.continuationIds)
-      )
-    ) {
-      ctx.skip(doc.id, "a choice is empty or does not fit the model");
-      continue;
-    }
-    const scoreAll = (griffin: typeof ctx.griffin, record: boolean) =>
-      pairs.map((p) => {
-        const r: ScoreResult = ctx.model.score({ ...p, mode: ctx.mode, griffin });
-        if (record) ctx.timings.add(r.timings);
-        return r.loglikelihood;
-      });
-    const lls = scoreAll(ctx.griffin, true);
-    const s = choiceScores(lls, doc.choiceTexts, doc.gold);
-    const metrics: Record<string, number> = { acc: s.acc, acc_norm: s.acc_norm };
-    if (ctx.options.agreement) {
-      metrics.agreement_acc =
-        choiceScores(scoreAll(ctx.fullModel, false), doc.choiceTexts, doc.gold).predicted ===
-            s.predicted
-          ? 1
-          : 0;
-      const g = doc.gold;
-      Object.assign(
-        metrics,
-        teacherForcedAgreement(ctx, doc.contexts[g], doc.continuations[g], ctx.mode),
-      );
-    }
-    await ctx.emit({
-      id: doc.id,
-      prompt: doc.contexts[doc.gold],
-      reference: doc.continuations[doc.gold],
-      output: doc.continuations[s.predicted],
-      metrics,
+export async function runChoices(
+  ctx: RunContext,
+  docs: ChoiceDoc[],
+  settings: ChoiceRunSettings = { rendering: "", accNorm: true },
+): Promise<void> {
+  for (let start = 0; start < docs.length; start += DOCS_PER_CALL) {
+    const chunk = docs.slice(start, start + DOCS_PER_CALL);
+    const max = ctx.model.info.maxPositions;
+    const fitted = chunk.map((doc) =>
+      doc.contexts.map((c, i) => fitToModel(encodePair(ctx.model, c, doc.continuations[i]), max))
+    );
+    const kept = chunk.filter((doc, d) => {
+      if (!fitted[d].some((p) => p === undefined)) return true;
+      ctx.skip(doc.id, "a choice is empty or longer than the model's positions");
+      return false;
     });
+    const pairs = fitted.filter((f) => !f.some((p) => p === undefined)) as EncodedPair[][];
+    // every choice of every question in the chunk, in as few engine calls as the model allows
+    const scoreAll = (griffin: typeof ctx.griffin, record: boolean) => {
+      const results = scoreMany(ctx, pairs.flat().map((p) => ({ ...p, mode: ctx.mode, griffin })));
+      if (record) results.forEach((r) => ctx.timings.add(r.timings));
+      let at = 0;
+      return pairs.map((p) => results.slice(at, at += p.length).map((r) => r.loglikelihood));
+    };
+    const lls = scoreAll(ctx.griffin, true);
+    const full = ctx.options.agreement ? scoreAll(ctx.fullModel, false) : [];
+    for (const [d, doc] of kept.entries()) {
+      const s = choiceScores(lls[d], doc.choiceTexts, doc.gold);
+      const metrics: Record<string, number> = settings.accNorm
+        ? { acc: s.acc, acc_norm: s.acc_norm }
+        : { acc: s.acc };
+      if (ctx.options.agreement) {
+        metrics.agreement_acc =
+          choiceScores(full[d], doc.choiceTexts, doc.gold).predicted === s.predicted ? 1 : 0;
+        const g = doc.gold;
+        Object.assign(
+          metrics,
+          teacherForcedAgreement(ctx, doc.contexts[g], doc.continuations[g], ctx.mode),
+        );
+      }
+      await ctx.emit({
+        id: doc.id,
+        prompt: doc.contexts[doc.gold],
+        reference: doc.continuations[doc.gold],
+        output: doc.continuations[s.predicted],
+        metrics,
+        ...(settings.rendering ? { rendering: settings.rendering } : {}),
+        requests: doc.contexts.map((c, i) =>
+          recordRequest(c, { continuation: doc.continuations[i] })
+        ),
+      });
+    }
   }
+}
+
+/** Questions whose choices go to the model together (it batches them as it can). */
+const DOCS_PER_CALL = 64;
+
+/** Scores requests with the model's scoreMany when it has one, else one at a time. */
+function scoreMany(ctx: RunContext, requests: ScoreRequest[]): ScoreResult[] {
+  return ctx.model.scoreMany?.(requests) ?? requests.map((r) => ctx.model.score(r));
 }
 
 /**
@@ -79,9 +105,12 @@ export async function runChoices(ctx: RunContext, docs: ChoiceDoc[]): Promise<vo
  */
 export async function runLastWord(ctx: RunContext, docs: LambadaDoc[]): Promise<void> {
   for (const doc of docs) {
-    const pair = encodePair(ctx.model, doc.context, doc.continuation);
-    if (pair.continuationIds.length === 0 || !fits(ctx, pair.contextIds, pair.continuationIds)) {
-      ctx.skip(doc.id, "does not fit the model");
+    const pair = fitToModel(
+      encodePair(ctx.model, doc.context, doc.continuation),
+      ctx.model.info.maxPositions,
+    );
+    if (pair === undefined) {
+      ctx.skip(doc.id, "the continuation is empty or longer than the model's positions");
       continue;
     }
     const r = ctx.model.score({ ...pair, mode: ctx.mode, griffin: ctx.griffin });
@@ -94,6 +123,12 @@ export async function runLastWord(ctx: RunContext, docs: LambadaDoc[]): Promise<
     if (ctx.options.agreement) {
       Object.assign(metrics, teacherForcedAgreement(ctx, doc.context, doc.continuation, ctx.mode));
     }
-    await ctx.emit({ id: doc.id, prompt: doc.context, reference: doc.continuation, metrics });
+    await ctx.emit({
+      id: doc.id,
+      prompt: doc.context,
+      reference: doc.continuation,
+      metrics,
+      requests: [recordRequest(doc.context, { continuation: doc.continuation })],
+    });
   }
 }

@@ -6,13 +6,14 @@
  */
 
 import type { Mode } from "../../engine/types.ts";
-import { encodePair } from "../encode_pair.ts";
+import { encodePair, fitToModel } from "../encode_pair.ts";
 import { meanKlDivergence, top1Agreement } from "../metrics/agreement.ts";
 import type { RunContext } from "../run_context.ts";
 
 /**
  * `{agreement_kl, agreement_top1}` for the continuation after the context, or `{}` when the
- * continuation is empty or does not fit the model.
+ * continuation is empty. A continuation longer than the room after the context is cut; a
+ * context that leaves no room loses tokens from the left.
  *
  * @example
  * ```ts
@@ -25,11 +26,15 @@ export function teacherForcedAgreement(
   continuation: string,
   mode: Mode,
 ): Record<string, number> {
-  const pair = encodePair(ctx.model, context, continuation);
-  const room = ctx.model.info.maxPositions - pair.contextIds.length;
-  const continuationIds = pair.continuationIds.slice(0, Math.max(0, room));
-  if (continuationIds.length === 0) return {};
-  const base = { contextIds: pair.contextIds, continuationIds, mode, keepDistributions: true };
+  const max = ctx.model.info.maxPositions;
+  const encoded = encodePair(ctx.model, context, continuation);
+  const room = max - encoded.contextIds.length;
+  // A context that fills the model loses tokens from the left, as the scored request did.
+  const pair = room > 0
+    ? { ...encoded, continuationIds: encoded.continuationIds.slice(0, room) }
+    : fitToModel(encoded, max);
+  if (pair === undefined || pair.continuationIds.length === 0) return {};
+  const base = { ...pair, mode, keepDistributions: true };
   const griffin = ctx.model.score({ ...base, griffin: ctx.griffin }).distributions;
   const full = ctx.model.score({ ...base, griffin: ctx.fullModel }).distributions;
   if (!griffin || !full) {

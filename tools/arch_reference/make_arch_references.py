@@ -51,7 +51,11 @@ SEED_TRIES = 20
 # The first seed tried per architecture: where a search from 1000·(index + 1) on the CPU found
 # safe margins; the search goes on from there if the margins on this machine are too thin.
 FIRST_SEED = {"llama2": 1001, "relu-llama2": 2000, "llama3": 3000, "mistral": 4005,
-              "qwen2": 5002, "gemma": 6001, "opt": 7008, "opt-350m": 8000}
+              "qwen2": 5002, "gemma": 6001, "opt": 7008, "opt-350m": 8000,
+              "mistral-window16": 4100}
+# Architectures whose prompts are long: a 100-token prompt and contexts of 40 and 60 tokens, so
+# that a sliding window of 16 is passed many times over in every mode.
+LONG_PROMPTS = {"mistral-window16"}
 
 COMMON = dict(vocab_size=VOCAB, hidden_size=64, num_hidden_layers=2, num_attention_heads=4,
               max_position_embeddings=128)
@@ -78,6 +82,10 @@ ARCHITECTURES = {
                 {"rope_theta": 10000.0},
                 "Mistral 7B v0.1 style: grouped-query attention, sliding_window 8 (prompts of"
                 " 24 tokens and 16 generated ones run past it)"),
+    "mistral-window16": ("MistralConfig", dict(LLAMA, num_key_value_heads=2, sliding_window=16),
+                         {"rope_theta": 10000.0},
+                         "Mistral with sliding_window 16 over a 100-token prompt, 16 generated"
+                         " tokens and contexts of 40 and 60 tokens"),
     "qwen2": ("Qwen2Config", dict(LLAMA, num_key_value_heads=2, tie_word_embeddings=True,
                                   rms_norm_eps=1e-6, rope_parameters={
                                       "rope_type": "default", "rope_theta": 1000000.0},
@@ -110,11 +118,16 @@ TOKENIZER_TEXT = (
 )
 
 
-def make_prompts(bos: int | None) -> dict[str, list[int]]:
-    """Fixed prompts and pairs of ids (BOS first where the architecture always adds it)."""
+def make_prompts(bos: int | None, long: bool = False) -> dict[str, list[int]]:
+    """Fixed prompts and pairs of ids (BOS first where the architecture always adds it); long:
+    a 100-token prompt and contexts of 40, 19 and 60 tokens."""
     rng = random.Random(20240401)
     ids = lambda n: [rng.randrange(3, VOCAB) for _ in range(n)]  # noqa: E731
     head = [bos] if bos is not None else []
+    if long:
+        return {"short": head + ids(10), "long": head + ids(100),
+                "pairs": [(head + ids(40), ids(4)), (head + ids(19), ids(1)),
+                          (head + ids(60), ids(6))]}
     return {"short": head + ids(10), "long": head + ids(23),
             "pairs": [(head + ids(9), ids(4)), (head + ids(19), ids(1)), (head + ids(13), ids(6))]}
 
@@ -303,7 +316,7 @@ def reference(model, name: str, seed: int, folder: Path, device: str) -> tuple[d
     from common import sha256_file
 
     bos = model.config.bos_token_id if name == "gemma" else None
-    prompts = make_prompts(bos)
+    prompts = make_prompts(bos, name in LONG_PROMPTS)
     full = plain_logits(model, prompts["long"])
     ref = {"meta": {
         "script": SCRIPT, "architecture": name, "note": ARCHITECTURES[name][3], "seed": seed,

@@ -1,0 +1,128 @@
+/**
+ * `deno task bench:eval`: how fast the engine scores class-mode requests (lm-evaluation-harness's
+ * multiple choice) — batched (packed sequences, each with its own experts, log-probabilities on
+ * the device) against one request at a time, for 64-, 160- and 400-token requests at densities 1
+ * and 0.5, on synthetic shapes. Writes the table (Markdown) and the rows (JSON) to --out.
+ *
+ *   deno task bench:eval [--shapes llama2-7b] [--device cuda:0] [--lengths 64,160,400]
+ *     [--densities 1,0.5] [--tokens 16384] [--out results/eval_speed]
+ *
+ * @module
+ */
+import { openModel } from "../engine/open.ts";
+import { scoreBatch } from "../engine/score_batch.ts";
+import type { ScoreRequest } from "../engine/types.ts";
+import { buildInfo } from "../ffi/library.ts";
+import { parseDensities } from "./engine_speed.ts";
+
+/** One measured setting. */
+export interface EvalRow {
+  shape: string;
+  requestTokens: number;
+  density: number;
+  batchedTokensPerSecond: number;
+  singleTokensPerSecond: number;
+}
+
+/**
+ * Class-mode requests of `length` input tokens (context + continuation[:-1], a 4-token
+ * continuation), ids spread over the vocabulary.
+ *
+ * @example
+ * ```ts
+ * import { classRequests } from "./eval_speed.ts";
+ * const [r] = classRequests(1, 64, 32000, 0.5);
+ * console.assert(r.contextIds.length + r.continuationIds.length - 1 === 64);
+ * ```
+ */
+export function classRequests(
+  count: number,
+  length: number,
+  vocab: number,
+  density: number,
+): ScoreRequest[] {
+  return Array.from({ length: count }, (_, i) => {
+    const ids = Array.from(
+      { length: length + 1 },
+      (_, j) => 3 + (i * 7919 + j * 104729) % (vocab - 3),
+    );
+    return {
+      contextIds: ids.slice(0, length - 3),
+      continuationIds: ids.slice(length - 3),
+      mode: "class" as const,
+      griffin: { density, method: "topk" as const, seed: 0 },
+    };
+  });
+}
+
+function flag(name: string, fallback: string): string {
+  const i = Deno.args.indexOf(`--${name}`);
+  return i >= 0 && Deno.args[i + 1] ? Deno.args[i + 1] : fallback;
+}
+
+if (import.meta.main) {
+  const shapes = flag("shapes", "llama2-7b").split(",");
+  const device = flag("device", "cuda:0");
+  const lengths = flag("lengths", "64,160,400").split(",").map(Number);
+  const tokens = Number(flag("tokens", "16384"));
+  const out = flag("out", "results/eval_speed");
+  const densities = parseDensities(flag("densities", "1,0.5"));
+  console.log(buildInfo());
+  const rows: EvalRow[] = [];
+  for (const shape of shapes) {
+    const model = await openModel(`synthetic:${shape}`, { device, dtype: "bf16" });
+    try {
+      for (const length of lengths) {
+        for (const density of densities) {
+          const requests = classRequests(
+            Math.ceil(tokens / length),
+            length,
+            model.info.vocabSize,
+            density,
+          );
+          scoreBatch(model.session, requests.slice(0, 4), { maxSequences: 256 }); // warm-up
+          let started = performance.now();
+          scoreBatch(model.session, requests, { maxSequences: 256 });
+          const batched = requests.length * length / ((performance.now() - started) / 1000);
+          const few = requests.slice(0, 8);
+          model.score(few[0]);
+          started = performance.now();
+          for (const r of few) model.score(r);
+          const single = few.length * length / ((performance.now() - started) / 1000);
+          rows.push({
+            shape,
+            requestTokens: length,
+            density,
+            batchedTokensPerSecond: batched,
+            singleTokensPerSecond: single,
+          });
+          console.log(
+            `${shape} ${length} tokens d=${density}: batched ${batched.toFixed(0)} tokens/s, ` +
+              `one at a time ${single.toFixed(0)} tokens/s`,
+          );
+        }
+      }
+    } finally {
+      model.close();
+    }
+  }
+  const lines = [
+    "| shape | request tokens | density | batched tokens/s | one at a time tokens/s | speed-up |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...rows.map((r) =>
+      `| ${r.shape} | ${r.requestTokens} | ${r.density} | ${
+        r.batchedTokensPerSecond.toFixed(0)
+      } | ` +
+      `${r.singleTokensPerSecond.toFixed(0)} | ${
+        (r.batchedTokensPerSecond / r.singleTokensPerSecond).toFixed(1)
+      }× |`
+    ),
+  ];
+  Deno.mkdirSync(out, { recursive: true });
+  Deno.writeTextFileSync(`${out}/eval.md`, lines.join("\n") + "\n");
+  Deno.writeTextFileSync(
+    `${out}/eval.json`,
+    JSON.stringify({ build: buildInfo(), tokens, rows }, null, 1),
+  );
+  console.log(lines.join("\n"));
+}

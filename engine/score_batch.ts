@@ -1,0 +1,124 @@
+/**
+ * Many log-likelihood requests in few engine calls: class-mode requests with the same GRIFFIN
+ * settings go to the engine as packed batches (each sequence with its own experts, its
+ * log-probabilities computed on the engine's side), in order of length under a token budget;
+ * the rest (mode gen, or distributions kept) run one at a time. Results come back in the
+ * requests' order and equal what `score` gives each alone.
+ *
+ * @module
+ */
+import type { NativeSession } from "../ffi/session.ts";
+import { layerDensities } from "./densities.ts";
+import { timingsOf } from "./generate.ts";
+import { score } from "./score.ts";
+import type { GriffinOptions, ScoreRequest, ScoreResult } from "./types.ts";
+
+/** How large one engine call may be. */
+export interface BatchLimits {
+  /** Tokens in one call (at most the session's positions; default: those). */
+  maxTokens?: number;
+  /** Sequences in one call (default 64; 1: one request at a time). */
+  maxSequences?: number;
+}
+
+/** The class-mode input of a request: context + continuation[:-1]. */
+function classInput(r: ScoreRequest): number[] {
+  return [...r.contextIds, ...r.continuationIds.slice(0, -1)];
+}
+
+function sameGriffin(a: GriffinOptions, b: GriffinOptions): boolean {
+  return a.density === b.density && a.method === b.method && a.seed === b.seed;
+}
+
+/**
+ * Groups request indices into batches: by length (longest first), at most maxSequences each and
+ * maxTokens tokens in all; a request alone over maxTokens is an error naming both.
+ *
+ * @example
+ * ```ts
+ * import { planBatches } from "./score_batch.ts";
+ * console.assert(planBatches([5, 3, 4], 8, 2).length === 2);
+ * ```
+ */
+export function planBatches(
+  lengths: number[],
+  maxTokens: number,
+  maxSequences: number,
+): number[][] {
+  const order = lengths.map((_, i) => i).sort((a, b) => lengths[b] - lengths[a] || a - b);
+  const batches: number[][] = [];
+  let current: number[] = [], tokens = 0;
+  for (const i of order) {
+    if (lengths[i] > maxTokens) {
+      throw new RangeError(
+        `a request of ${lengths[i]} tokens does not fit a batch of at most ${maxTokens} tokens`,
+      );
+    }
+    if (current.length >= maxSequences || tokens + lengths[i] > maxTokens) {
+      batches.push(current);
+      current = [], tokens = 0;
+    }
+    current.push(i);
+    tokens += lengths[i];
+  }
+  if (current.length) batches.push(current);
+  return batches;
+}
+
+/**
+ * Scores every request, batching the class-mode ones.
+ *
+ * @example
+ * ```ts ignore
+ * const results = scoreBatch(session, requests, { maxSequences: 32 });
+ * ```
+ */
+export function scoreBatch(
+  session: NativeSession,
+  requests: ScoreRequest[],
+  limits: BatchLimits = {},
+): ScoreResult[] {
+  const maxSequences = Math.max(1, limits.maxSequences ?? 64);
+  const maxTokens = Math.min(limits.maxTokens ?? session.maxPositions, session.maxPositions);
+  const results: ScoreResult[] = new Array(requests.length);
+  const batchable = (r: ScoreRequest) =>
+    r.mode === "class" && !r.keepDistributions && maxSequences > 1 &&
+    r.continuationIds.length > 0 && classInput(r).length >= 2 && classInput(r).length <= maxTokens;
+  const lead = requests.find(batchable);
+  const batched: number[] = [];
+  requests.forEach((r, i) => {
+    if (lead && batchable(r) && sameGriffin(r.griffin, lead.griffin)) batched.push(i);
+    else results[i] = score(session, r); // alone: its own checks and errors
+  });
+  if (batched.length === 0) return results;
+  const layers = session.model.config.layers;
+  const inputs = batched.map((i) => classInput(requests[i]));
+  for (const batch of planBatches(inputs.map((x) => x.length), maxTokens, maxSequences)) {
+    const griffin = requests[batched[batch[0]]].griffin;
+    session.setGriffin(layerDensities(griffin.density, layers), griffin.method, griffin.seed);
+    const started = performance.now();
+    const scored = session.scoreClassBatch(batch.map((j) => {
+      const r = requests[batched[j]];
+      return { ids: inputs[j], first: r.contextIds.length - 1, targets: r.continuationIds };
+    }));
+    const ms = performance.now() - started;
+    const tokens = batch.reduce((s, j) => s + inputs[j].length, 0);
+    batch.forEach((j, b) => {
+      const experts: (number[] | null)[] = [];
+      for (let l = 0; l < layers; l++) {
+        const e = session.batchExperts(b, l);
+        experts.push(e ? [...e] : null);
+      }
+      const { logprobs, greedy } = scored[b];
+      results[batched[j]] = {
+        loglikelihood: logprobs.reduce((s, x) => s + x, 0),
+        logprobs,
+        greedy: greedy.every((g) => g),
+        experts: experts.every((e) => e === null) ? null : experts,
+        // the call's time, shared by tokens
+        timings: timingsOf(ms * inputs[j].length / tokens, 0, []),
+      };
+    });
+  }
+  return results;
+}

@@ -1,0 +1,54 @@
+/*
+ * Batching changes nothing a task reports: the same samples, metrics and experts whether the
+ * model scores one request per engine call or many (the shipped model, the original-schema task
+ * fixtures, class mode, GRIFFIN at 0.5 and the full model).
+ */
+import assert from "node:assert/strict";
+import { openModel } from "../engine/open.ts";
+import { librarySkip } from "../testdata/fixtures.ts";
+import { runTask } from "./registry.ts";
+import type { SampleRecord } from "./types.ts";
+
+const MODEL = new URL("../models/griffin-mini-llama", import.meta.url).pathname;
+const data = (file: string) => new URL(`../testdata/tasks/${file}`, import.meta.url).pathname;
+const TASKS: [string, string][] = [
+  ["piqa", "piqa.jsonl"],
+  ["boolq", "boolq.jsonl"],
+  ["winogrande", "winogrande.jsonl"],
+  ["hellaswag", "hellaswag.jsonl"],
+  ["arc_easy", "arc.jsonl"],
+  ["copa", "copa.jsonl"],
+  ["openbookqa", "openbookqa.jsonl"],
+];
+
+async function samplesOf(maxSequences: number, task: string, file: string, density: number) {
+  const model = await openModel(MODEL, { device: "cpu", batch: { maxSequences } });
+  const samples: SampleRecord[] = [];
+  try {
+    await runTask(
+      model,
+      task,
+      { path: data(file) },
+      { density, method: "topk", seed: 1 },
+      "class",
+      (s) => void samples.push(s),
+    );
+  } finally {
+    model.close();
+  }
+  return samples.map((s) => ({ id: s.id, metrics: s.metrics, output: s.output }));
+}
+
+for (const [task, file] of TASKS) {
+  Deno.test({
+    name: `${task}: batch size 32 and batch size 1 give the same samples${librarySkip}`,
+    ignore: librarySkip !== "",
+    fn: async () => {
+      for (const density of [1, 0.5]) {
+        const one = await samplesOf(1, task, file, density);
+        assert.ok(one.length > 0);
+        assert.deepEqual(await samplesOf(32, task, file, density), one);
+      }
+    },
+  });
+}
