@@ -56,6 +56,9 @@ Deno.test("a sweep file naming a Hub id runs online, then offline from the cache
       assert.equal(job.model.repo, "test-org/mini-llama");
       assert.match(job.model.commit, /^[0-9a-f]{40}$/);
     }
+    // The report names the commit and reads the model's shape from the cached snapshot.
+    const html = await Deno.readTextFile(`${dir}/online/report.html`);
+    assert.ok(html.includes(`test-org/mini-llama</code> @ ${jobs[0].model.commit.slice(0, 12)}`));
     await hub.close();
     const offline = await bench([sweep, "--cpu", "--plain", "--out", `${dir}/offline`], {
       ...env,
