@@ -5,6 +5,7 @@
  * @module
  */
 import { RepoCache } from "./cache_layout.ts";
+import { withBlobLock } from "./blob_lock.ts";
 import { downloadBlob } from "./download_blob.ts";
 import { type FileMetadata, fileMetadata } from "./file_metadata.ts";
 import { HubError } from "./hub_error.ts";
@@ -56,7 +57,12 @@ export async function downloadFiles(
     ? new ProgressBar(formatHubId(repo), total, needed.length, settings.progress)
     : undefined;
   await inPool(needed, settings.concurrency, async (meta) => {
-    await downloadBlob(settings, repo, meta, cache.blob(meta.etag), (n) => bar?.add(n));
+    await withBlobLock(settings.cacheDir, repo, meta.etag, async () => {
+      // Another process may have finished it while this one waited for the lock.
+      if (!exists(cache.blob(meta.etag))) {
+        await downloadBlob(settings, repo, meta, cache.blob(meta.etag), (n) => bar?.add(n));
+      }
+    });
     bar?.fileDone(meta.file);
   });
   for (const meta of metas) await cache.link(commit, meta.file, meta.etag);
