@@ -215,10 +215,11 @@ Deno.test("an endpoint that resolves branch names only is asked by the revision"
 Deno.test("a transfer that stalls half-way is cut after the stall time and resumed", async () => {
   await withHub(async (hub, settings) => {
     hub.stall.set("model.safetensors", 1);
-    const model = await resolveHubModel(MINI, { ...settings, stallMs: 300 });
+    const model = await resolveHubModel(MINI, { ...settings, stallMs: 1000 });
     const weights = miniLlamaFiles()["model.safetensors"].bytes;
     assert.deepEqual(await Deno.readFile(`${model.folder}/model.safetensors`), weights);
+    // At least one resume (a loaded machine may stall a healthy transfer too).
     const ranged = hub.log.filter((r) => r.server === "lfs" && r.range !== null);
-    assert.equal(ranged.length, 1);
+    assert.ok(ranged.length >= 1);
   });
 });
