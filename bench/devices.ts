@@ -87,11 +87,12 @@ export async function estimateModelMiB(model: SweepModel): Promise<number> {
   let bytes = 0;
   let stored = "f32";
   try {
-    const config = JSON.parse(await Deno.readTextFile(resolve(model.id, "config.json")));
+    const folder = model.hub?.folder ?? model.id;
+    const config = JSON.parse(await Deno.readTextFile(resolve(folder, "config.json")));
     stored = { float16: "f16", bfloat16: "bf16" }[String(config.torch_dtype)] ?? "f32";
-    for await (const entry of Deno.readDir(model.id)) {
+    for await (const entry of Deno.readDir(folder)) {
       if (/\.(safetensors|bin)$/.test(entry.name)) {
-        bytes += (await Deno.stat(resolve(model.id, entry.name))).size;
+        bytes += (await Deno.stat(resolve(folder, entry.name))).size;
       }
     }
   } catch {

@@ -100,6 +100,10 @@ export interface JobRecord {
     label: string;
     /** Weight dtype asked for, when the sweep set one. */
     dtype?: string;
+    /** For a Hub id: the repository (`ORG/NAME`). */
+    repo?: string;
+    /** For a Hub id: the commit the revision resolved to when the sweep ran. */
+    commit?: string;
   };
   /** The task and the options it ran with. */
   task: {

@@ -84,7 +84,8 @@ export function createRunner(context: { device: string }): Runner {
         await onLoad?.("loading");
         const start = performance.now();
         const { openModel } = await import(ENGINE);
-        const model = await openModel(job.model.id, {
+        // A Hub model was resolved (and downloaded) before the run: open its snapshot.
+        const model = await openModel(job.model.hub?.folder ?? job.model.id, {
           ...job.model.options,
           ...(job.batch ? { batch: job.batch } : {}),
           device: context.device,

@@ -14,6 +14,8 @@ import { type JobRecord, PLAN_FILE, RECORD_SCHEMA, RECORDS_FILE } from "./record
 import { loadRunner } from "./runner.ts";
 import { repairFile, ResultStore } from "./store.ts";
 import { loadSweepFile } from "./sweep_file.ts";
+import { HubError } from "../models/hub/hub_error.ts";
+import { resolveHubModels } from "./hub_models.ts";
 import { SweepFileError } from "./sweep_problems.ts";
 import { dirname } from "node:path";
 import { writeIndex, writeReport } from "../reports/mod.ts";
@@ -84,6 +86,12 @@ export async function runSweep(options: SweepRunOptions): Promise<number> {
   }));
   const shardName = options.shard ? `${options.shard.index}/${options.shard.count}` : undefined;
   const planned = options.shard ? shardJobs(all, options.shard) : all;
+  try {
+    await resolveHubModels(sweep.models, options.dryRun === true);
+  } catch (error) {
+    if (error instanceof HubError) return fail(`${options.file}: ${error.message}`);
+    throw error;
+  }
   const groupMiB = new Map<string, number>();
   for (const job of planned) groupMiB.set(job.group, await estimateModelMiB(job.model));
   if (options.dryRun) {
@@ -227,7 +235,12 @@ function jobRecord(
     schema: RECORD_SCHEMA,
     jobId: job.jobId,
     sweep: job.sweep,
-    model: { id: job.model.id, label: job.model.label, dtype: job.model.dtype },
+    model: {
+      id: job.model.id,
+      label: job.model.label,
+      dtype: job.model.dtype,
+      ...(job.model.hub ? { repo: job.model.hub.repo, commit: job.model.hub.commit } : {}),
+    },
     task: job.task,
     density: job.density,
     method: job.method,

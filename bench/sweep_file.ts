@@ -7,6 +7,7 @@
  */
 import { basename, dirname, resolve } from "node:path";
 import { type Mode, MODES, SELECTION_METHODS } from "../engine/types.ts";
+import { isHubModelId, parseHubId } from "../models/hub/hub_id.ts";
 import { suggestion } from "./did_you_mean.ts";
 import { EXCLUSION_FIELDS, type ExclusionRule, type FieldTest } from "./exclusions.ts";
 import { JsoncSyntaxError, parseJsonc } from "./jsonc.ts";
@@ -16,7 +17,7 @@ import { problemsFromIssues, SweepFileError, type SweepProblem } from "./sweep_p
 
 /** A model of the sweep, label resolved. */
 export interface SweepModel {
-  /** Folder path or `synthetic:NAME`, as written. */
+  /** Folder path, Hub id (`ORG/NAME[@REVISION]`) or `synthetic:NAME`, as written. */
   id: string;
   /** Label for tables (default: the synthetic name or the folder's name). */
   label: string;
@@ -24,6 +25,8 @@ export interface SweepModel {
   dtype?: string;
   /** Further options passed to the engine when opening the model. */
   options?: Record<string, unknown>;
+  /** For a Hub id, once resolved before the run: repository, commit and snapshot folder. */
+  hub?: { repo: string; revision: string; commit: string; folder: string };
 }
 
 /** A task of the sweep with its version, modes and options. */
@@ -164,15 +167,21 @@ async function checkModels(data: SweepFileData, problems: SweepProblem[]): Promi
         path: `models[${i}].id`,
         message: "expected synthetic:NAME with a name of letters, digits, '.', '_' or '-'",
       });
-    } else if (!synthetic && !(await isFile(resolve(entry.id, "config.json")))) {
+    } else if (
+      !synthetic && !isHubModelId(entry.id) && !(await isFile(resolve(entry.id, "config.json")))
+    ) {
       problems.push({
         path: `models[${i}].id`,
         message: `no Hugging Face folder at ${resolve(entry.id)} (config.json not found); ` +
-          "give a folder path (relative to the working directory) or synthetic:NAME",
+          "give a folder path (relative to the working directory), a Hub id ORG/NAME[@REVISION] " +
+          "or synthetic:NAME",
       });
     }
+    const hub = isHubModelId(entry.id) ? parseHubId(entry.id) : undefined;
     const folder = basename(entry.id) === "hf" ? basename(dirname(entry.id)) : basename(entry.id);
-    const label = entry.label ?? (synthetic ? synthetic[1] : folder);
+    const hubLabel = hub &&
+      `${hub.name.split("/").pop()}${hub.revision === "main" ? "" : `@${hub.revision}`}`;
+    const label = entry.label ?? (synthetic ? synthetic[1] : hubLabel ?? folder);
     const other = models.findIndex((m) => m.label === label);
     if (other >= 0) {
       problems.push({

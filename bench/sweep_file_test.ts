@@ -95,6 +95,21 @@ Deno.test("a Hugging Face folder is accepted and labelled by its model's name", 
   assert.equal(sweep.models[0].label, "stories260K");
 });
 
+Deno.test("Hub ids are accepted without a network call and labelled by their names", async () => {
+  const sweep = await loadSweepFile(
+    await writeSweep({
+      ...base,
+      models: ["meta-llama/Llama-2-7b-hf", "mistralai/Mistral-7B-v0.1@refs/pr/3"],
+    }),
+    taskCatalog(),
+  );
+  assert.deepEqual(sweep.models.map((m) => m.label), [
+    "Llama-2-7b-hf",
+    "Mistral-7B-v0.1@refs/pr/3",
+  ]);
+  assert.equal(sweep.models[0].hub, undefined);
+});
+
 Deno.test("every problem of a bad sweep file is listed with its path", async () => {
   const problems = await problemsOf({
     models: [{ id: "synthetic:tiny", dtype: "f8" }, "/nonexistent/model", { id: "synthetic:tiny" }],
@@ -131,7 +146,7 @@ Deno.test("problems beyond the shape are listed together once the shape is right
   });
   const expected = [
     "models[1].id: no Hugging Face folder at /nonexistent/model (config.json not found); " +
-    "give a folder path (relative to the working directory) or synthetic:NAME",
+    "give a folder path (relative to the working directory), a Hub id ORG/NAME[@REVISION] or synthetic:NAME",
     'models[2].label: label "tiny" is also models[0]\'s; give each model its own label',
     "models[3].id: expected synthetic:NAME with a name of letters, digits, '.', '_' or '-'",
     "densities[1]: 0.5 is listed twice",

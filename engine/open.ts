@@ -8,6 +8,8 @@ import type { DType } from "../ffi/config.ts";
 import { parameterCount } from "../ffi/config.ts";
 import type { NativeModel } from "../ffi/model.ts";
 import { NativeSession } from "../ffi/session.ts";
+import { isHubModelId } from "../models/hub/hub_id.ts";
+import { resolveHubModel } from "../models/hub/hub_model.ts";
 import { loadModelFolder } from "../models/load.ts";
 import { createSyntheticModel } from "../models/synthetic.ts";
 import {
@@ -67,6 +69,7 @@ export class EngineModel implements LanguageModel {
     native: NativeModel,
     tokenizer: TextTokenizer,
     options: OpenOptions,
+    hub?: ModelInfo["hub"],
   ) {
     const c = native.config;
     const contextLength = Math.min(
@@ -89,6 +92,7 @@ export class EngineModel implements LanguageModel {
       parameters: parameterCount(c),
       dtype: c.dtype,
       device: deviceName(native.device),
+      ...(hub ? { hub } : {}),
     };
   }
 
@@ -144,7 +148,8 @@ export class EngineModel implements LanguageModel {
 }
 
 /**
- * Opens a Hugging Face model folder or `synthetic:NAME`.
+ * Opens a Hugging Face model folder, a Hub id (`ORG/NAME[@REVISION]`, resolved in the
+ * huggingface_hub cache and downloaded where missing; see models/hub/) or `synthetic:NAME`.
  *
  * @example
  * ```ts ignore
@@ -153,7 +158,24 @@ export class EngineModel implements LanguageModel {
  * model.close();
  * ```
  */
-export function openModel(id: string, options: OpenOptions = {}): Promise<EngineModel> {
+export async function openModel(id: string, options: OpenOptions = {}): Promise<EngineModel> {
+  if (isHubModelId(id)) {
+    const hub = await resolveHubModel(id);
+    return openFolder(id, hub.folder, options, {
+      repo: hub.repo,
+      revision: hub.revision,
+      commit: hub.commit,
+    });
+  }
+  return openFolder(id, id, options);
+}
+
+function openFolder(
+  id: string,
+  folder: string,
+  options: OpenOptions,
+  hub?: ModelInfo["hub"],
+): Promise<EngineModel> {
   const device = parseDevice(options.device ?? "auto");
   if (id.startsWith("synthetic:")) {
     const native = createSyntheticModel(id.slice("synthetic:".length), {
@@ -163,10 +185,15 @@ export function openModel(id: string, options: OpenOptions = {}): Promise<Engine
     });
     return Promise.resolve(new EngineModel(id, "llama", native, byteTokenizer, options));
   }
-  const { config, model } = loadModelFolder(id, { device, dtype: options.dtype });
+  const { config, model } = loadModelFolder(folder, { device, dtype: options.dtype });
   try {
-    const tokenizer = loadTokenizer(id, { bos: config.bosTokenId, eos: config.eosTokenIds[0] });
-    return Promise.resolve(new EngineModel(id, config.architecture, model, tokenizer, options));
+    const tokenizer = loadTokenizer(folder, {
+      bos: config.bosTokenId,
+      eos: config.eosTokenIds[0],
+    });
+    return Promise.resolve(
+      new EngineModel(id, config.architecture, model, tokenizer, options, hub),
+    );
   } catch (error) {
     model.close();
     throw error;

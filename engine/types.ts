@@ -152,6 +152,8 @@ export interface ModelInfo {
   dtype: "f32" | "f16" | "bf16";
   /** `cpu` or `cuda:N`. */
   device: string;
+  /** For a Hub id: the repository, the revision asked for and the commit it resolved to. */
+  hub?: { repo: string; revision: string; commit: string };
 }
 
 /**

@@ -5,6 +5,9 @@
  *
  * @module
  */
+import { RepoCache } from "../models/hub/cache_layout.ts";
+import { isHubModelId, parseHubId } from "../models/hub/hub_id.ts";
+import { hubSettings } from "../models/hub/hub_settings.ts";
 import { type EngineConfig, parameterCount } from "../ffi/config.ts";
 import { SYNTHETIC_SHAPES } from "../models/synthetic.ts";
 
@@ -38,6 +41,8 @@ export interface ModelFacts {
   shape?: ModelShape;
   /** Why the shape is not known, when it is not. */
   note?: string;
+  /** For a Hub id: the commit the sweep ran. */
+  commit?: string;
 }
 
 const HF_DTYPES: Record<string, string> = { float16: "f16", bfloat16: "bf16", float32: "f32" };
@@ -92,10 +97,14 @@ export function shapeParameters(shape: ModelShape): number {
  * ```
  */
 export async function modelFacts(
-  model: { id: string; label: string; dtype?: string },
+  model: { id: string; label: string; dtype?: string; commit?: string },
   roots: readonly string[],
 ): Promise<ModelFacts> {
-  const base = { label: model.label, id: model.id };
+  const base = {
+    label: model.label,
+    id: model.id,
+    ...(model.commit ? { commit: model.commit } : {}),
+  };
   if (model.id.startsWith("synthetic:")) {
     const shape = SYNTHETIC_SHAPES[model.id.slice("synthetic:".length)];
     if (!shape) {
@@ -110,8 +119,9 @@ export async function modelFacts(
       shape,
     };
   }
-  for (const root of model.id.startsWith("/") ? [""] : roots) {
-    const file = `${root ? `${root}/` : ""}${model.id}/config.json`;
+  const snapshot = hubSnapshot(model.id, model.commit);
+  for (const root of snapshot || model.id.startsWith("/") ? [""] : roots) {
+    const file = `${root ? `${root}/` : ""}${snapshot ?? model.id}/config.json`;
     let config: Record<string, unknown>;
     try {
       config = JSON.parse(await Deno.readTextFile(file));
@@ -135,4 +145,13 @@ export async function modelFacts(
     dtype: model.dtype,
     note: "config.json not found where the report ran",
   };
+}
+
+/** The cached snapshot of a Hub id at `commit` (else at its revision's ref), if any. */
+function hubSnapshot(id: string, commit: string | undefined): string | undefined {
+  const repo = isHubModelId(id) ? parseHubId(id) : undefined;
+  if (!repo) return undefined;
+  const cache = new RepoCache(hubSettings().cacheDir, repo);
+  const resolved = commit ?? cache.readRef(repo.revision);
+  return resolved ? cache.snapshot(resolved) : undefined;
 }

@@ -1,11 +1,34 @@
 /**
- * Finds a task's data file: `options.path`, else `$GRIFFIN_DATA/<rel>`, else
- * `<repo>/../shared/data/<rel>`. A missing file is an error that says how to pass one.
+ * Finds a task's data file: `options.path`, else `<data folder>/<rel>` (`$GRIFFIN_DATA`, default
+ * `~/.cache/griffin-bench/data`, where `deno task data fetch` writes), else
+ * `<repo>/../shared/data/<rel>`. A missing file is an error that says how to get one.
  *
  * @module
  */
 
 const REPO_ROOT = new URL("../", import.meta.url);
+
+/**
+ * The folder `deno task data fetch` writes and tasks read first: `$GRIFFIN_DATA`, else
+ * `$XDG_CACHE_HOME/griffin-bench/data`, else `~/.cache/griffin-bench/data`.
+ *
+ * @example
+ * ```ts
+ * import { griffinDataDir } from "./data_path.ts";
+ * console.assert(griffinDataDir("/data/") === "/data");
+ * ```
+ */
+export function griffinDataDir(fromEnv = Deno.env.get("GRIFFIN_DATA")): string {
+  if (fromEnv) return fromEnv.replace(/\/+$/, "");
+  const cache = Deno.env.get("XDG_CACHE_HOME") || `${Deno.env.get("HOME") ?? "."}/.cache`;
+  return `${cache}/griffin-bench/data`;
+}
+
+/** The folders a default data path is looked for in, in order. */
+export function dataRoots(): string[] {
+  const roots = [griffinDataDir(), defaultDataRoot("")];
+  return roots.filter((r, i) => roots.indexOf(r) === i);
+}
 
 /**
  * The data folder used when no path is given: `$GRIFFIN_DATA` or `<repo>/../shared/data`.
@@ -34,20 +57,22 @@ export async function resolveDataPath(
   task: string,
   path: string | undefined,
   relative: string | undefined,
-  root: string = defaultDataRoot(),
+  root: string | readonly string[] = dataRoots(),
 ): Promise<string> {
   if (path === undefined && relative === undefined) {
     throw new Error(`Task "${task}" has no default data file: pass one with options.path.`);
   }
-  const resolved = path ?? `${root}/${relative}`;
-  try {
-    const info = await Deno.stat(resolved);
-    if (!info.isFile) throw new Error(`not a file`);
-  } catch (cause) {
-    const how = path !== undefined
-      ? "Check options.path."
-      : `Pass the file with options.path, or set GRIFFIN_DATA to the folder that holds "${relative}".`;
-    throw new Error(`Data file of task "${task}" not found at ${resolved}. ${how}`, { cause });
+  const candidates = path !== undefined ? [path] : [root].flat().map((r) => `${r}/${relative}`);
+  for (const candidate of candidates) {
+    try {
+      if ((await Deno.stat(candidate)).isFile) return candidate;
+    } catch {
+      // the next candidate
+    }
   }
-  return resolved;
+  const how = path !== undefined
+    ? "Check options.path."
+    : `Run \`deno task data fetch ${task}\`, pass the file with options.path, or set ` +
+      `GRIFFIN_DATA to the folder that holds "${relative}".`;
+  throw new Error(`Data file of task "${task}" not found at ${candidates.join(" or ")}. ${how}`);
 }

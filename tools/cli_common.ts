@@ -8,6 +8,7 @@ import { type EngineModel, openModel } from "../engine/open.ts";
 import { SELECTION_METHODS, type SelectionMethod } from "../engine/types.ts";
 import { EngineError, Status } from "../ffi/errors.ts";
 import { ModelFileError } from "../models/config.ts";
+import { HubError } from "../models/hub/hub_error.ts";
 import type { DType } from "../ffi/config.ts";
 import { type FlagKind, type Flags, UsageError } from "./cli_args.ts";
 
@@ -53,7 +54,7 @@ export function griffinFromFlags(flags: Flags): {
 /** Opens --model with --device, --dtype, --bos/--no-bos. */
 export async function openFromFlags(flags: Flags): Promise<EngineModel> {
   const id = flags.model as string | undefined;
-  if (!id) throw new UsageError("--model PATH|synthetic:NAME is required");
+  if (!id) throw new UsageError("--model PATH|ORG/NAME[@REVISION]|synthetic:NAME is required");
   const dtype = flags.dtype as string | undefined;
   if (dtype !== undefined && !["f32", "f16", "bf16"].includes(dtype)) {
     throw new UsageError(`--dtype: "${dtype}" is not f32, f16 or bf16`);
@@ -84,6 +85,7 @@ export async function runCommand(body: () => Promise<void>): Promise<never> {
     Deno.exit(0);
   } catch (error) {
     const badInput = error instanceof UsageError || error instanceof ModelFileError ||
+      error instanceof HubError && error.kind !== "network" ||
       error instanceof RangeError ||
       error instanceof EngineError &&
         [Status.invalidArgument, Status.io, Status.unsupported].includes(

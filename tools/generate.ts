@@ -1,7 +1,7 @@
 /**
  * `deno task generate`: generate from a prompt with GRIFFIN.
  *
- *   deno task generate --model PATH|synthetic:NAME (--prompt TEXT | --prompt-file F | --prompt-ids 1,2,3)
+ *   deno task generate --model PATH|ORG/NAME[@REV]|synthetic:NAME (--prompt TEXT | --prompt-file F | --prompt-ids 1,2,3)
  *     [--density D|D1,D2,…] [--method M] [--seed S] [--max-new-tokens N]
  *     [--greedy | --temperature T --top-k K --top-p P] [--stop TEXT]… [--bos | --no-bos]
  *     [--device cpu|cuda:N] [--dtype f32|f16|bf16] [--json]
@@ -18,7 +18,7 @@ import {
   runCommand,
 } from "./cli_common.ts";
 
-const USAGE = `usage: deno task generate --model PATH|synthetic:NAME
+const USAGE = `usage: deno task generate --model PATH|ORG/NAME[@REV]|synthetic:NAME
   (--prompt TEXT | --prompt-file F | --prompt-ids 1,2,3)
   [--density D|D1,D2,…] [--method topk|sample|topk_sample|random|magnitude] [--seed S]
   [--max-new-tokens N] [--greedy | --temperature T --top-k K --top-p P] [--stop TEXT]…
@@ -81,6 +81,7 @@ await runCommand(async () => {
     if (flags.json) {
       console.log(JSON.stringify({
         model: model.info.id,
+        ...(model.info.hub ? { repo: model.info.hub.repo, commit: model.info.hub.commit } : {}),
         device: model.info.device,
         density: griffin.density,
         method: griffin.method,

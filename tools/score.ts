@@ -12,7 +12,7 @@ import { encodePair } from "../tasks/encode_pair.ts";
 import { parseFlags, tokenIds, UsageError } from "./cli_args.ts";
 import { COMMON_FLAGS, griffinFromFlags, openFromFlags, runCommand } from "./cli_common.ts";
 
-const USAGE = `usage: deno task score --model PATH|synthetic:NAME
+const USAGE = `usage: deno task score --model PATH|ORG/NAME[@REV]|synthetic:NAME
   (--context TEXT --continuation TEXT | --context-ids 1,2 --continuation-ids 3,4)
   [--mode gen|class] [--density D|D1,D2,…] [--method M] [--seed S] [--bos | --no-bos]
   [--device cpu|cuda:N] [--dtype f32|f16|bf16] [--json]`;
@@ -60,6 +60,7 @@ await runCommand(async () => {
     if (flags.json) {
       console.log(JSON.stringify({
         model: model.info.id,
+        ...(model.info.hub ? { repo: model.info.hub.repo, commit: model.info.hub.commit } : {}),
         mode,
         density: griffin.density,
         method: griffin.method,

@@ -25,7 +25,7 @@ function modelsTable(input: ReportInput): SafeHtml {
     html`
       <tr>
         <td>${m.label}</td>
-        <td><code>${m.id}</code></td>
+        <td><code>${m.id}</code>${m.commit ? ` @ ${m.commit.slice(0, 12)}` : ""}</td>
         <td>${m.architecture}</td>
         <td class="num" data-v="${m.parameters ?? ""}">${formatCount(m.parameters)}</td>
         <td>${m.dtype ?? "unknown"}</td>
