@@ -2,7 +2,8 @@
  * `deno task bench:eval`: how fast the engine scores class-mode requests (lm-evaluation-harness's
  * multiple choice) — batched (packed sequences, each with its own experts, log-probabilities on
  * the device) against one request at a time, for 64-, 160- and 400-token requests at densities 1
- * and 0.5, on synthetic shapes. Writes the table (Markdown) and the rows (JSON) to --out.
+ * and 0.5, and 16 XSum-like sequences (1000-token prompts, 128 new tokens) decoded together
+ * against one alone, on synthetic shapes. Writes the table (Markdown) and the rows (JSON) to --out.
  *
  *   deno task bench:eval [--shapes llama2-7b] [--device cuda:0] [--lengths 64,160,400]
  *     [--densities 1,0.5] [--tokens 16384] [--out results/eval_speed]
@@ -10,6 +11,7 @@
  * @module
  */
 import { openModel } from "../engine/open.ts";
+import { GREEDY } from "../engine/sampler.ts";
 import { scoreBatch } from "../engine/score_batch.ts";
 import type { ScoreRequest } from "../engine/types.ts";
 import { buildInfo } from "../ffi/library.ts";
@@ -69,6 +71,7 @@ if (import.meta.main) {
   const densities = parseDensities(flag("densities", "1,0.5"));
   console.log(buildInfo());
   const rows: EvalRow[] = [];
+  const decoding: Omit<EvalRow, "requestTokens">[] = [];
   for (const shape of shapes) {
     const model = await openModel(`synthetic:${shape}`, { device, dtype: "bf16" });
     try {
@@ -102,6 +105,36 @@ if (import.meta.main) {
           );
         }
       }
+      // batched decoding: 16 XSum-like sequences (1000-token prompts, 128 new tokens) together
+      for (const density of densities) {
+        const xsum = Array.from({ length: 16 }, (_, i) => ({
+          promptIds: Array.from(
+            { length: 1000 },
+            (_, j) => 3 + (i * 7919 + j * 104729) % (model.info.vocabSize - 3),
+          ),
+          maxNewTokens: 128,
+          sampling: GREEDY,
+          griffin: { density, method: "topk" as const, seed: 0 },
+          stopTokenIds: [],
+        }));
+        const one = model.generate(xsum[0]).timings.tokensPerSecond;
+        model.generateMany(xsum.slice(0, 2)); // warm-up of the pool
+        const together = model.generateMany(xsum);
+        const stepMs = together[0].timings.tokenMs.reduce((s, t) => s + t, 0);
+        const decoded = together.reduce((s, r) => s + r.timings.tokenMs.length, 0);
+        const batched = decoded / (stepMs / 1000);
+        decoding.push({
+          shape,
+          density,
+          batchedTokensPerSecond: batched,
+          singleTokensPerSecond: one,
+        });
+        console.log(
+          `${shape} decoding 16 together d=${density}: ${batched.toFixed(0)} tokens/s, alone ${
+            one.toFixed(0)
+          }`,
+        );
+      }
     } finally {
       model.close();
     }
@@ -119,10 +152,23 @@ if (import.meta.main) {
     ),
   ];
   Deno.mkdirSync(out, { recursive: true });
+  lines.push(
+    "",
+    "| shape | decoding | density | together tokens/s | alone tokens/s | speed-up |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...decoding.map((r) =>
+      `| ${r.shape} | 16 × (1000 + 128) | ${r.density} | ${
+        r.batchedTokensPerSecond.toFixed(0)
+      } | ` +
+      `${r.singleTokensPerSecond.toFixed(0)} | ${
+        (r.batchedTokensPerSecond / r.singleTokensPerSecond).toFixed(1)
+      }× |`
+    ),
+  );
   Deno.writeTextFileSync(`${out}/eval.md`, lines.join("\n") + "\n");
   Deno.writeTextFileSync(
     `${out}/eval.json`,
-    JSON.stringify({ build: buildInfo(), tokens, rows }, null, 1),
+    JSON.stringify({ build: buildInfo(), tokens, rows, decoding }, null, 1),
   );
   console.log(lines.join("\n"));
 }
