@@ -6,6 +6,7 @@
  * by transformers like the others) — and synthetic bf16 models of each form over 720 positions.
  */
 import assert from "node:assert/strict";
+import { relativeError } from "../testdata/assert_close.ts";
 import { cudaDeviceCount } from "../ffi/library.ts";
 import type { EngineConfig } from "../ffi/config.ts";
 import { NativeModel } from "../ffi/model.ts";
@@ -33,16 +34,6 @@ const ignore = devices === 0;
 
 function folder(name: string): string {
   return new URL(`../testdata/arch/${name}`, import.meta.url).pathname;
-}
-
-/** ‖a − b‖ / ‖b‖. */
-function relativeError(a: Float32Array, b: Float32Array): number {
-  let diff = 0, norm = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff += (a[i] - b[i]) ** 2;
-    norm += b[i] ** 2;
-  }
-  return Math.sqrt(diff / norm);
 }
 
 async function pair(path: string): Promise<[EngineModel, EngineModel]> {

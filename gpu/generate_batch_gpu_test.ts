@@ -5,6 +5,7 @@
  * decoding (logits within 1e-4 in f32, 2e-2 in bf16, whose products round their inputs).
  */
 import assert from "node:assert/strict";
+import { relativeError } from "../testdata/assert_close.ts";
 import { cudaDeviceCount } from "../ffi/library.ts";
 import type { EngineConfig } from "../ffi/config.ts";
 import { NativeModel } from "../ffi/model.ts";
@@ -19,15 +20,6 @@ const ignore = devices === 0;
 
 function fixture(name: string): string {
   return new URL(`../testdata/arch/${name}`, import.meta.url).pathname;
-}
-
-function relativeError(a: Float32Array, b: Float32Array): number {
-  let diff = 0, norm = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff += (a[i] - b[i]) ** 2;
-    norm += b[i] ** 2;
-  }
-  return Math.sqrt(diff / norm);
 }
 
 function requests(vocab: number, density: number, method: SelectionMethod): GenerateRequest[] {

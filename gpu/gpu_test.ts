@@ -4,6 +4,7 @@
  * tolerance, identical experts and greedy tokens on the F32 fixture.
  */
 import assert from "node:assert/strict";
+import { relativeError } from "../testdata/assert_close.ts";
 import { checkKernels, cudaDeviceCount } from "../ffi/library.ts";
 import { NativeModel } from "../ffi/model.ts";
 import { NativeSession } from "../ffi/session.ts";
@@ -16,15 +17,6 @@ import { hasShared, stories260K } from "../testdata/fixtures.ts";
 const devices = cudaDeviceCount();
 const skip = devices === 0 ? " [skipped: no CUDA device]" : "";
 const ignore = devices === 0;
-
-function relativeError(a: Float32Array, b: Float32Array): number {
-  let diff = 0, norm = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff += (a[i] - b[i]) ** 2;
-    norm += b[i] ** 2;
-  }
-  return Math.sqrt(diff / norm);
-}
 
 Deno.test({
   name: `every CUDA kernel agrees with its CPU twin on random inputs${skip}`,

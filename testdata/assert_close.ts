@@ -27,3 +27,21 @@ export function assertClose(
     assert.ok(excess <= tolerance, `${what}[${i}]: ${actual[i]} vs ${expected[i]}`);
   }
 }
+
+/**
+ * ‖a − b‖ / ‖b‖ over whole vectors (logits of every position, say).
+ *
+ * @example
+ * ```ts
+ * import { relativeError } from "./assert_close.ts";
+ * console.assert(relativeError(new Float32Array([1, 2]), new Float32Array([1, 2])) === 0);
+ * ```
+ */
+export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let diff = 0, norm = 0;
+  for (let i = 0; i < b.length; i++) {
+    diff += (a[i] - b[i]) ** 2;
+    norm += b[i] ** 2;
+  }
+  return Math.sqrt(diff / norm);
+}
