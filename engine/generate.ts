@@ -39,16 +39,8 @@ export function generate(
   tokenizer: TextTokenizer,
   request: GenerateRequest,
 ): GenerateResult {
+  checkGenerateRequest(session, request);
   const { promptIds, maxNewTokens, griffin } = request;
-  if (promptIds.length === 0) throw new RangeError("the prompt is empty");
-  if (!(Number.isInteger(maxNewTokens) && maxNewTokens >= 0)) {
-    throw new RangeError(`maxNewTokens must be a whole number ≥ 0, got ${maxNewTokens}`);
-  }
-  if (promptIds.length > session.maxPositions) {
-    throw new RangeError(
-      `the prompt has ${promptIds.length} tokens but the model takes at most ${session.maxPositions}`,
-    );
-  }
   const sampler = new Sampler(request.sampling);
   const stopIds = new Set(
     request.stopTokenIds ?? (tokenizer.eosTokenId === undefined ? [] : [tokenizer.eosTokenId]),
@@ -106,6 +98,20 @@ export function generate(
     experts,
     timings: timingsOf(promptMs, selectionMs, tokenMs),
   };
+}
+
+/** Throws a RangeError naming what a request gets wrong for a session (empty prompt, …). */
+export function checkGenerateRequest(session: NativeSession, request: GenerateRequest): void {
+  const { promptIds, maxNewTokens } = request;
+  if (promptIds.length === 0) throw new RangeError("the prompt is empty");
+  if (!(Number.isInteger(maxNewTokens) && maxNewTokens >= 0)) {
+    throw new RangeError(`maxNewTokens must be a whole number ≥ 0, got ${maxNewTokens}`);
+  }
+  if (promptIds.length > session.maxPositions) {
+    throw new RangeError(
+      `the prompt has ${promptIds.length} tokens but the model takes at most ${session.maxPositions}`,
+    );
+  }
 }
 
 /** The index where the first of the stop strings begins in text, or -1. */

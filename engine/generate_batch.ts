@@ -10,7 +10,7 @@ import { NativeSession } from "../ffi/session.ts";
 import type { TextTokenizer } from "../models/tokenizer.ts";
 import { layerDensities } from "./densities.ts";
 import { sessionExperts } from "./experts.ts";
-import { firstStop, timingsOf } from "./generate.ts";
+import { checkGenerateRequest, firstStop, timingsOf } from "./generate.ts";
 import { Sampler } from "./sampler.ts";
 import type { GenerateRequest, GenerateResult, StopReason } from "./types.ts";
 
@@ -33,16 +33,8 @@ class Generation {
 
   /** Checks the request and runs its prompt phase on the session. */
   constructor(session: NativeSession, tokenizer: TextTokenizer, request: GenerateRequest) {
-    const { promptIds, maxNewTokens, griffin } = request;
-    if (promptIds.length === 0) throw new RangeError("the prompt is empty");
-    if (!(Number.isInteger(maxNewTokens) && maxNewTokens >= 0)) {
-      throw new RangeError(`maxNewTokens must be a whole number ≥ 0, got ${maxNewTokens}`);
-    }
-    if (promptIds.length > session.maxPositions) {
-      throw new RangeError(
-        `the prompt has ${promptIds.length} tokens but the model takes at most ${session.maxPositions}`,
-      );
-    }
+    checkGenerateRequest(session, request);
+    const { promptIds, griffin } = request;
     this.#session = session;
     this.#tokenizer = tokenizer;
     this.#request = request;
