@@ -1,9 +1,15 @@
 /* kernels_cpu.cpp — the CPU backend's building blocks (see kernels_cpu.h). */
 #include "kernels_cpu.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
+
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#endif
 
 namespace gf {
 
@@ -118,12 +124,75 @@ inline const float *row_f32(const Weight &w, int64_t r) {
   return row;
 }
 
-constexpr int64_t parallel_threshold = 1 << 15; /* multiply-adds below which one thread runs */
+/* Multiply-adds below which one thread runs: waking the other threads (they sleep between
+ * loops, OMP_WAIT_POLICY=passive) costs tens of microseconds, more than a small product. */
+constexpr int64_t parallel_threshold = 1 << 18;
+
+/* Rows of W one task sums at once against the same x: independent chains of multiply-adds
+ * (the latency of one chain, not the memory, bounded the one-row loop). */
+constexpr int32_t row_block = 8;
+
+#if defined(__AVX2__) && defined(__FMA__)
+/* y[r·stride] = x · rows[r] for r < R, each summed exactly as dot() sums it: eight lanes of
+ * fused multiply-adds, the same pairwise reduction, then the tail in order. */
+template <int R>
+inline void dot_rows(float *y, int64_t stride, const float *x, const float *const *rows,
+                     int64_t n) {
+  __m256 acc[R];
+  for (int r = 0; r < R; r++) acc[r] = _mm256_setzero_ps();
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 xv = _mm256_loadu_ps(x + i);
+    for (int r = 0; r < R; r++) acc[r] = _mm256_fmadd_ps(xv, _mm256_loadu_ps(rows[r] + i), acc[r]);
+  }
+  for (int r = 0; r < R; r++) {
+    alignas(32) float a[8];
+    _mm256_store_ps(a, acc[r]);
+    float sum = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    for (int64_t j = i; j < n; j++) sum += x[j] * rows[r][j];
+    y[r * stride] = sum;
+  }
+}
+#else
+template <int R>
+inline void dot_rows(float *y, int64_t stride, const float *x, const float *const *rows,
+                     int64_t n) {
+  for (int r = 0; r < R; r++) y[r * stride] = dot(x, rows[r], n);
+}
+#endif
+
+/* y (n, out_stride)[:, 0..count) = x (n, cols) · rows[0..count)ᵀ, F32 rows, row_block at a time */
+inline void dot_block(float *y, int64_t out_stride, const float *x, const float *const *rows,
+                      int32_t count, int64_t cols, int32_t n) {
+  for (int32_t t = 0; t < n; t++) {
+    float *yt = y + (int64_t)t * out_stride;
+    const float *xt = x + (int64_t)t * cols;
+    int32_t r = 0;
+    if (count == row_block) {
+      dot_rows<row_block>(yt, 1, xt, rows, cols);
+      continue;
+    }
+    for (; r < count; r++) dot_rows<1>(yt + r, 1, xt, rows + r, cols);
+  }
+}
 
 } // namespace
 
 void matmul(float *y, const float *x, const Weight &w, int32_t n) {
   const int64_t rows = w.rows, cols = w.cols;
+  if (w.dtype == GF_DTYPE_F32) { /* row_block rows of W per task, summed side by side */
+    const float *data = (const float *)w.data;
+    const int64_t blocks = (rows + row_block - 1) / row_block;
+#pragma omp parallel for schedule(static) if (rows * cols * n > parallel_threshold)
+    for (int64_t b = 0; b < blocks; b++) {
+      const int64_t first = b * row_block;
+      const int32_t count = (int32_t)std::min<int64_t>(row_block, rows - first);
+      const float *block[row_block];
+      for (int32_t r = 0; r < count; r++) block[r] = data + (first + r) * cols;
+      dot_block(y + first, rows, x, block, count, cols, n);
+    }
+    return;
+  }
 #pragma omp parallel for schedule(static) if (rows * cols * n > parallel_threshold)
   for (int64_t r = 0; r < rows; r++) {
     const float *wr = row_f32(w, r);
@@ -134,6 +203,18 @@ void matmul(float *y, const float *x, const Weight &w, int32_t n) {
 void matmul_rows(float *y, const float *x, const Weight &w, const int32_t *rows, int32_t k,
                  int32_t n) {
   const int64_t cols = w.cols;
+  if (w.dtype == GF_DTYPE_F32) {
+    const float *data = (const float *)w.data;
+    const int32_t blocks = (k + row_block - 1) / row_block;
+#pragma omp parallel for schedule(static) if ((int64_t)k * cols * n > parallel_threshold)
+    for (int32_t b = 0; b < blocks; b++) {
+      const int32_t first = b * row_block, count = std::min(row_block, k - first);
+      const float *block[row_block];
+      for (int32_t r = 0; r < count; r++) block[r] = data + (int64_t)rows[first + r] * cols;
+      dot_block(y + first, k, x, block, count, cols, n);
+    }
+    return;
+  }
 #pragma omp parallel for schedule(static) if ((int64_t)k * cols * n > parallel_threshold)
   for (int32_t i = 0; i < k; i++) {
     const float *wr = row_f32(w, rows[i]);
@@ -151,6 +232,44 @@ void matmul_cols(float *y, const float *z, const Weight &w, const int32_t *cols,
     for (int32_t i = 0; i < k; i++) gathered[i] = wr[cols[i]];
     for (int32_t t = 0; t < n; t++) y[(int64_t)t * out + r] = dot(z + (int64_t)t * k, gathered, k);
   }
+}
+
+bool gather_rows(Weight &out, const Weight &w, const int32_t *rows, int32_t k) {
+  const size_t size = dtype_size(w.dtype), row_bytes = (size_t)w.cols * size;
+  void *data = aligned_alloc(64, ((size_t)k * row_bytes + 63) / 64 * 64);
+  if (!data) return false;
+  free_weight(out);
+  out.dtype = w.dtype;
+  out.rows = k;
+  out.cols = w.cols;
+  out.data = data;
+  out.loaded = true;
+#pragma omp parallel for schedule(static) if ((int64_t)k * w.cols > parallel_threshold)
+  for (int32_t i = 0; i < k; i++)
+    memcpy((char *)data + i * row_bytes, (const char *)w.data + rows[i] * row_bytes, row_bytes);
+  return true;
+}
+
+bool gather_cols(Weight &out, const Weight &w, const int32_t *cols, int32_t k) {
+  const size_t size = dtype_size(w.dtype);
+  void *data = aligned_alloc(64, ((size_t)w.rows * k * size + 63) / 64 * 64);
+  if (!data) return false;
+  free_weight(out);
+  out.dtype = w.dtype;
+  out.rows = w.rows;
+  out.cols = k;
+  out.data = data;
+  out.loaded = true;
+#pragma omp parallel for schedule(static) if (w.rows * k > parallel_threshold)
+  for (int64_t r = 0; r < w.rows; r++) {
+    const char *row = (const char *)w.data + r * w.cols * size;
+    char *dst = (char *)data + r * k * size;
+    if (size == 4)
+      for (int32_t i = 0; i < k; i++) ((float *)dst)[i] = ((const float *)row)[cols[i]];
+    else
+      for (int32_t i = 0; i < k; i++) ((uint16_t *)dst)[i] = ((const uint16_t *)row)[cols[i]];
+  }
+  return true;
 }
 
 void rmsnorm(float *out, const float *x, const Weight &weight, int32_t n, int32_t d, float eps) {

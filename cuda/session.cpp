@@ -8,6 +8,13 @@
 
 using namespace gf;
 
+void gf::free_gathered_experts(gf_session *s) {
+  for (auto *list : {&s->expert_gate, &s->expert_up, &s->expert_down}) {
+    for (Weight &w : *list) free_weight(w);
+    list->clear();
+  }
+}
+
 namespace {
 
 double now_ms() {
@@ -18,6 +25,7 @@ double now_ms() {
 /* Forgets the experts, scores and captured activations of the last sequence. */
 void forget_sequence(gf_session *s) {
   const size_t layers = s->densities.size();
+  free_gathered_experts(s);
   s->position = 0;
   s->experts.assign(layers, {});
   s->selected.assign(layers, 0);
@@ -89,6 +97,7 @@ extern "C" gf_status gf_session_free(gf_session *session) {
   clear_error();
   if (!session) return GF_OK;
   cuda_session_free(session);
+  free_gathered_experts(session);
   session->model->live_sessions--;
   delete session;
   return GF_OK;
