@@ -75,16 +75,16 @@ void gather_layer(gf_session *s, int32_t l) {
     if (list->size() != layers) list->resize(layers);
   Weight &gate = s->expert_gate[(size_t)l], &up = s->expert_up[(size_t)l],
          &down = s->expert_down[(size_t)l];
-  free_weight(gate);
-  free_weight(up);
-  free_weight(down);
+  free_gathered(gate);
+  free_gathered(up);
+  free_gathered(down);
   if (k == 0) return;
   const bool gated = s->model->config.gated;
   if ((gated && !gather_rows(gate, w.w_gate, e.data(), k)) || !gather_rows(up, w.w_up, e.data(), k) ||
       !gather_cols(down, w.w_down, e.data(), k)) {
-    free_weight(gate);
-    free_weight(up);
-    free_weight(down);
+    free_gathered(gate);
+    free_gathered(up);
+    free_gathered(down);
   }
 }
 

@@ -37,6 +37,8 @@ void matmul_cols(float *y, const float *z, const Weight &w, const int32_t *cols,
  * false (out unchanged) when the memory cannot be had. */
 bool gather_rows(Weight &out, const Weight &w, const int32_t *rows, int32_t k);
 bool gather_cols(Weight &out, const Weight &w, const int32_t *cols, int32_t k);
+/* Frees a gathered copy (large ones are mapped pages, not the heap). */
+void free_gathered(Weight &w);
 
 /* out (n, d) = x / sqrt(mean(x²) + eps) · weight, row by row (Hugging Face RMSNorm) */
 void rmsnorm(float *out, const float *x, const Weight &weight, int32_t n, int32_t d, float eps);

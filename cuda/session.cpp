@@ -5,12 +5,13 @@
 
 #include "cuda_backend.h"
 #include "internal.h"
+#include "kernels_cpu.h"
 
 using namespace gf;
 
 void gf::free_gathered_experts(gf_session *s) {
   for (auto *list : {&s->expert_gate, &s->expert_up, &s->expert_down}) {
-    for (Weight &w : *list) free_weight(w);
+    for (Weight &w : *list) free_gathered(w);
     list->clear();
   }
 }
