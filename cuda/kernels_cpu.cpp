@@ -127,9 +127,9 @@ inline const float *row_f32(const Weight &w, int64_t r) {
   return row;
 }
 
-/* Multiply-adds below which one thread runs: waking the other threads (they sleep between
- * loops, OMP_WAIT_POLICY=passive) costs tens of microseconds, more than a small product. */
-constexpr int64_t parallel_threshold = 1 << 18;
+/* Multiply-adds below which one thread runs. Between loops the other threads spin briefly and
+ * then sleep (ffi/library.ts sets GOMP_SPINCOUNT): the loops of one token find them awake. */
+constexpr int64_t parallel_threshold = 1 << 15;
 
 /* Rows of W one task sums at once against the same x: independent chains of multiply-adds
  * (the latency of one chain, not the memory, bounded the one-row loop). */
