@@ -170,12 +170,9 @@ inline void dot_block(float *y, int64_t out_stride, const float *x, const float 
   for (int32_t t = 0; t < n; t++) {
     float *yt = y + (int64_t)t * out_stride;
     const float *xt = x + (int64_t)t * cols;
-    int32_t r = 0;
-    if (count == row_block) {
-      dot_rows<row_block>(yt, 1, xt, rows, cols);
-      continue;
-    }
-    for (; r < count; r++) dot_rows<1>(yt + r, 1, xt, rows + r, cols);
+    if (count == row_block) dot_rows<row_block>(yt, 1, xt, rows, cols);
+    else
+      for (int32_t r = 0; r < count; r++) dot_rows<1>(yt + r, 1, xt, rows + r, cols);
   }
 }
 
