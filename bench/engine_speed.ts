@@ -1,16 +1,21 @@
 /**
- * `deno task bench:engine`: the engine's speed on the GPU — synthetic shapes of the paper's
+ * `deno task bench:engine`: the engine's speed — on the GPU, synthetic shapes of the paper's
  * models in bf16 (Llama-2-7B, Llama-2-13B and Mistral-7B by default; `--shapes` also takes
- * gemma-7b, gemma-2b, opt-6.7b, opt-13b, qwen2-7b), a 512-token prompt and 128 new tokens, at densities 1, 0.75,
- * 0.5 and 0.25: prompt-phase ms (the median of five), selection ms, how much longer the prompt
- * phase takes than at density 1 (what selection adds), decode ms/token, tokens/s, bytes read per token,
- * achieved GB/s and percent of the measured read bandwidth, the speed-up over density 1 beside
- * its bytes ceiling, and device memory. Writes the table
- * (Markdown) and the rows (JSON) to --out.
+ * gemma-7b, gemma-2b, opt-6.7b, opt-13b, qwen2-7b), a 512-token prompt and 128 new tokens; on the CPU
+ * (`--device cpu`), a synthetic 1.1B Llama shape and models/griffin-mini-llama in F32, a
+ * 64-token prompt, 64 new tokens, three rounds that alternate the densities (a shared machine's
+ * noise falls on every density alike) — at densities 1, 0.75, 0.5 and 0.25: prompt-phase ms
+ * (the median of five runs, or of the rounds), selection ms, how much longer the prompt phase
+ * takes than at density 1 (what selection, and on the CPU the gathering of the experts, adds),
+ * decode ms/token (the median token), tokens/s, bytes read per token, achieved GB/s and percent
+ * of the measured read bandwidth (GPU), the speed-up over density 1 beside its bytes ceiling,
+ * and device memory (GPU) or the process's resident memory (CPU). Writes the table (Markdown) and the rows (JSON) to --out.
  *
  *   deno task bench:engine [--shapes llama2-7b,llama2-13b,mistral-7b] [--device cuda:0]
- *     [--densities 1,0.75,0.5,0.25] [--prompt-tokens 512] [--new-tokens 128]
- *     [--out results/engine_speed]
+ *     [--densities 1,0.75,0.5,0.25] [--prompt-tokens 512] [--new-tokens 128] [--rounds 1]
+ *     [--dtype bf16] [--out results/engine_speed]
+ *
+ * A shape is a synthetic:NAME or, with a "/" in it, a model folder.
  *
  * @module
  */
@@ -18,8 +23,7 @@ import { openModel } from "../engine/open.ts";
 import { GREEDY } from "../engine/sampler.ts";
 import { parseDevice } from "../engine/device.ts";
 import { buildInfo, deviceMemory, readBandwidth } from "../ffi/library.ts";
-import { SYNTHETIC_SHAPES } from "../models/synthetic.ts";
-import type { EngineConfig } from "../ffi/config.ts";
+import { type DType, DTYPES, type EngineConfig } from "../ffi/config.ts";
 
 /** One measured setting. */
 export interface SpeedRow {
@@ -101,72 +105,114 @@ function flag(name: string, fallback: string): string {
   return i >= 0 && Deno.args[i + 1] ? Deno.args[i + 1] : fallback;
 }
 
+/** A figure for the table, or "—" where there is none (no bandwidth measured on the CPU). */
+function figure(value: number, digits: number): string {
+  return Number.isFinite(value) ? value.toFixed(digits) : "—";
+}
+
+/** Bytes of memory the run holds: the GPU's used memory, or this process's resident set. */
+function memoryHeld(device: number): number {
+  return device >= 0 ? deviceMemory(device).used : Deno.memoryUsage().rss;
+}
+
 if (import.meta.main) {
-  const shapes = flag("shapes", "llama2-7b,llama2-13b,mistral-7b").split(",");
   const deviceName = flag("device", "cuda:0");
-  const promptTokens = Number(flag("prompt-tokens", "512"));
-  const newTokens = Number(flag("new-tokens", "128"));
-  const out = flag("out", "results/engine_speed");
+  const device = parseDevice(deviceName);
+  const cpu = device < 0;
+  // the CPU: a 1.1B Llama shape (bandwidth-bound) and the shipped 5.9M model, in F32 (what the
+  // CPU keeps checkpoints in), a shorter prompt, rounds that alternate the densities
+  const shapes = flag(
+    "shapes",
+    cpu ? "llama-1b,models/griffin-mini-llama" : "llama2-7b,llama2-13b,mistral-7b",
+  )
+    .split(",");
+  const dtype = flag("dtype", cpu ? "f32" : "bf16") as DType;
+  const promptTokens = Number(flag("prompt-tokens", cpu ? "64" : "512"));
+  const newTokens = Number(flag("new-tokens", cpu ? "64" : "128"));
+  const rounds = Number(flag("rounds", cpu ? "3" : "1"));
+  const out = flag("out", cpu ? "results/engine_speed_cpu" : "results/engine_speed");
   let densities: number[];
   try {
     densities = parseDensities(flag("densities", "1,0.75,0.5,0.25"));
+    if (!(dtype in DTYPES)) {
+      throw new Error(`--dtype: "${dtype}" is not one of ${Object.keys(DTYPES).join(", ")}`);
+    }
+    if (!(Number.isInteger(rounds) && rounds >= 1)) throw new Error("--rounds: a whole number ≥ 1");
   } catch (error) {
     console.error((error as Error).message);
     Deno.exit(2);
   }
-  const device = parseDevice(deviceName);
-  const bandwidth = device >= 0 ? readBandwidth(device) : NaN;
-  console.log(`${buildInfo()}; read bandwidth ${bandwidth.toFixed(0)} GB/s`);
+  const bandwidth = cpu ? NaN : readBandwidth(device);
+  const threads = Deno.env.get("OMP_NUM_THREADS") ?? String(navigator.hardwareConcurrency);
+  console.log(
+    `${buildInfo()}; ${
+      cpu ? `CPU, ${threads} threads` : `read bandwidth ${bandwidth.toFixed(0)} GB/s`
+    }`,
+  );
   const rows: SpeedRow[] = [];
   for (const shape of shapes) {
     const started = performance.now();
-    const model = await openModel(`synthetic:${shape}`, {
+    const folder = shape.includes("/");
+    const model = await openModel(folder ? shape : `synthetic:${shape}`, {
       device: deviceName,
-      dtype: "bf16",
+      dtype,
       contextLength: promptTokens + newTokens,
     });
     console.log(`${shape}: built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    const config = { ...SYNTHETIC_SHAPES[shape], dtype: "bf16" as const };
+    const config = model.native.config;
     const prompt = Array.from(
       { length: promptTokens },
       (_, i) => 3 + (i * 7919) % (config.vocabSize - 3),
     );
     try {
-      for (const density of densities) {
-        const run = (tokens = newTokens) =>
-          model.generate({
-            promptIds: prompt,
-            maxNewTokens: tokens,
-            sampling: GREEDY,
-            griffin: { density, method: "topk", seed: 0 },
-            stopTokenIds: [],
-          });
-        run(); // warm-up: graph capture, cuBLAS heuristics
-        const result = run();
-        const t = result.timings;
-        const median = middle(t.tokenMs);
-        // the prompt phase alone, a few more times: the median against noise
-        const prompts = [t.promptMs];
-        const selections = [t.selectionMs];
-        for (let i = 0; i < PROMPT_REPEATS; i++) {
-          const again = run(1).timings;
-          prompts.push(again.promptMs);
-          selections.push(again.selectionMs);
-        }
+      const run = (density: number, tokens = newTokens) =>
+        model.generate({
+          promptIds: prompt,
+          maxNewTokens: tokens,
+          sampling: GREEDY,
+          griffin: { density, method: "topk", seed: 0 },
+          stopTokenIds: [],
+        });
+      // per density: every token's ms, prompt and selection ms of every run, the last output
+      const tokens = densities.map(() => [] as number[]);
+      const prompts = densities.map(() => [] as number[]);
+      const selections = densities.map(() => [] as number[]);
+      const outputs: number[][] = [];
+      const memory: number[] = [];
+      for (let round = 0; round < rounds; round++) {
+        densities.forEach((density, d) => {
+          if (round === 0) run(density, cpu ? 2 : newTokens); // warm-up: graph capture, cuBLAS heuristics
+          const result = run(density);
+          tokens[d].push(...result.timings.tokenMs);
+          prompts[d].push(result.timings.promptMs);
+          selections[d].push(result.timings.selectionMs);
+          outputs[d] = result.outputIds;
+          memory[d] = memoryHeld(device);
+          if (round > 0 || cpu) return;
+          // the prompt phase alone, a few more times: the median against noise
+          for (let i = 0; i < PROMPT_REPEATS; i++) {
+            const again = run(density, 1).timings;
+            prompts[d].push(again.promptMs);
+            selections[d].push(again.selectionMs);
+          }
+        });
+      }
+      densities.forEach((density, d) => {
+        const median = middle(tokens[d]);
         const bytes = bytesPerToken(config, density, promptTokens + newTokens / 2);
         const gbPerSecond = bytes / (median / 1000) / 1e9;
         rows.push({
           shape,
           density,
-          promptMs: middle(prompts),
-          selectionMs: middle(selections),
+          promptMs: middle(prompts[d]),
+          selectionMs: middle(selections[d]),
           decodeMsPerToken: median,
           tokensPerSecond: 1000 / median,
           bytesPerToken: bytes,
           gbPerSecond,
           percentOfBandwidth: 100 * gbPerSecond / bandwidth,
-          memoryBytes: device >= 0 ? deviceMemory(device).used : 0,
-          outputHash: idsHash(result.outputIds),
+          memoryBytes: memory[d],
+          outputHash: idsHash(outputs[d]),
           bytesCeiling: bytesCeiling(config, density, promptTokens + newTokens / 2),
         });
         const r = rows.at(-1)!;
@@ -174,16 +220,16 @@ if (import.meta.main) {
           `${shape} d=${density}: prompt ${r.promptMs.toFixed(2)} ms (selection ` +
             `${r.selectionMs.toFixed(2)}), decode ${r.decodeMsPerToken.toFixed(3)} ms/token, ` +
             `${r.tokensPerSecond.toFixed(0)} tok/s, ${r.gbPerSecond.toFixed(0)} GB/s ` +
-            `(${r.percentOfBandwidth.toFixed(1)}%), output ${r.outputHash}`,
+            `(${figure(r.percentOfBandwidth, 1)}%), output ${r.outputHash}`,
         );
-      }
+      });
     } finally {
       model.close();
     }
   }
   const header = "| shape | density | prompt ms | selection ms | selection adds | " +
     "decode ms/token | tokens/s | GB read/token | GB/s | % of read bandwidth | " +
-    "speed-up over full | bytes ceiling | device memory GiB |";
+    `speed-up over full | bytes ceiling | ${cpu ? "process memory" : "device memory"} GiB |`;
   const lines = [header, "|" + " --- |".repeat(13)];
   for (const r of rows) {
     const full = rows.find((x) => x.shape === r.shape && x.density === 1);
@@ -192,8 +238,8 @@ if (import.meta.main) {
       `| ${r.shape} | ${r.density} | ${r.promptMs.toFixed(2)} | ${r.selectionMs.toFixed(2)} | ` +
         `${adds} | ` +
         `${r.decodeMsPerToken.toFixed(3)} | ${r.tokensPerSecond.toFixed(0)} | ` +
-        `${(r.bytesPerToken / 1e9).toFixed(2)} | ${r.gbPerSecond.toFixed(0)} | ` +
-        `${r.percentOfBandwidth.toFixed(1)} | ${
+        `${(r.bytesPerToken / 1e9).toFixed(r.bytesPerToken < 1e8 ? 3 : 2)} | ` +
+        `${r.gbPerSecond.toFixed(cpu ? 1 : 0)} | ${figure(r.percentOfBandwidth, 1)} | ${
           full ? (r.tokensPerSecond / full.tokensPerSecond).toFixed(2) : "—"
         } | ${r.bytesCeiling.toFixed(2)} | ` +
         `${(r.memoryBytes / 2 ** 30).toFixed(1)} |`,
@@ -205,7 +251,18 @@ if (import.meta.main) {
   Deno.writeTextFileSync(
     `${out}/engine.json`,
     JSON.stringify(
-      { build: buildInfo(), bandwidthGBs: bandwidth, promptTokens, newTokens, rows },
+      {
+        build: buildInfo(),
+        device: deviceName,
+        dtype,
+        threads: cpu ? Number(threads) : undefined,
+        bandwidthGBs: bandwidth,
+        promptTokens,
+        newTokens,
+        rounds,
+        command: ["deno task bench:engine", ...Deno.args].join(" "),
+        rows,
+      },
       null,
       1,
     ),

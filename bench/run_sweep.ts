@@ -100,6 +100,7 @@ export async function runSweep(options: SweepRunOptions): Promise<number> {
   }
 
   let slots: Slot[];
+  let workerEnv = options.workerEnv;
   let gpus;
   try {
     const machine = options.machineGpus ?? await discoverGpus();
@@ -119,6 +120,11 @@ export async function runSweep(options: SweepRunOptions): Promise<number> {
   } else {
     const n = options.cpuWorkers ?? sweep.devices.cpuWorkers ?? 1;
     slots = Array.from({ length: n }, (_, w) => ({ device: "cpu", name: `cpu#${w}` }));
+    // the workers share the cores: more engine threads than cores make each wait for the others
+    if (Deno.env.get("OMP_NUM_THREADS") === undefined) {
+      const threads = Math.max(1, Math.floor(navigator.hardwareConcurrency / n));
+      workerEnv = { OMP_NUM_THREADS: String(threads), ...workerEnv };
+    }
   }
 
   const shardDir = options.shard ? `/shard-${options.shard.index}-of-${options.shard.count}` : "";
@@ -162,7 +168,7 @@ export async function runSweep(options: SweepRunOptions): Promise<number> {
   const place = new Map(slots.map((slot) => [slot.name, slot.device]));
   await runPool(todo, slots, {
     runnerUrl: new URL(options.runner, `file://${Deno.cwd()}/`).href,
-    workerEnv: options.workerEnv,
+    workerEnv,
     retries: options.retries ?? sweep.retries,
     groupMiB,
   }, {

@@ -7,6 +7,7 @@
  * embedding projections.
  */
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 
 #include "internal.h"
@@ -56,6 +57,37 @@ void select_layer(gf_session *s, int32_t l, const float *z, int32_t rows) {
   s->selected[(size_t)l] = 1;
 }
 
+/* Whether the experts' weights are gathered after the prompt phase (GRIFFIN_CPU_GATHER=0: no,
+ * decoding reads them in place, the same products summed the same way). */
+bool gather_enabled() {
+  const char *v = getenv("GRIFFIN_CPU_GATHER");
+  return !(v && v[0] == '0');
+}
+
+/* Gathers layer l's experts' rows of W_gate, W_up and columns of W_down into contiguous
+ * copies; where memory is short the layer keeps reading them in place. */
+void gather_layer(gf_session *s, int32_t l) {
+  const LayerWeights &w = s->model->layers[(size_t)l];
+  const std::vector<int32_t> &e = s->experts[(size_t)l];
+  const int32_t k = (int32_t)e.size();
+  const size_t layers = s->densities.size();
+  for (auto *list : {&s->expert_gate, &s->expert_up, &s->expert_down})
+    if (list->size() != layers) list->resize(layers);
+  Weight &gate = s->expert_gate[(size_t)l], &up = s->expert_up[(size_t)l],
+         &down = s->expert_down[(size_t)l];
+  free_gathered(gate);
+  free_gathered(up);
+  free_gathered(down);
+  if (k == 0) return;
+  const bool gated = s->model->config.gated;
+  if ((gated && !gather_rows(gate, w.w_gate, e.data(), k)) || !gather_rows(up, w.w_up, e.data(), k) ||
+      !gather_cols(down, w.w_down, e.data(), k)) {
+    free_gathered(gate);
+    free_gathered(up);
+    free_gathered(down);
+  }
+}
+
 /* The FF block of layer l on s->xb (n rows), output in s->xb2. */
 void feed_forward(gf_session *s, int32_t l, int32_t n, Phase phase) {
   const gf_config &c = s->model->config;
@@ -71,18 +103,25 @@ void feed_forward(gf_session *s, int32_t l, int32_t n, Phase phase) {
       if (w.b_down.loaded) add_bias(s->xb2.data(), w.b_down, nullptr, h, n);
       return;
     }
+    /* the gathered copies when the prompt phase made them: the same products, contiguous */
+    const bool gathered = (size_t)l < s->expert_down.size() && s->expert_down[(size_t)l].loaded;
+    const auto rows = [&](float *y, const Weight &full, const std::vector<Weight> &copies) {
+      if (gathered) matmul(y, s->xb.data(), copies[(size_t)l], n);
+      else matmul_rows(y, s->xb.data(), full, e.data(), k, n);
+    };
     if (c.gated) {
-      matmul_rows(s->hb.data(), s->xb.data(), w.w_gate, e.data(), k, n);
+      rows(s->hb.data(), w.w_gate, s->expert_gate);
       if (w.b_gate.loaded) add_bias(s->hb.data(), w.b_gate, e.data(), k, n);
-      matmul_rows(s->hb2.data(), s->xb.data(), w.w_up, e.data(), k, n);
+      rows(s->hb2.data(), w.w_up, s->expert_up);
       if (w.b_up.loaded) add_bias(s->hb2.data(), w.b_up, e.data(), k, n);
       activate(s->hb.data(), s->hb2.data(), (int64_t)n * k, c.activation);
     } else {
-      matmul_rows(s->hb.data(), s->xb.data(), w.w_up, e.data(), k, n);
+      rows(s->hb.data(), w.w_up, s->expert_up);
       if (w.b_up.loaded) add_bias(s->hb.data(), w.b_up, e.data(), k, n);
       activate(s->hb.data(), nullptr, (int64_t)n * k, c.activation);
     }
-    matmul_cols(s->xb2.data(), s->hb.data(), w.w_down, e.data(), k, n);
+    if (gathered) matmul(s->xb2.data(), s->hb.data(), s->expert_down[(size_t)l], n);
+    else matmul_cols(s->xb2.data(), s->hb.data(), w.w_down, e.data(), k, n);
     if (w.b_down.loaded) add_bias(s->xb2.data(), w.b_down, nullptr, h, n);
     return;
   }
@@ -104,6 +143,7 @@ void feed_forward(gf_session *s, int32_t l, int32_t n, Phase phase) {
     const double start = now_ms();
     select_layer(s, l, s->hb.data(), n);
     s->selection_ms += now_ms() - start;
+    if (gather_enabled()) gather_layer(s, l); /* counted in the prompt phase, not selection */
   } else if (griffin && phase == Phase::classify) {
     const double start = now_ms();
     select_layer(s, l, s->hb.data(), n - 1); /* every position but the last */

@@ -127,6 +127,11 @@ struct gf_session {
   std::vector<char> scored;                  /* per layer: scores are valid */
   std::vector<std::vector<float>> activations; /* per layer (rows × ff) when capturing */
   std::vector<int32_t> activation_rows;
+  /* CPU: the experts' weights per layer, gathered once after the prompt phase so decoding reads
+   * them contiguously (GRIFFIN_CPU_GATHER=0: read in place); empty (no data) where not gathered */
+  std::vector<gf::Weight> expert_gate; /* (k, hidden) W_gate[E]; gated blocks */
+  std::vector<gf::Weight> expert_up;   /* (k, hidden) W_up[E]; W_1[E] of a plain block */
+  std::vector<gf::Weight> expert_down; /* (hidden, k) W_down[:, E]; W_2[:, E] of a plain block */
 
   /* KV cache */
   std::vector<float> key_cache;   /* (layer, max_positions, n_kv_heads·head_dim) */
@@ -156,6 +161,8 @@ struct gf_session {
 namespace gf {
 /* Forgets the experts, scores and captured activations of the last sequence (session.cpp). */
 void forget_sequence(gf_session *s);
+/* Frees the gathered experts of every layer (session.cpp). */
+void free_gathered_experts(gf_session *s);
 /* Runs n tokens through the model from session->position (forward_cpu.cpp). */
 gf_status forward_cpu(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
                       int32_t logit_rows, float *logits);

@@ -10,6 +10,9 @@
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 #endif
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 namespace gf {
 
@@ -124,9 +127,9 @@ inline const float *row_f32(const Weight &w, int64_t r) {
   return row;
 }
 
-/* Multiply-adds below which one thread runs: waking the other threads (they sleep between
- * loops, OMP_WAIT_POLICY=passive) costs tens of microseconds, more than a small product. */
-constexpr int64_t parallel_threshold = 1 << 18;
+/* Multiply-adds below which one thread runs. Between loops the other threads spin briefly and
+ * then sleep (ffi/library.ts sets GOMP_SPINCOUNT): the loops of one token find them awake. */
+constexpr int64_t parallel_threshold = 1 << 15;
 
 /* Rows of W one task sums at once against the same x: independent chains of multiply-adds
  * (the latency of one chain, not the memory, bounded the one-row loop). */
@@ -167,12 +170,9 @@ inline void dot_block(float *y, int64_t out_stride, const float *x, const float 
   for (int32_t t = 0; t < n; t++) {
     float *yt = y + (int64_t)t * out_stride;
     const float *xt = x + (int64_t)t * cols;
-    int32_t r = 0;
-    if (count == row_block) {
-      dot_rows<row_block>(yt, 1, xt, rows, cols);
-      continue;
-    }
-    for (; r < count; r++) dot_rows<1>(yt + r, 1, xt, rows + r, cols);
+    if (count == row_block) dot_rows<row_block>(yt, 1, xt, rows, cols);
+    else
+      for (int32_t r = 0; r < count; r++) dot_rows<1>(yt + r, 1, xt, rows + r, cols);
   }
 }
 
@@ -234,11 +234,41 @@ void matmul_cols(float *y, const float *z, const Weight &w, const int32_t *cols,
   }
 }
 
+namespace {
+
+/* Gathered copies of this many bytes or more are mapped, their pages made in one call. */
+constexpr size_t mapped_bytes = (size_t)1 << 22;
+
+/* Memory for a gathered copy: a large one mapped with its pages populated at once (a page
+ * fault per 4 KiB, one by one, cost most of the time of making the copy). */
+void *alloc_gathered(size_t bytes) {
+#if defined(__linux__)
+  if (bytes >= mapped_bytes) {
+    void *data = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    return data == MAP_FAILED ? nullptr : data;
+  }
+#endif
+  return aligned_alloc(64, (bytes + 63) / 64 * 64);
+}
+
+} // namespace
+
+void free_gathered(Weight &w) {
+#if defined(__linux__)
+  if (w.data && w.bytes() >= mapped_bytes) {
+    munmap(w.data, w.bytes());
+    w.data = nullptr;
+  }
+#endif
+  free_weight(w);
+}
+
 bool gather_rows(Weight &out, const Weight &w, const int32_t *rows, int32_t k) {
   const size_t size = dtype_size(w.dtype), row_bytes = (size_t)w.cols * size;
-  void *data = aligned_alloc(64, ((size_t)k * row_bytes + 63) / 64 * 64);
+  void *data = alloc_gathered((size_t)k * row_bytes);
   if (!data) return false;
-  free_weight(out);
+  free_gathered(out);
   out.dtype = w.dtype;
   out.rows = k;
   out.cols = w.cols;
@@ -252,9 +282,9 @@ bool gather_rows(Weight &out, const Weight &w, const int32_t *rows, int32_t k) {
 
 bool gather_cols(Weight &out, const Weight &w, const int32_t *cols, int32_t k) {
   const size_t size = dtype_size(w.dtype);
-  void *data = aligned_alloc(64, ((size_t)w.rows * k * size + 63) / 64 * 64);
+  void *data = alloc_gathered((size_t)w.rows * k * size);
   if (!data) return false;
-  free_weight(out);
+  free_gathered(out);
   out.dtype = w.dtype;
   out.rows = w.rows;
   out.cols = k;

@@ -30,6 +30,16 @@ void matmul_rows(float *y, const float *x, const Weight &w, const int32_t *rows,
 void matmul_cols(float *y, const float *z, const Weight &w, const int32_t *cols, int32_t k,
                  int32_t n);
 
+/* GRIFFIN's gathered experts (built once after the prompt phase, read by matmul while
+ * decoding): out (k, W.cols) = W[rows] — the experts' rows of W_gate, W_up — or
+ * out (W.rows, k) = W[:, cols] — their columns of W_down as contiguous rows — in W's dtype,
+ * so matmul over out computes what matmul_rows / matmul_cols compute over W, bit for bit.
+ * false (out unchanged) when the memory cannot be had. */
+bool gather_rows(Weight &out, const Weight &w, const int32_t *rows, int32_t k);
+bool gather_cols(Weight &out, const Weight &w, const int32_t *cols, int32_t k);
+/* Frees a gathered copy (large ones are mapped pages, not the heap). */
+void free_gathered(Weight &w);
+
 /* out (n, d) = x / sqrt(mean(x²) + eps) · weight, row by row (Hugging Face RMSNorm) */
 void rmsnorm(float *out, const float *x, const Weight &weight, int32_t n, int32_t d, float eps);
 

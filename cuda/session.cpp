@@ -5,8 +5,16 @@
 
 #include "cuda_backend.h"
 #include "internal.h"
+#include "kernels_cpu.h"
 
 using namespace gf;
+
+void gf::free_gathered_experts(gf_session *s) {
+  for (auto *list : {&s->expert_gate, &s->expert_up, &s->expert_down}) {
+    for (Weight &w : *list) free_gathered(w);
+    list->clear();
+  }
+}
 
 namespace {
 
@@ -20,6 +28,7 @@ double now_ms() {
 /* Forgets the experts, scores and captured activations of the last sequence. */
 void gf::forget_sequence(gf_session *s) {
   const size_t layers = s->densities.size();
+  free_gathered_experts(s);
   s->position = 0;
   s->experts.assign(layers, {});
   s->selected.assign(layers, 0);
@@ -93,6 +102,7 @@ extern "C" gf_status gf_session_free(gf_session *session) {
   clear_error();
   if (!session) return GF_OK;
   cuda_session_free(session);
+  free_gathered_experts(session);
   session->model->live_sessions--;
   delete session;
   return GF_OK;

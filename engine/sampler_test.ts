@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { argmax, Sampler, seededRandom } from "./sampler.ts";
+import { argmax, descendingOrder, Sampler, seededRandom } from "./sampler.ts";
+import type { SamplingOptions } from "./types.ts";
 
 const logits = new Float32Array([0.5, 2, 1.9, -1, 0]);
 
@@ -56,4 +57,75 @@ Deno.test("bad sampling options are refused", () => {
     () => new Sampler({ greedy: false, temperature: 1, topK: 1.5, topP: 1, seed: 0 }),
     /top-k/,
   );
+});
+
+/** The sampler as it was first written (a comparison sort of the whole vocabulary): the reference. */
+function referenceNext(logits: Float32Array, o: SamplingOptions, random: () => number): number {
+  const order = [...logits.keys()].sort((x, y) => logits[y] - logits[x] || x - y);
+  const kept = o.topK > 0 ? order.slice(0, o.topK) : order;
+  const max = logits[kept[0]] / o.temperature;
+  const weights = kept.map((i) => Math.exp(logits[i] / o.temperature - max));
+  const total = weights.reduce((s, w) => s + w, 0);
+  let cut = kept.length;
+  if (o.topP < 1) {
+    let cumulative = 0;
+    for (let i = 0; i < kept.length; i++) {
+      cumulative += weights[i] / total;
+      if (cumulative >= o.topP) {
+        cut = i + 1;
+        break;
+      }
+    }
+  }
+  const mass = weights.slice(0, cut).reduce((s, w) => s + w, 0);
+  let u = random() * mass;
+  for (let i = 0; i < cut; i++) {
+    u -= weights[i];
+    if (u < 0) return kept[i];
+  }
+  return kept[cut - 1];
+}
+
+/** Logits with ties, signed zeros, infinities and a spread of magnitudes. */
+function awkwardLogits(n: number, seed: number): Float32Array {
+  const random = seededRandom(seed);
+  return Float32Array.from({ length: n }, () => {
+    const r = random();
+    if (r < 0.05) return 0;
+    if (r < 0.1) return -0;
+    if (r < 0.12) return -Infinity;
+    if (r < 0.2) return 1.5; // ties
+    return (random() - 0.5) * 40 * (random() < 0.5 ? 1e-3 : 1);
+  });
+}
+
+Deno.test("the radix order equals the comparison sort, ties to the lower index", () => {
+  for (const n of [1, 2, 7, 300, 4096]) {
+    const logits = awkwardLogits(n, n);
+    const expected = [...logits.keys()].sort((x, y) => logits[y] - logits[x] || x - y);
+    assert.deepEqual([...descendingOrder(logits)], expected, `n = ${n}`);
+  }
+  assert.deepEqual([...descendingOrder(new Float32Array([Infinity, -Infinity, 2, Infinity]))], [
+    0,
+    3,
+    2,
+    1,
+  ]);
+});
+
+Deno.test("sampling draws the same tokens as the comparison-sort sampler it replaced", () => {
+  const settings: SamplingOptions[] = [
+    { greedy: false, temperature: 0.3, topK: 0, topP: 1, seed: 42 },
+    { greedy: false, temperature: 1, topK: 40, topP: 1, seed: 7 },
+    { greedy: false, temperature: 0.7, topK: 0, topP: 0.9, seed: 3 },
+    { greedy: false, temperature: 2, topK: 5, topP: 0.5, seed: 11 },
+  ];
+  for (const options of settings) {
+    const sampler = new Sampler(options);
+    const random = seededRandom(options.seed);
+    for (let step = 0; step < 40; step++) {
+      const logits = awkwardLogits(997, step);
+      assert.equal(sampler.next(logits), referenceNext(logits, options, random));
+    }
+  }
 });

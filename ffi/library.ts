@@ -27,9 +27,15 @@ export function libraryCandidates(): string[] {
 export function native(): NativeSymbols {
   if (opened) return opened.symbols;
   const [path] = libraryCandidates();
-  // OpenMP threads that spin between the engine's short parallel loops starve the rest of the
-  // process on small machines; let them sleep unless the user chose otherwise.
-  if (Deno.env.get("OMP_WAIT_POLICY") === undefined) Deno.env.set("OMP_WAIT_POLICY", "passive");
+  // OpenMP threads that spin long between the engine's parallel loops starve the rest of the
+  // process on small machines, and threads that sleep at once must be woken (tens of µs) for each
+  // of a token's loops: a short spin, then sleep, unless the user chose otherwise.
+  // (griffin-mini-llama at 0.5 on 2 cores: about 400 tokens/s sleeping at once, 600-900 spinning.)
+  if (
+    Deno.env.get("OMP_WAIT_POLICY") === undefined && Deno.env.get("GOMP_SPINCOUNT") === undefined
+  ) {
+    Deno.env.set("GOMP_SPINCOUNT", "3000");
+  }
   try {
     opened = Deno.dlopen(path, symbols);
   } catch (cause) {

@@ -55,6 +55,22 @@ export const SYNTHETIC_SHAPES: Record<string, Shape> = {
     tiedEmbeddings: true,
     dtype: "f32",
   },
+  // TinyLlama-1.1B's shape (Llama 2 blocks, grouped-query attention): on a laptop's CPU in F32
+  // (4.1 GB read per token) decoding is bound by memory bandwidth, as on a GPU
+  "llama-1b": {
+    ...llama2,
+    layers: 22,
+    hiddenSize: 2048,
+    ffSize: 5632,
+    heads: 32,
+    kvHeads: 4,
+    headDim: 64,
+    vocabSize: 32000,
+    maxPositions: 2048,
+    normEps: 1e-5,
+    ropeTheta: 10000,
+    dtype: "bf16",
+  },
   "llama2-7b": {
     ...llama2,
     layers: 32,

@@ -8,10 +8,14 @@ Deno.test("synthetic shapes have the parameter counts of the real models", () =>
   assert.equal(parameterCount(SYNTHETIC_SHAPES["llama2-7b"]), 6_738_415_616);
   assert.equal(parameterCount(SYNTHETIC_SHAPES["llama2-13b"]), 13_015_864_320);
   assert.equal(parameterCount(SYNTHETIC_SHAPES["mistral-7b"]), 7_241_732_096);
+  assert.equal(parameterCount(SYNTHETIC_SHAPES["llama-1b"]), 1_100_048_384); // TinyLlama-1.1B
 });
 
 Deno.test("an unknown synthetic shape lists the known ones", () => {
-  assert.throws(() => syntheticShape("gpt5"), /known: tiny, llama2-7b, llama2-13b, mistral-7b/);
+  assert.throws(
+    () => syntheticShape("gpt5"),
+    /known: tiny, llama-1b, llama2-7b, llama2-13b, mistral-7b/,
+  );
 });
 
 Deno.test({
