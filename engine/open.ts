@@ -18,6 +18,7 @@ import {
   loadTokenizer,
   type TextTokenizer,
 } from "../models/tokenizer.ts";
+import { EngineError, Status } from "../ffi/errors.ts";
 import { generateBatch } from "./generate_batch.ts";
 import { type BatchLimits, scoreBatch } from "./score_batch.ts";
 import { deviceName, parseDevice } from "./device.ts";
@@ -123,14 +124,20 @@ export class EngineModel implements LanguageModel {
 
   /**
    * Many generation requests, decoded together on sessions of their own (see generateBatch);
-   * `batch.maxSequences` of them at a time (default 16; 1: one at a time on the main session).
+   * `batch.maxSequences` of them at a time (default 16, fewer when the device holds fewer sessions;
+   * 1: one at a time on the main session).
    */
   generateMany(requests: GenerateRequest[]): GenerateResult[] {
-    const width = Math.min(this.#batch.maxSequences ?? 16, requests.length);
-    if (width <= 1) return requests.map((r) => this.generate(r));
-    while (this.#pool.length < width) {
-      this.#pool.push(new NativeSession(this.native, this.session.maxPositions));
+    let width = Math.min(this.#batch.maxSequences ?? 16, requests.length);
+    while (this.#pool.length < width) { // as many sessions as the device's memory holds
+      try {
+        this.#pool.push(new NativeSession(this.native, this.session.maxPositions));
+      } catch (error) {
+        if (!(error instanceof EngineError && error.status === Status.outOfMemory)) throw error;
+        width = this.#pool.length;
+      }
     }
+    if (width <= 1) return requests.map((r) => this.generate(r));
     return generateBatch(this.#pool.slice(0, width), this.#tokenizer, requests);
   }
 
