@@ -1,13 +1,15 @@
 /*
  * cuda_batch.cuh — mode class over a packed batch of sequences on the GPU: what the prompt pass
- * needs to know of the batch, and the scored rows' log-probabilities computed on the device (a
- * row's log-softmax at its target and whether the target is its argmax), so that only those
- * cross to the host. The CPU twin is score_batch.cpp.
+ * needs to know of the batch, each sequence's selection, and the scored rows' log-probabilities
+ * computed on the device (a row's log-softmax at its target and whether the target is its
+ * argmax), so that only those cross to the host. The CPU twin is score_batch.cpp.
  */
 #ifndef GRIFFIN_CUDA_BATCH_CUH
 #define GRIFFIN_CUDA_BATCH_CUH
 
-#include "cuda_layers.cuh"
+#include "cuda_embed.cuh"
+#include "cuda_selection.cuh"
+#include "selection.h"
 
 namespace gf {
 
@@ -87,6 +89,84 @@ static __global__ void __launch_bounds__(256)
     logprobs[blockIdx.x] = (double)row[t] - (max + log(sums[0]));
     greedy[blockIdx.x] = best_index[0] == t ? 1 : 0;
   }
+}
+
+/*
+ * Mode class over a packed batch, layer l: each sequence's experts from its rows but the last
+ * (top-k on the GPU; the other methods choose on the host with the CPU backend's code, from the
+ * same seed as the sequence alone would), and its last row masked to them.
+ */
+inline gf_status select_batch_layer(gf_session *s, GpuSession &g, ClassBatch &batch, int32_t l, int sms) {
+  const gf_config &c = s->model->config;
+  const int ff = c.ff_size, k = expert_count(ff, s->densities[(size_t)l]);
+  int32_t *experts = batch.experts + (size_t)l * batch.count * ff; /* (count, ff) of this layer */
+  std::vector<double> host;
+  if (s->method == GF_METHOD_MAGNITUDE) {
+    const std::vector<float> &m = s->model->layers[(size_t)l].magnitudes;
+    host.assign(m.begin(), m.end());
+  }
+  std::vector<int32_t> chosen;
+  for (int32_t b = 0; b < batch.count; b++) {
+    const int32_t first = batch.offsets[(size_t)b], rows = batch.lengths[(size_t)b] - 1;
+    double *scores = batch.scores + (size_t)b * ff;
+    if (s->method != GF_METHOD_MAGNITUDE) {
+      gf_status st = launch_neuron_scores(g.stream, scores, g.score_partials, g.score_tickets,
+                                          g.z + (size_t)first * ff, g.row_inverse + first, rows, ff, sms);
+      if (st != GF_OK) return st;
+    }
+    if (s->method != GF_METHOD_TOPK) { /* on the host, from the seed, as the sequence alone */
+      if (s->method != GF_METHOD_MAGNITUDE) {
+        host.resize((size_t)ff);
+        GF_CUDA(cudaMemcpyAsync(host.data(), scores, (size_t)ff * 8, cudaMemcpyDeviceToHost, g.stream));
+        GF_CUDA(cudaStreamSynchronize(g.stream));
+      }
+      chosen = select_experts(host, k, s->method, s->seed, l);
+      GF_CUDA(cudaMemcpyAsync(experts + (size_t)b * ff, chosen.data(), chosen.size() * 4,
+                              cudaMemcpyHostToDevice, g.stream));
+      GF_CUDA(cudaStreamSynchronize(g.stream)); /* `chosen` is reused */
+    }
+    batch.expert_counts[(size_t)b * c.n_layers + l] = k;
+  }
+  if (s->method == GF_METHOD_TOPK) { /* every sequence's top-k in one launch */
+    std::vector<int32_t> counts((size_t)batch.count, k);
+    GF_CUDA(cudaMemcpyAsync(batch.counts, counts.data(), counts.size() * 4, cudaMemcpyHostToDevice, g.stream));
+    gf_status st = launch_top_k(g.stream, experts, nullptr, batch.scores, batch.counts, ff, batch.count);
+    if (st != GF_OK) return st;
+    GF_CUDA(cudaStreamSynchronize(g.stream)); /* `counts` goes out of scope */
+  }
+  mask_last_rows_kernel<<<batch.count, 256, 0, g.stream>>>(g.z, g.up, batch.last_rows, experts, k, ff);
+  GF_LAUNCHED();
+  return GF_OK;
+}
+
+/*
+ * The scored rows of a packed batch: final norm (of those rows only), projection out, LM head a
+ * block of rows at a time through the z scratch, and each row's log-probability at its target.
+ */
+template <typename T>
+gf_status score_batch_rows(gf_session *s, GpuSession &g, const GpuModel &m, ClassBatch &batch) {
+  const gf_config &c = s->model->config;
+  const Dims d(c);
+  const int rows = batch.scored;
+  if (rows == 0) return GF_OK;
+  norm_kernel<<<rows, 256, 0, g.stream>>>(g.xb, g.x, d.hidden, final_norm(c, m), nullptr, batch.scored_rows);
+  GF_LAUNCHED();
+  const float *head_in = g.xb;
+  if (m.project_out) {
+    gf_status st = gemm<T>(g, g.e, g.xb, (const T *)m.project_out, rows, d.hidden, d.width, false, false);
+    if (st != GF_OK) return st;
+    head_in = g.e;
+  }
+  const int block = std::max(1, (int)(((size_t)g.capacity * d.ff) / d.vocab));
+  for (int first = 0; first < rows; first += block) {
+    const int n = std::min(block, rows - first);
+    gf_status st = gemm<T>(g, g.z, head_in + (size_t)first * d.width, (const T *)m.lm_head, n, d.width, d.vocab, false, false);
+    if (st != GF_OK) return st;
+    logprob_rows_kernel<<<n, 256, 0, g.stream>>>(batch.logprobs + first, batch.greedy + first, g.z,
+                                                 batch.targets + first, d.vocab);
+    GF_LAUNCHED();
+  }
+  return GF_OK;
 }
 
 } // namespace gf

@@ -2,7 +2,7 @@
  * cuda_forward.cu — the forward pass on the GPU, the CUDA twin of forward_cpu.cpp: the prompt
  * phase (tensor-core GEMMs, selection on the GPU), the generation phase (weight-streaming
  * matrix–vector products over the experts only, replayed as one CUDA graph per sequence), and
- * class mode's single pass.
+ * class mode's single pass, of one sequence or of a packed batch (cuda_batch.cuh).
  */
 #include <algorithm>
 #include <cstdio>
@@ -104,84 +104,6 @@ template <typename T> gf_status allow_staging(size_t bytes) {
   if (bytes <= (48u << 10)) return GF_OK;
   GF_CUDA(cudaFuncSetAttribute(gemv_kernel<T>, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)bytes));
   GF_CUDA(cudaFuncSetAttribute(gate_up_kernel<T>, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)bytes));
-  return GF_OK;
-}
-
-/*
- * Mode class over a packed batch, layer l: each sequence's experts from its rows but the last
- * (top-k on the GPU; the other methods choose on the host with the CPU backend's code, from the
- * same seed as the sequence alone would), and its last row masked to them.
- */
-gf_status select_batch_layer(gf_session *s, GpuSession &g, ClassBatch &batch, int32_t l, int sms) {
-  const gf_config &c = s->model->config;
-  const int ff = c.ff_size, k = expert_count(ff, s->densities[(size_t)l]);
-  int32_t *experts = batch.experts + (size_t)l * batch.count * ff; /* (count, ff) of this layer */
-  std::vector<double> host;
-  if (s->method == GF_METHOD_MAGNITUDE) {
-    const std::vector<float> &m = s->model->layers[(size_t)l].magnitudes;
-    host.assign(m.begin(), m.end());
-  }
-  std::vector<int32_t> chosen;
-  for (int32_t b = 0; b < batch.count; b++) {
-    const int32_t first = batch.offsets[(size_t)b], rows = batch.lengths[(size_t)b] - 1;
-    double *scores = batch.scores + (size_t)b * ff;
-    if (s->method != GF_METHOD_MAGNITUDE) {
-      gf_status st = launch_neuron_scores(g.stream, scores, g.score_partials, g.score_tickets,
-                                          g.z + (size_t)first * ff, g.row_inverse + first, rows, ff, sms);
-      if (st != GF_OK) return st;
-    }
-    if (s->method != GF_METHOD_TOPK) { /* on the host, from the seed, as the sequence alone */
-      if (s->method != GF_METHOD_MAGNITUDE) {
-        host.resize((size_t)ff);
-        GF_CUDA(cudaMemcpyAsync(host.data(), scores, (size_t)ff * 8, cudaMemcpyDeviceToHost, g.stream));
-        GF_CUDA(cudaStreamSynchronize(g.stream));
-      }
-      chosen = select_experts(host, k, s->method, s->seed, l);
-      GF_CUDA(cudaMemcpyAsync(experts + (size_t)b * ff, chosen.data(), chosen.size() * 4,
-                              cudaMemcpyHostToDevice, g.stream));
-      GF_CUDA(cudaStreamSynchronize(g.stream)); /* `chosen` is reused */
-    }
-    batch.expert_counts[(size_t)b * c.n_layers + l] = k;
-  }
-  if (s->method == GF_METHOD_TOPK) { /* every sequence's top-k in one launch */
-    std::vector<int32_t> counts((size_t)batch.count, k);
-    GF_CUDA(cudaMemcpyAsync(batch.counts, counts.data(), counts.size() * 4, cudaMemcpyHostToDevice, g.stream));
-    gf_status st = launch_top_k(g.stream, experts, nullptr, batch.scores, batch.counts, ff, batch.count);
-    if (st != GF_OK) return st;
-    GF_CUDA(cudaStreamSynchronize(g.stream)); /* `counts` goes out of scope */
-  }
-  mask_last_rows_kernel<<<batch.count, 256, 0, g.stream>>>(g.z, g.up, batch.last_rows, experts, k, ff);
-  GF_LAUNCHED();
-  return GF_OK;
-}
-
-/*
- * The scored rows of a packed batch: final norm (of those rows only), projection out, LM head a
- * block of rows at a time through the z scratch, and each row's log-probability at its target.
- */
-template <typename T>
-gf_status score_batch_rows(gf_session *s, GpuSession &g, const GpuModel &m, ClassBatch &batch) {
-  const gf_config &c = s->model->config;
-  const Dims d(c);
-  const int rows = batch.scored;
-  if (rows == 0) return GF_OK;
-  norm_kernel<<<rows, 256, 0, g.stream>>>(g.xb, g.x, d.hidden, final_norm(c, m), nullptr, batch.scored_rows);
-  GF_LAUNCHED();
-  const float *head_in = g.xb;
-  if (m.project_out) {
-    gf_status st = gemm<T>(g, g.e, g.xb, (const T *)m.project_out, rows, d.hidden, d.width, false, false);
-    if (st != GF_OK) return st;
-    head_in = g.e;
-  }
-  const int block = std::max(1, (int)(((size_t)g.capacity * d.ff) / d.vocab));
-  for (int first = 0; first < rows; first += block) {
-    const int n = std::min(block, rows - first);
-    gf_status st = gemm<T>(g, g.z, head_in + (size_t)first * d.width, (const T *)m.lm_head, n, d.width, d.vocab, false, false);
-    if (st != GF_OK) return st;
-    logprob_rows_kernel<<<n, 256, 0, g.stream>>>(batch.logprobs + first, batch.greedy + first, g.z,
-                                                 batch.targets + first, d.vocab);
-    GF_LAUNCHED();
-  }
   return GF_OK;
 }
 
@@ -605,39 +527,6 @@ gf_status cuda_score_class_batch(gf_session *s, const int32_t *ids, const int32_
   GF_CUDA(cudaMemcpy(greedy, g.batch_greedy, rows.size(), cudaMemcpyDeviceToHost));
   g.batch_expert_counts = batch.expert_counts;
   g.batch_count = count;
-  return GF_OK;
-}
-
-gf_status cuda_batch_experts(gf_session *s, int32_t sequence, int32_t layer, int32_t *out,
-                             int32_t *count) {
-  GpuSession &g = *gpu_of(s);
-  const gf_config &c = s->model->config;
-  if (sequence < 0 || sequence >= g.batch_count)
-    return fail(GF_ERR_INVALID_ARGUMENT, "sequence %d is not in the last batch (%d sequences)",
-                sequence, g.batch_count);
-  *count = g.batch_expert_counts[(size_t)sequence * c.n_layers + layer];
-  if (*count <= 0) return GF_OK;
-  GF_CUDA(cudaMemcpy(out, g.batch_experts + ((size_t)layer * g.batch_count + sequence) * c.ff_size,
-                     (size_t)*count * 4, cudaMemcpyDeviceToHost));
-  return GF_OK;
-}
-
-gf_status cuda_batch_experts_all(gf_session *s, int32_t *counts, int32_t *out, int64_t capacity) {
-  GpuSession &g = *gpu_of(s);
-  const gf_config &c = s->model->config;
-  const int32_t n = g.batch_count, ff = c.ff_size;
-  int64_t at = 0;
-  for (int32_t l = 0; l < c.n_layers; l++) {
-    const int32_t k = n > 0 ? g.batch_expert_counts[(size_t)l] : -1; /* one k a layer */
-    for (int32_t b = 0; b < n; b++) counts[(size_t)l * n + b] = g.batch_expert_counts[(size_t)b * c.n_layers + l];
-    if (k <= 0) continue;
-    if (at + (int64_t)k * n > capacity)
-      return fail(GF_ERR_INVALID_ARGUMENT, "the batch's experts need more than %lld entries",
-                  (long long)capacity);
-    GF_CUDA(cudaMemcpy2D(out + at, (size_t)k * 4, g.batch_experts + (size_t)l * n * ff, (size_t)ff * 4,
-                         (size_t)k * 4, (size_t)n, cudaMemcpyDeviceToHost));
-    at += (int64_t)k * n;
-  }
   return GF_OK;
 }
 

@@ -1,6 +1,7 @@
 /*
  * cuda_session.cu — a sequence's state on the GPU: KV cache, scratch sized for the longest
- * prompt, selection buffers; and bringing the experts and scores back for inspection.
+ * prompt, selection buffers; and bringing the experts and scores back for inspection (of the
+ * sequence, or of every sequence of the last class-mode batch).
  */
 #include <algorithm>
 
@@ -145,6 +146,39 @@ gf_status cuda_fetch_selection(gf_session *s) {
     s->scored[l] = 1;
   }
   g.selection_on_host = true;
+  return GF_OK;
+}
+
+gf_status cuda_batch_experts(gf_session *s, int32_t sequence, int32_t layer, int32_t *out,
+                             int32_t *count) {
+  GpuSession &g = *gpu_of(s);
+  const gf_config &c = s->model->config;
+  if (sequence < 0 || sequence >= g.batch_count)
+    return fail(GF_ERR_INVALID_ARGUMENT, "sequence %d is not in the last batch (%d sequences)",
+                sequence, g.batch_count);
+  *count = g.batch_expert_counts[(size_t)sequence * c.n_layers + layer];
+  if (*count <= 0) return GF_OK;
+  GF_CUDA(cudaMemcpy(out, g.batch_experts + ((size_t)layer * g.batch_count + sequence) * c.ff_size,
+                     (size_t)*count * 4, cudaMemcpyDeviceToHost));
+  return GF_OK;
+}
+
+gf_status cuda_batch_experts_all(gf_session *s, int32_t *counts, int32_t *out, int64_t capacity) {
+  GpuSession &g = *gpu_of(s);
+  const gf_config &c = s->model->config;
+  const int32_t n = g.batch_count, ff = c.ff_size;
+  int64_t at = 0;
+  for (int32_t l = 0; l < c.n_layers; l++) {
+    const int32_t k = n > 0 ? g.batch_expert_counts[(size_t)l] : -1; /* one k a layer */
+    for (int32_t b = 0; b < n; b++) counts[(size_t)l * n + b] = g.batch_expert_counts[(size_t)b * c.n_layers + l];
+    if (k <= 0) continue;
+    if (at + (int64_t)k * n > capacity)
+      return fail(GF_ERR_INVALID_ARGUMENT, "the batch's experts need more than %lld entries",
+                  (long long)capacity);
+    GF_CUDA(cudaMemcpy2D(out + at, (size_t)k * 4, g.batch_experts + (size_t)l * n * ff, (size_t)ff * 4,
+                         (size_t)k * 4, (size_t)n, cudaMemcpyDeviceToHost));
+    at += (int64_t)k * n;
+  }
   return GF_OK;
 }
 
