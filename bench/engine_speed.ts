@@ -24,6 +24,7 @@ import { GREEDY } from "../engine/sampler.ts";
 import { parseDevice } from "../engine/device.ts";
 import { buildInfo, deviceMemory, readBandwidth } from "../ffi/library.ts";
 import { type DType, DTYPES, type EngineConfig } from "../ffi/config.ts";
+import { flag } from "./flag.ts";
 
 /** One measured setting. */
 export interface SpeedRow {
@@ -98,11 +99,6 @@ export function parseDensities(text: string): number[] {
     }
     return density;
   });
-}
-
-function flag(name: string, fallback: string): string {
-  const i = Deno.args.indexOf(`--${name}`);
-  return i >= 0 && Deno.args[i + 1] ? Deno.args[i + 1] : fallback;
 }
 
 /** A figure for the table, or "—" where there is none (no bandwidth measured on the CPU). */

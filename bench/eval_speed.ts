@@ -16,6 +16,7 @@ import { scoreBatch } from "../engine/score_batch.ts";
 import type { ScoreRequest } from "../engine/types.ts";
 import { buildInfo } from "../ffi/library.ts";
 import { parseDensities } from "./engine_speed.ts";
+import { flag } from "./flag.ts";
 
 /** One measured setting. */
 export interface EvalRow {
@@ -55,11 +56,6 @@ export function classRequests(
       griffin: { density, method: "topk" as const, seed: 0 },
     };
   });
-}
-
-function flag(name: string, fallback: string): string {
-  const i = Deno.args.indexOf(`--${name}`);
-  return i >= 0 && Deno.args[i + 1] ? Deno.args[i + 1] : fallback;
 }
 
 if (import.meta.main) {

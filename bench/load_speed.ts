@@ -16,18 +16,10 @@ import { expectedTensors } from "../models/tensor_names.ts";
 import { SYNTHETIC_SHAPES } from "../models/synthetic.ts";
 import type { EngineConfig } from "../ffi/config.ts";
 import { encodeSafetensors, type TensorData } from "../models/safetensors_write.ts";
+import { flag } from "./flag.ts";
 
-/** TinyLlama-1.1B's shape: a folder small enough for any test machine. */
-const TINYLLAMA: EngineConfig = {
-  ...SYNTHETIC_SHAPES["llama2-7b"],
-  layers: 22,
-  hiddenSize: 2048,
-  ffSize: 5632,
-  heads: 32,
-  kvHeads: 4,
-  headDim: 64,
-  dtype: "bf16",
-};
+/** TinyLlama-1.1B's shape (`synthetic:llama-1b`): a folder small enough for any test machine. */
+const TINYLLAMA: EngineConfig = { ...SYNTHETIC_SHAPES["llama-1b"], maxPositions: 4096 };
 
 /** bf16 bytes of pseudo-random values (never zeros: they can read faster than real data). */
 function randomBf16(count: number, seed: number): Uint8Array {
@@ -83,11 +75,6 @@ export function writeFolder(dir: string, c: EngineConfig, shards: number): numbe
     JSON.stringify({ weight_map: weightMap }),
   );
   return total;
-}
-
-function flag(name: string, fallback: string): string {
-  const i = Deno.args.indexOf(`--${name}`);
-  return i >= 0 && Deno.args[i + 1] ? Deno.args[i + 1] : fallback;
 }
 
 /** Loads `dir` in this process and prints seconds and the process's memory once loaded, as JSON. */

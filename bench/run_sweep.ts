@@ -78,11 +78,7 @@ export async function runSweep(options: SweepRunOptions): Promise<number> {
   const all = (await planJobs(sweep)).map((job) => ({
     ...job,
     timeoutSeconds: options.timeoutSeconds ?? job.timeoutSeconds,
-    ...(options.batchSize
-      ? { batch: { ...job.batch, maxSequences: options.batchSize } }
-      : job.batch
-      ? { batch: job.batch }
-      : {}),
+    ...(options.batchSize ? { batch: { ...job.batch, maxSequences: options.batchSize } } : {}),
   }));
   const shardName = options.shard ? `${options.shard.index}/${options.shard.count}` : undefined;
   const planned = options.shard ? shardJobs(all, options.shard) : all;

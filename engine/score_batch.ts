@@ -26,6 +26,11 @@ function classInput(r: ScoreRequest): number[] {
   return [...r.contextIds, ...r.continuationIds.slice(0, -1)];
 }
 
+/** Its length. */
+function classLength(r: ScoreRequest): number {
+  return r.contextIds.length + r.continuationIds.length - 1;
+}
+
 function sameGriffin(a: GriffinOptions, b: GriffinOptions): boolean {
   return a.density === b.density && a.method === b.method && a.seed === b.seed;
 }
@@ -83,7 +88,7 @@ export function scoreBatch(
   const results: ScoreResult[] = new Array(requests.length);
   const batchable = (r: ScoreRequest) =>
     r.mode === "class" && !r.keepDistributions && maxSequences > 1 &&
-    r.continuationIds.length > 0 && classInput(r).length >= 2 && classInput(r).length <= maxTokens;
+    r.continuationIds.length > 0 && classLength(r) >= 2 && classLength(r) <= maxTokens;
   const lead = requests.find(batchable);
   const batched: number[] = [];
   requests.forEach((r, i) => {

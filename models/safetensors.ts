@@ -6,6 +6,7 @@
  */
 import type { DType } from "../ffi/config.ts";
 import { ModelFileError } from "./config.ts";
+import { fileExists as exists } from "./file_exists.ts";
 
 /** One tensor in a safetensors file. */
 export interface TensorEntry {
@@ -163,13 +164,4 @@ export function readModelTensors(folder: string): Map<string, TensorEntry> {
     }
   }
   return tensors;
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

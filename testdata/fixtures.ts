@@ -3,15 +3,7 @@
  *
  * @module
  */
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { fileExists as exists } from "../models/file_exists.ts";
 
 /**
  * `../shared/data` beside the checkout (absent on a user's fresh clone), or `$GRIFFIN_SHARED_DATA`

@@ -12,6 +12,7 @@ import { HubError } from "./hub_error.ts";
 import { formatHubId, type HubRepo } from "./hub_id.ts";
 import type { HubSettings } from "./hub_settings.ts";
 import { ProgressBar } from "./progress_bar.ts";
+import { fileExists as exists } from "../file_exists.ts";
 
 /**
  * Makes `snapshots/<commit>/<file>` present for every file; returns the metadata of those it
@@ -68,15 +69,6 @@ export async function downloadFiles(
   for (const meta of metas) await cache.link(commit, meta.file, meta.etag);
   bar?.finish();
   return metas;
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Maps `items` through `work`, at most `limit` at a time, results in order. */

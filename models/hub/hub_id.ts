@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { fileExists } from "../file_exists.ts";
 
 /** Models or datasets: the Hub keeps them apart in URLs and in the cache. */
 export type RepoType = "model" | "dataset";
@@ -52,13 +53,7 @@ export function parseHubId(id: string, type: RepoType = "model"): HubRepo | unde
  */
 export function isHubModelId(id: string): boolean {
   if (id.startsWith("synthetic:") || id.startsWith(".") || id.startsWith("/")) return false;
-  if (!parseHubId(id)) return false;
-  try {
-    Deno.statSync(id);
-    return false;
-  } catch {
-    return true;
-  }
+  return parseHubId(id) !== undefined && !fileExists(id);
 }
 
 /** `ORG/NAME@REVISION` back as text (no `@main`). */

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { formatHubId, isHubModelId, parseHubId } from "./hub_id.ts";
+import { fileExists as exists } from "../file_exists.ts";
 
 Deno.test("Hub ids parse with and without a revision", () => {
   assert.deepEqual(parseHubId("meta-llama/Llama-2-7b-hf"), {
@@ -23,12 +24,3 @@ Deno.test("an existing path is a path, not a Hub id", () => {
   assert.ok(!isHubModelId("synthetic:tiny"));
   assert.ok(!isHubModelId("./org/name"));
 });
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -40,15 +40,18 @@ export async function runChoices(
   for (let start = 0; start < docs.length; start += DOCS_PER_CALL) {
     const chunk = docs.slice(start, start + DOCS_PER_CALL);
     const max = ctx.model.info.maxPositions;
-    const fitted = chunk.map((doc) =>
-      doc.contexts.map((c, i) => fitToModel(encodePair(ctx.model, c, doc.continuations[i]), max))
-    );
-    const kept = chunk.filter((doc, d) => {
-      if (!fitted[d].some((p) => p === undefined)) return true;
-      ctx.skip(doc.id, "a choice is empty or longer than the model's positions");
-      return false;
-    });
-    const pairs = fitted.filter((f) => !f.some((p) => p === undefined)) as EncodedPair[][];
+    const kept: ChoiceDoc[] = [], pairs: EncodedPair[][] = [];
+    for (const doc of chunk) {
+      const fitted = doc.contexts.map((c, i) =>
+        fitToModel(encodePair(ctx.model, c, doc.continuations[i]), max)
+      );
+      if (fitted.some((p) => p === undefined)) {
+        ctx.skip(doc.id, "a choice is empty or longer than the model's positions");
+        continue;
+      }
+      kept.push(doc);
+      pairs.push(fitted as EncodedPair[]);
+    }
     // every choice of every question in the chunk, in as few engine calls as the model allows
     const scoreAll = (griffin: typeof ctx.griffin, record: boolean) => {
       const results = scoreMany(ctx, pairs.flat().map((p) => ({ ...p, mode: ctx.mode, griffin })));
