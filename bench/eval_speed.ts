@@ -5,8 +5,13 @@
  * and 0.5, and 16 XSum-like sequences (1000-token prompts, 128 new tokens) decoded together
  * against one alone, on synthetic shapes. Writes the table (Markdown) and the rows (JSON) to --out.
  *
+ * With `--peer FILE` (the JSON of tools/peer_bench/hf_class_score.py) the class-scoring table
+ * gains Hugging Face's batched tokens/s for the same shape and request length and "ours / HF";
+ * the peer runs the full model, so density 0.5 rows compare to that figure too.
+ *
  *   deno task bench:eval [--shapes llama2-7b] [--device cuda:0] [--lengths 64,160,400]
- *     [--densities 1,0.5] [--tokens 16384] [--out results/eval_speed]
+ *     [--densities 1,0.5] [--tokens 16384] [--peer hf_class_score.json]
+ *     [--out results/eval_speed]
  *
  * @module
  */
@@ -17,6 +22,7 @@ import type { ScoreRequest } from "../engine/types.ts";
 import { buildInfo } from "../ffi/library.ts";
 import { parseDensities } from "./engine_speed.ts";
 import { flag } from "./flag.ts";
+import { peerCells, type PeerClass, peerRate, peerSummary, readPeerClass } from "./peer_class.ts";
 
 /** One measured setting. */
 export interface EvalRow {
@@ -25,6 +31,50 @@ export interface EvalRow {
   density: number;
   batchedTokensPerSecond: number;
   singleTokensPerSecond: number;
+  /** The peer's batched tokens/s for this shape and request length (full model), with --peer. */
+  hfTokensPerSecond?: number;
+  /** The batch size of that peer figure. */
+  hfBatchSize?: number;
+}
+
+/**
+ * The class-scoring table (Markdown lines); with a peer, two more columns: Hugging Face's batched
+ * tokens/s and ours (batched) over it.
+ *
+ * @example
+ * ```ts
+ * import { classTable } from "./eval_speed.ts";
+ * const row = {
+ *   shape: "llama2-7b", requestTokens: 64, density: 1, batchedTokensPerSecond: 200,
+ *   singleTokensPerSecond: 100, hfTokensPerSecond: 100,
+ * };
+ * console.assert(classTable([row], true)[2].endsWith("| 2.0× | 100 | 2.00× |"));
+ * ```
+ */
+export function classTable(rows: EvalRow[], withPeer: boolean): string[] {
+  const peerHead = withPeer ? " HF batched tokens/s | ours / HF |" : "";
+  return [
+    "| shape | request tokens | density | batched tokens/s | one at a time tokens/s | speed-up |" +
+    peerHead,
+    "| --- | --- | --- | --- | --- | --- |" + (withPeer ? " --- | --- |" : ""),
+    ...rows.map((r) => {
+      const cells = [
+        r.shape,
+        r.requestTokens,
+        r.density,
+        r.batchedTokensPerSecond.toFixed(0),
+        r.singleTokensPerSecond.toFixed(0),
+        `${(r.batchedTokensPerSecond / r.singleTokensPerSecond).toFixed(1)}×`,
+      ];
+      if (withPeer) {
+        const rate = r.hfTokensPerSecond === undefined
+          ? undefined
+          : { tokensPerSecond: r.hfTokensPerSecond, batchSize: r.hfBatchSize ?? 0 };
+        cells.push(...peerCells(r.batchedTokensPerSecond, rate));
+      }
+      return `| ${cells.join(" | ")} |`;
+    }),
+  ];
 }
 
 /**
@@ -65,6 +115,14 @@ if (import.meta.main) {
   const tokens = Number(flag("tokens", "16384"));
   const out = flag("out", "results/eval_speed");
   const densities = parseDensities(flag("densities", "1,0.5"));
+  const peerFile = flag("peer", "");
+  let peer: PeerClass | undefined;
+  try {
+    if (peerFile) peer = await readPeerClass(peerFile);
+  } catch (error) {
+    console.error((error as Error).message);
+    Deno.exit(1);
+  }
   console.log(buildInfo());
   const rows: EvalRow[] = [];
   const decoding: Omit<EvalRow, "requestTokens">[] = [];
@@ -88,12 +146,14 @@ if (import.meta.main) {
           started = performance.now();
           for (const r of few) model.score(r);
           const single = few.length * length / ((performance.now() - started) / 1000);
+          const hf = peer && peerRate(peer, shape, length);
           rows.push({
             shape,
             requestTokens: length,
             density,
             batchedTokensPerSecond: batched,
             singleTokensPerSecond: single,
+            ...(hf ? { hfTokensPerSecond: hf.tokensPerSecond, hfBatchSize: hf.batchSize } : {}),
           });
           console.log(
             `${shape} ${length} tokens d=${density}: batched ${batched.toFixed(0)} tokens/s, ` +
@@ -135,18 +195,8 @@ if (import.meta.main) {
       model.close();
     }
   }
-  const lines = [
-    "| shape | request tokens | density | batched tokens/s | one at a time tokens/s | speed-up |",
-    "| --- | --- | --- | --- | --- | --- |",
-    ...rows.map((r) =>
-      `| ${r.shape} | ${r.requestTokens} | ${r.density} | ${
-        r.batchedTokensPerSecond.toFixed(0)
-      } | ` +
-      `${r.singleTokensPerSecond.toFixed(0)} | ${
-        (r.batchedTokensPerSecond / r.singleTokensPerSecond).toFixed(1)
-      }× |`
-    ),
-  ];
+  const lines = classTable(rows, peer !== undefined);
+  if (peer) lines.push("", peerSummary(peer, peerFile));
   Deno.mkdirSync(out, { recursive: true });
   lines.push(
     "",
@@ -164,7 +214,7 @@ if (import.meta.main) {
   Deno.writeTextFileSync(`${out}/eval.md`, lines.join("\n") + "\n");
   Deno.writeTextFileSync(
     `${out}/eval.json`,
-    JSON.stringify({ build: buildInfo(), tokens, rows, decoding }, null, 1),
+    JSON.stringify({ build: buildInfo(), tokens, rows, decoding, peer: peer?.meta }, null, 1),
   );
   console.log(lines.join("\n"));
 }
