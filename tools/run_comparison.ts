@@ -1,0 +1,164 @@
+/**
+ * Two runs of one sweep side by side (e.g. one request per engine call against packed batches,
+ * issue #16): per job in both, the metrics of each (which must be equal), the wall time of each
+ * (model loading excluded) and its engine/harness split; then totals. Jobs are matched by what
+ * defines them (model, task and options, density, method, mode, seed, repeat), so engine batch
+ * limits and the sweep's name may differ.
+ *
+ * @module
+ */
+import { canonicalJson } from "../bench/job_id.ts";
+import type { JobRecord, StoreContents } from "../bench/records.ts";
+
+/** Largest relative difference two metric values may have and still count as equal. */
+export const METRIC_TOLERANCE = 1e-9;
+
+/** One metric of a job in both runs (undefined where a run lacks it). */
+export interface MetricPair {
+  name: string;
+  a?: number;
+  b?: number;
+  equal: boolean;
+}
+
+/** A job's timings in one run, in milliseconds; the split is absent in older records. */
+export interface JobTimes {
+  /** The job's wall time, model loading excluded. */
+  wallMs: number;
+  /** Opening the model before the job (0 when it was open). */
+  loadMs: number;
+  /** Of wallMs, inside engine calls. */
+  engineMs?: number;
+  /** Of wallMs, the rest (tokenising, metrics, records, messages). */
+  harnessMs?: number;
+}
+
+/** One job that finished `ok` in both runs. */
+export interface JobComparison {
+  /** `MODEL TASK/MODE d=DENSITY METHOD rREPEAT`. */
+  label: string;
+  metrics: MetricPair[];
+  a: JobTimes;
+  b: JobTimes;
+}
+
+/** Sums over the compared jobs of one run. */
+export interface RunTotals {
+  wallMs: number;
+  loadMs: number;
+  /** Sums of the split, or undefined when some job lacks it. */
+  engineMs?: number;
+  harnessMs?: number;
+}
+
+/** The whole comparison. */
+export interface RunComparison {
+  jobs: JobComparison[];
+  /** One sentence per problem: a metric that differs, a job missing or failed in one run. */
+  problems: string[];
+  a: RunTotals;
+  b: RunTotals;
+}
+
+/**
+ * A job's short name for tables.
+ *
+ * @example
+ * ```ts
+ * import { jobRecord } from "../bench/testing/job_record.ts";
+ * import { jobLabel } from "./run_comparison.ts";
+ * console.assert(jobLabel(jobRecord({ density: 0.5 })) === "stories260K piqa/class d=0.5 topk r0");
+ * ```
+ */
+export function jobLabel(job: JobRecord): string {
+  return `${job.model.label} ${job.task.name}/${job.mode} d=${job.density} ${job.method} ` +
+    `r${job.repeat}`;
+}
+
+function jobKey(job: JobRecord): string {
+  const { model, task, density, method, mode, seed, repeat } = job;
+  return canonicalJson({ model: model.id, task, density, method, mode, seed, repeat });
+}
+
+/**
+ * Whether two metric values are equal within {@link METRIC_TOLERANCE} (relative).
+ *
+ * @example
+ * ```ts
+ * import { metricsEqual } from "./run_comparison.ts";
+ * console.assert(metricsEqual(0.5, 0.5 + 1e-12) && !metricsEqual(0.5, 0.55));
+ * ```
+ */
+export function metricsEqual(a: number, b: number): boolean {
+  return Object.is(a, b) ||
+    Math.abs(a - b) <= METRIC_TOLERANCE * Math.max(Math.abs(a), Math.abs(b));
+}
+
+function metricPairs(a: JobRecord, b: JobRecord): MetricPair[] {
+  const names = [...new Set([...Object.keys(a.metrics), ...Object.keys(b.metrics)])];
+  return names.map((name) => {
+    const x = a.metrics[name]?.value;
+    const y = b.metrics[name]?.value;
+    return { name, a: x, b: y, equal: x !== undefined && y !== undefined && metricsEqual(x, y) };
+  });
+}
+
+function times(job: JobRecord): JobTimes {
+  const { wallMs, loadMs, engineMs, harnessMs } = job.timings;
+  return { wallMs, loadMs, engineMs, harnessMs };
+}
+
+function totals(list: JobTimes[]): RunTotals {
+  const sum = (f: (t: JobTimes) => number | undefined) =>
+    list.some((t) => f(t) === undefined) ? undefined : list.reduce((s, t) => s + f(t)!, 0);
+  return {
+    wallMs: sum((t) => t.wallMs)!,
+    loadMs: sum((t) => t.loadMs)!,
+    engineMs: sum((t) => t.engineMs),
+    harnessMs: sum((t) => t.harnessMs),
+  };
+}
+
+/**
+ * Compares the final job records of two stores (as {@link readStore} gives them).
+ *
+ * @example
+ * ```ts ignore
+ * import { readStore } from "../bench/records.ts";
+ * import { compareRuns } from "./run_comparison.ts";
+ * const c = compareRuns(await readStore("/tmp/one"), await readStore("/tmp/batched"));
+ * console.log(c.problems.length === 0 ? "equal" : c.problems.join("\n"));
+ * ```
+ */
+export function compareRuns(
+  a: Pick<StoreContents, "jobs">,
+  b: Pick<StoreContents, "jobs">,
+): RunComparison {
+  const inB = new Map(b.jobs.map((job) => [jobKey(job), job]));
+  const inA = new Set(a.jobs.map(jobKey));
+  const jobs: JobComparison[] = [];
+  const problems: string[] = [];
+  for (const x of a.jobs) {
+    const label = jobLabel(x);
+    const y = inB.get(jobKey(x));
+    if (!y) {
+      problems.push(`${label}: missing in B`);
+      continue;
+    }
+    const failed = ([["A", x], ["B", y]] as const).filter(([, job]) => job.status !== "ok");
+    for (const [run, job] of failed) {
+      problems.push(`${label}: failed in ${run} (${job.error ?? "no reason given"})`);
+    }
+    if (failed.length > 0) continue;
+    const metrics = metricPairs(x, y);
+    for (const m of metrics.filter((m) => !m.equal)) {
+      problems.push(`${label}: ${m.name} differs: A ${m.a ?? "missing"}, B ${m.b ?? "missing"}`);
+    }
+    if (x.samples !== y.samples) {
+      problems.push(`${label}: samples differ: A ${x.samples}, B ${y.samples}`);
+    }
+    jobs.push({ label, metrics, a: times(x), b: times(y) });
+  }
+  for (const y of b.jobs) if (!inA.has(jobKey(y))) problems.push(`${jobLabel(y)}: missing in A`);
+  return { jobs, problems, a: totals(jobs.map((j) => j.a)), b: totals(jobs.map((j) => j.b)) };
+}
