@@ -3,7 +3,7 @@
  * SWEEP --out DIR`) side by side, e.g. `--batch-size 1` (one request per engine call) against
  * packed batches. Per job in both: the metrics of each, the wall times (model loading excluded)
  * and A/B, the engine/harness split and the harness share of the wall time; then the totals.
- * The metrics must be equal (relative 1e-9): a metric that differs, or a job missing or failed
+ * The metrics must be equal (relative 1e-9), each sample's too: a metric that differs, or a job missing or failed
  * in one store, is a `MISMATCH` line and exit code 1. A bad command line or an unreadable store
  * is one line and exit code 2.
  *

@@ -65,7 +65,7 @@ function closing(c: RunComparison): string[] {
     ms(c.b.loadMs)
   } ms`;
   if (c.problems.length === 0) {
-    return [load, `metrics equal in all ${c.jobs.length} jobs (relative tolerance 1e-9)`];
+    return [load, `metrics equal in all ${c.jobs.length} jobs, per sample too (relative 1e-9)`];
   }
   return [load, ...c.problems.map((p) => `MISMATCH ${p}`)];
 }

@@ -1,14 +1,15 @@
 /**
  * Two runs of one sweep side by side (e.g. one request per engine call against packed batches,
  * issue #16): per job in both, the metrics of each (which must be equal), the wall time of each
- * (model loading excluded) and its engine/harness split; then totals. Jobs are matched by what
+ * (model loading excluded) and its engine/harness split; then totals. Where both stores hold
+ * a job's samples, each sample's metrics must be equal too. Jobs are matched by what
  * defines them (model, task and options, density, method, mode, seed, repeat), so engine batch
  * limits and the sweep's name may differ.
  *
  * @module
  */
 import { canonicalJson } from "../bench/job_id.ts";
-import type { JobRecord, StoreContents } from "../bench/records.ts";
+import type { JobRecord, StoreContents, StoredSample } from "../bench/records.ts";
 
 /** Largest relative difference two metric values may have and still count as equal. */
 export const METRIC_TOLERANCE = 1e-9;
@@ -119,8 +120,30 @@ function totals(list: JobTimes[]): RunTotals {
   };
 }
 
+/** Runs as compared: their final job records and, when known, each job's samples. */
+export type Run = Pick<StoreContents, "jobs"> & Partial<Pick<StoreContents, "samples">>;
+
+/** A sentence about the samples of a job whose per-sample metrics differ, or undefined. */
+function sampleProblem(a: StoredSample[], b: StoredSample[]): string | undefined {
+  const inB = new Map(b.map((sample) => [sample.id, sample.metrics]));
+  const differ = a.filter((sample) => {
+    const other = inB.get(sample.id);
+    const names = new Set([...Object.keys(sample.metrics), ...Object.keys(other ?? {})]);
+    return !other || [...names].some((n) => {
+      const [x, y] = [sample.metrics[n], other[n]];
+      return x === undefined || y === undefined || !metricsEqual(x, y);
+    });
+  });
+  if (differ.length === 0) return undefined;
+  const first = differ[0];
+  return `${differ.length} of ${a.length} samples differ (first: sample ${first.id}, A ${
+    JSON.stringify(first.metrics)
+  }, B ${JSON.stringify(inB.get(first.id) ?? "missing")})`;
+}
+
 /**
- * Compares the final job records of two stores (as {@link readStore} gives them).
+ * Compares the final job records of two stores (as {@link readStore} gives them) and, where
+ * both have a job's samples, their per-sample metrics.
  *
  * @example
  * ```ts ignore
@@ -130,10 +153,7 @@ function totals(list: JobTimes[]): RunTotals {
  * console.log(c.problems.length === 0 ? "equal" : c.problems.join("\n"));
  * ```
  */
-export function compareRuns(
-  a: Pick<StoreContents, "jobs">,
-  b: Pick<StoreContents, "jobs">,
-): RunComparison {
+export function compareRuns(a: Run, b: Run): RunComparison {
   const inB = new Map(b.jobs.map((job) => [jobKey(job), job]));
   const inA = new Set(a.jobs.map(jobKey));
   const jobs: JobComparison[] = [];
@@ -157,6 +177,9 @@ export function compareRuns(
     if (x.samples !== y.samples) {
       problems.push(`${label}: samples differ: A ${x.samples}, B ${y.samples}`);
     }
+    const samples = [a.samples?.get(x.jobId), b.samples?.get(y.jobId)];
+    const problem = samples[0] && samples[1] && sampleProblem(samples[0], samples[1]);
+    if (problem) problems.push(`${label}: ${problem}`);
     jobs.push({ label, metrics, a: times(x), b: times(y) });
   }
   for (const y of b.jobs) if (!inA.has(jobKey(y))) problems.push(`${jobLabel(y)}: missing in A`);

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { StoredSample } from "../bench/records.ts";
 import { jobRecord, metricsOf } from "../bench/testing/job_record.ts";
 import { compareRuns, jobLabel, metricsEqual } from "./run_comparison.ts";
 
@@ -57,4 +58,26 @@ Deno.test("records without the engine/harness split leave the totals' split unkn
   assert.equal(c.a.engineMs, undefined);
   assert.equal(c.b.engineMs, 300);
   assert.equal(jobLabel(old), "stories260K piqa/class d=1 topk r0");
+});
+
+Deno.test("where both runs hold a job's samples, each sample's metrics must be equal", () => {
+  const sample = (id: string, acc: number): StoredSample => ({
+    type: "sample",
+    jobId: "piqa-1",
+    attempt: 1,
+    id,
+    prompt: "p",
+    metrics: { acc },
+  });
+  const a = {
+    jobs: [piqa(1, 400, 300)],
+    samples: new Map([["piqa-1", [sample("0", 1), sample("1", 0)]]]),
+  };
+  const same = new Map([["piqa-1", [sample("1", 0), sample("0", 1)]]]);
+  assert.deepEqual(compareRuns(a, { jobs: [piqa(1, 100, 80)], samples: same }).problems, []);
+  const swapped = new Map([["piqa-1", [sample("0", 0), sample("1", 1)]]]);
+  assert.deepEqual(compareRuns(a, { jobs: [piqa(1, 100, 80)], samples: swapped }).problems, [
+    'stories260K piqa/class d=1 topk r0: 2 of 2 samples differ (first: sample 0, A {"acc":1}, ' +
+    'B {"acc":0})',
+  ]);
 });
