@@ -53,12 +53,11 @@ __device__ __forceinline__ void merge_state(float &m, float &l, float (&acc)[V],
  * head's last block writes out[h] and resets tickets[h] to 0. L lanes hold a key (head_dim = L·V).
  */
 template <typename T, int L>
-static __global__ void __launch_bounds__(DECODE_WARPS * 32)
-    attention_split_kernel(float *__restrict__ out, float *__restrict__ partial,
-                           uint32_t *__restrict__ tickets, const float *__restrict__ qkv,
-                           T *__restrict__ key_cache, T *__restrict__ value_cache,
-                           const int32_t *__restrict__ position, int heads, int kv_heads,
-                           const float *__restrict__ inv_freq, int window) {
+__device__ __forceinline__ void attention_split(float *__restrict__ out, float *__restrict__ partial,
+                                                uint32_t *__restrict__ tickets, const float *__restrict__ qkv,
+                                                T *__restrict__ key_cache, T *__restrict__ value_cache,
+                                                const int32_t *__restrict__ position, int heads, int kv_heads,
+                                                const float *__restrict__ inv_freq, int window) {
   constexpr int V = 16 / sizeof(T), head_dim = L * V, P = 32 / L, STEP = DECODE_WARPS * P;
   __shared__ float q[head_dim], key[head_dim], value[head_dim];
   __shared__ float warp_m[DECODE_WARPS], warp_l[DECODE_WARPS], warp_acc[DECODE_WARPS][head_dim];
@@ -174,6 +173,71 @@ static __global__ void __launch_bounds__(DECODE_WARPS * 32)
     out[h * head_dim + d] = sum / split_total;
   }
   if (threadIdx.x == 0) tickets[h] = 0; /* ready for the next step */
+}
+
+/* One sequence's split attention (attention_split). */
+template <typename T, int L>
+static __global__ void __launch_bounds__(DECODE_WARPS * 32)
+    attention_split_kernel(float *__restrict__ out, float *__restrict__ partial,
+                           uint32_t *__restrict__ tickets, const float *__restrict__ qkv,
+                           T *__restrict__ key_cache, T *__restrict__ value_cache,
+                           const int32_t *__restrict__ position, int heads, int kv_heads,
+                           const float *__restrict__ inv_freq, int window) {
+  attention_split<T, L>(out, partial, tickets, qkv, key_cache, value_cache, position, heads, kv_heads,
+                        inv_freq, window);
+}
+
+/* Where one sequence of a decoding batch keeps its attention state (its own session's). */
+struct DecodeSequence {
+  void *key_cache, *value_cache; /* layer 0's; layer l at l · layer_elements further */
+  size_t layer_elements;
+  const int32_t *position;
+  float *partial;
+  uint32_t *tickets;
+};
+
+/*
+ * Every sequence of a decoding batch in one launch: grid (heads, splits, sequences), sequence b
+ * with row b of qkv and out and its own cache, position, partials and tickets (sequences[b]).
+ */
+template <typename T, int L>
+static __global__ void __launch_bounds__(DECODE_WARPS * 32)
+    attention_split_batch_kernel(float *__restrict__ out, const float *__restrict__ qkv,
+                                 const DecodeSequence *__restrict__ sequences, int layer, int heads,
+                                 int kv_heads, const float *__restrict__ inv_freq, int window) {
+  const DecodeSequence s = sequences[blockIdx.z];
+  constexpr int head_dim = L * (16 / sizeof(T));
+  const size_t q_dim = (size_t)heads * head_dim, qkv_dim = q_dim + 2 * (size_t)kv_heads * head_dim;
+  const size_t cache = (size_t)layer * s.layer_elements;
+  attention_split<T, L>(out + blockIdx.z * q_dim, s.partial, s.tickets, qkv + blockIdx.z * qkv_dim,
+                        (T *)s.key_cache + cache, (T *)s.value_cache + cache, s.position, heads, kv_heads,
+                        inv_freq, window);
+}
+
+/* The batch kernel for `count` sequences of one layer (decode_lanes(head_dim) > 0). */
+template <typename T>
+cudaError_t launch_attention_split_batch(cudaStream_t stream, float *out, const float *qkv,
+                                         const DecodeSequence *sequences, int count, int layer,
+                                         int heads, int kv_heads, int head_dim, int splits,
+                                         const float *inv_freq, int window) {
+  if (splits < 1 || splits > DECODE_MAX_SPLITS) return cudaErrorInvalidValue;
+  const dim3 grid(heads, splits, count), block(DECODE_WARPS * 32);
+#define GF_SPLIT(L_)                                                                               \
+  case L_:                                                                                         \
+    attention_split_batch_kernel<T, L_><<<grid, block, 0, stream>>>(out, qkv, sequences, layer,   \
+                                                                    heads, kv_heads, inv_freq,     \
+                                                                    window);                       \
+    return cudaGetLastError()
+  switch (decode_lanes<T>(head_dim)) {
+    GF_SPLIT(1);
+    GF_SPLIT(2);
+    GF_SPLIT(4);
+    GF_SPLIT(8);
+    GF_SPLIT(16);
+    GF_SPLIT(32);
+  default: return cudaErrorInvalidValue;
+  }
+#undef GF_SPLIT
 }
 
 /*

@@ -26,13 +26,16 @@ static __global__ void query_cast_kernel(T *__restrict__ out, const float *__res
 /*
  * Row t of head b's scores (n × n, f32, already scaled) into probabilities over keys lo..t (lo =
  * t − window + 1 with a sliding window, else 0), in T; the other keys get 0. Grid (n, heads in
- * the pass); block 256.
+ * the pass); block 256. Packed sequences (attention_packed): blockIdx.y / heads is the sequence
+ * and rows from its length on are left alone.
  */
 template <typename T>
 static __global__ void causal_softmax_kernel(T *__restrict__ probs, const float *__restrict__ scores,
-                                             int n, int window) {
+                                             int n, int window, const int32_t *__restrict__ lengths,
+                                             int heads) {
   __shared__ float reduce[32];
   const int t = blockIdx.x, lo = window > 0 ? max(0, t - window + 1) : 0;
+  if (lengths && t >= lengths[blockIdx.y / heads]) return;
   const size_t at = ((size_t)blockIdx.y * n + t) * n;
   const float *row = scores + at;
   float local = -INFINITY;
@@ -90,7 +93,7 @@ gf_status attention_prompt(GpuSession &g, float *att, const float *qkv, const T 
         if (st != CUBLAS_STATUS_SUCCESS)
           return fail(GF_ERR_CUDA, "cuBLAS attention scores (%d heads × %d × %d) failed with status %d", kc, n, n, (int)st);
       }
-      causal_softmax_kernel<T><<<dim3(n, kc * group), 256, 0, g.stream>>>(probs, scores, n, window);
+      causal_softmax_kernel<T><<<dim3(n, kc * group), 256, 0, g.stream>>>(probs, scores, n, window, nullptr, 1);
       GF_LAUNCHED();
       for (int j = 0; j < group; j++) {
         const cublasStatus_t st = cublasGemmStridedBatchedEx(

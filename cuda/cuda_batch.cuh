@@ -18,9 +18,11 @@ struct ClassBatch {
   int32_t count = 0;
   std::vector<int32_t> offsets, lengths, first; /* first[b]: the first scored position */
   const int32_t *positions = nullptr; /* device (rows): each row's position in its sequence */
+  const int32_t *device_offsets = nullptr, *device_lengths = nullptr; /* device (count) */
   int32_t *experts = nullptr;         /* device (layers, count, ff): each sequence's experts */
+  const int32_t *const *expert_table = nullptr; /* device (layers, count): where each set starts */
+  const int32_t *count_table = nullptr; /* device (layers, count): k, or −1 (no selection) */
   double *scores = nullptr;           /* device (count, ff): one layer's neuron scores */
-  int32_t *counts = nullptr;          /* device (count): k of each sequence, for top-k */
   const int32_t *last_rows = nullptr; /* device (count): each sequence's last row */
   std::vector<int32_t> expert_counts; /* (count, layers): k, or -1 where nothing was selected */
   const int32_t *scored_rows = nullptr; /* device (R): the rows whose next token is scored */
@@ -31,20 +33,56 @@ struct ClassBatch {
 };
 
 /*
- * Mode class: the last row of each sequence keeps only its k experts (a block per sequence;
- * saved holds count × ff floats of scratch).
+ * Mode class over a packed batch, layer l: every sequence's neuron scores from its rows but the
+ * last in one launch, its experts (top-k on the GPU, one launch for all; the other methods choose
+ * on the host with the CPU backend's code, from the same seed as the sequence alone would), and
+ * its last row masked to them.
  */
-static __global__ void mask_last_rows_kernel(float *__restrict__ z, float *__restrict__ saved,
-                                             const int32_t *__restrict__ last_rows,
-                                             const int32_t *__restrict__ experts, int k, int ff) {
-  float *row = z + (size_t)last_rows[blockIdx.x] * ff;
-  const int32_t *mine = experts + (size_t)blockIdx.x * ff;
-  float *keep = saved + (size_t)blockIdx.x * ff;
-  for (int i = threadIdx.x; i < k; i += blockDim.x) keep[i] = row[mine[i]];
-  __syncthreads();
-  for (int j = threadIdx.x; j < ff; j += blockDim.x) row[j] = 0.f;
-  __syncthreads();
-  for (int i = threadIdx.x; i < k; i += blockDim.x) row[mine[i]] = keep[i];
+inline gf_status select_batch_layer(gf_session *s, GpuSession &g, ClassBatch &batch, int32_t l, int sms) {
+  const gf_config &c = s->model->config;
+  const int ff = c.ff_size, k = expert_count(ff, s->densities[(size_t)l]), count = batch.count;
+  int32_t *experts = batch.experts + (size_t)l * count * ff; /* (count, ff) of this layer */
+  if (s->method != GF_METHOD_MAGNITUDE) {
+    gf_status st = launch_neuron_scores_packed(g.stream, batch.scores, g.z, g.row_inverse, batch.device_offsets,
+                                               batch.device_lengths, count, ff, sms);
+    if (st != GF_OK) return st;
+  }
+  if (s->method == GF_METHOD_TOPK) {
+    gf_status st = launch_top_k(g.stream, experts, nullptr, batch.scores, batch.count_table + (size_t)l * count, ff, count);
+    if (st != GF_OK) return st;
+  } else { /* on the host, each sequence from its own scores (magnitude: the same set for all) */
+    std::vector<double> host;
+    if (s->method == GF_METHOD_MAGNITUDE) {
+      const std::vector<float> &m = s->model->layers[(size_t)l].magnitudes;
+      host.assign(m.begin(), m.end());
+    } else {
+      host.resize((size_t)count * ff);
+      GF_CUDA(cudaMemcpyAsync(host.data(), batch.scores, host.size() * 8, cudaMemcpyDeviceToHost, g.stream));
+      GF_CUDA(cudaStreamSynchronize(g.stream));
+    }
+    std::vector<int32_t> chosen((size_t)count * k);
+    for (int32_t b = 0; b < count; b++) {
+      std::vector<int32_t> mine;
+      if (s->method == GF_METHOD_MAGNITUDE && b > 0) {
+        mine.assign(chosen.begin(), chosen.begin() + k);
+      } else {
+        const size_t at = s->method == GF_METHOD_MAGNITUDE ? 0 : (size_t)b * ff;
+        mine = select_experts(std::vector<double>(host.begin() + at, host.begin() + at + ff), k, s->method, s->seed, l);
+      }
+      if ((int)mine.size() != k)
+        return fail(GF_ERR_INTERNAL, "layer %d chose %d experts where %d were asked", l, (int)mine.size(), k);
+      std::copy(mine.begin(), mine.end(), chosen.begin() + (size_t)b * k);
+    }
+    if (k > 0)
+      GF_CUDA(cudaMemcpy2DAsync(experts, (size_t)ff * 4, chosen.data(), (size_t)k * 4, (size_t)k * 4, count,
+                                cudaMemcpyHostToDevice, g.stream));
+    GF_CUDA(cudaStreamSynchronize(g.stream)); /* `chosen` goes out of scope */
+  }
+  for (int32_t b = 0; b < count; b++) batch.expert_counts[(size_t)b * c.n_layers + l] = k;
+  mask_rows_kernel<<<count, 256, 0, g.stream>>>(g.z, g.up, batch.last_rows, batch.expert_table + (size_t)l * count,
+                                                batch.count_table + (size_t)l * count, ff);
+  GF_LAUNCHED();
+  return GF_OK;
 }
 
 /*
@@ -89,54 +127,6 @@ static __global__ void __launch_bounds__(256)
     logprobs[blockIdx.x] = (double)row[t] - (max + log(sums[0]));
     greedy[blockIdx.x] = best_index[0] == t ? 1 : 0;
   }
-}
-
-/*
- * Mode class over a packed batch, layer l: each sequence's experts from its rows but the last
- * (top-k on the GPU; the other methods choose on the host with the CPU backend's code, from the
- * same seed as the sequence alone would), and its last row masked to them.
- */
-inline gf_status select_batch_layer(gf_session *s, GpuSession &g, ClassBatch &batch, int32_t l, int sms) {
-  const gf_config &c = s->model->config;
-  const int ff = c.ff_size, k = expert_count(ff, s->densities[(size_t)l]);
-  int32_t *experts = batch.experts + (size_t)l * batch.count * ff; /* (count, ff) of this layer */
-  std::vector<double> host;
-  if (s->method == GF_METHOD_MAGNITUDE) {
-    const std::vector<float> &m = s->model->layers[(size_t)l].magnitudes;
-    host.assign(m.begin(), m.end());
-  }
-  std::vector<int32_t> chosen;
-  for (int32_t b = 0; b < batch.count; b++) {
-    const int32_t first = batch.offsets[(size_t)b], rows = batch.lengths[(size_t)b] - 1;
-    double *scores = batch.scores + (size_t)b * ff;
-    if (s->method != GF_METHOD_MAGNITUDE) {
-      gf_status st = launch_neuron_scores(g.stream, scores, g.score_partials, g.score_tickets,
-                                          g.z + (size_t)first * ff, g.row_inverse + first, rows, ff, sms);
-      if (st != GF_OK) return st;
-    }
-    if (s->method != GF_METHOD_TOPK) { /* on the host, from the seed, as the sequence alone */
-      if (s->method != GF_METHOD_MAGNITUDE) {
-        host.resize((size_t)ff);
-        GF_CUDA(cudaMemcpyAsync(host.data(), scores, (size_t)ff * 8, cudaMemcpyDeviceToHost, g.stream));
-        GF_CUDA(cudaStreamSynchronize(g.stream));
-      }
-      chosen = select_experts(host, k, s->method, s->seed, l);
-      GF_CUDA(cudaMemcpyAsync(experts + (size_t)b * ff, chosen.data(), chosen.size() * 4,
-                              cudaMemcpyHostToDevice, g.stream));
-      GF_CUDA(cudaStreamSynchronize(g.stream)); /* `chosen` is reused */
-    }
-    batch.expert_counts[(size_t)b * c.n_layers + l] = k;
-  }
-  if (s->method == GF_METHOD_TOPK) { /* every sequence's top-k in one launch */
-    std::vector<int32_t> counts((size_t)batch.count, k);
-    GF_CUDA(cudaMemcpyAsync(batch.counts, counts.data(), counts.size() * 4, cudaMemcpyHostToDevice, g.stream));
-    gf_status st = launch_top_k(g.stream, experts, nullptr, batch.scores, batch.counts, ff, batch.count);
-    if (st != GF_OK) return st;
-    GF_CUDA(cudaStreamSynchronize(g.stream)); /* `counts` goes out of scope */
-  }
-  mask_last_rows_kernel<<<batch.count, 256, 0, g.stream>>>(g.z, g.up, batch.last_rows, experts, k, ff);
-  GF_LAUNCHED();
-  return GF_OK;
 }
 
 /*

@@ -305,6 +305,34 @@ gf_status check_common(Check &c, GpuSession &g) {
   c.compare("neuron scores 57x11008 (row chunks)", a, b, 1e-9);
   c.tickets_zero("neuron scores", g.score_tickets, score_tiles(ff));
   {
+    /* a packed batch's scores in one launch: each sequence's rows but its last, bit for bit as alone */
+    const std::vector<int32_t> offsets = {0, 21, 22, 24}, lengths = {21, 1, 2, 33};
+    const int count = (int)lengths.size();
+    int32_t *doffsets = to_device(offsets), *dlengths = to_device(lengths);
+    double *dpacked = nullptr;
+    cudaMalloc(&dpacked, (size_t)count * ff * 8);
+    if ((scored = launch_neuron_scores_packed(g.stream, dpacked, dz, g.row_inverse, doffsets, dlengths, count, ff, sms)) != GF_OK)
+      return scored;
+    std::vector<double> packed((size_t)count * ff), alone(ff);
+    GF_CUDA(cudaMemcpy(packed.data(), dpacked, packed.size() * 8, cudaMemcpyDeviceToHost));
+    bool same = true;
+    for (int b = 0; b < count; b++) {
+      if ((scored = launch_neuron_scores(g.stream, dscores, g.score_partials, g.score_tickets,
+                                         dz + (size_t)offsets[(size_t)b] * ff, g.row_inverse + offsets[(size_t)b],
+                                         lengths[(size_t)b] - 1, ff, sms)) != GF_OK)
+        return scored;
+      GF_CUDA(cudaMemcpy(alone.data(), dscores, (size_t)ff * 8, cudaMemcpyDeviceToHost));
+      same = same && memcmp(alone.data(), packed.data() + (size_t)b * ff, (size_t)ff * 8) == 0;
+    }
+    c.ok = c.ok && same;
+    c.line("%-44s %s", "packed neuron scores (4 sequences) = alone", same ? "bit for bit ok" : "FAILED");
+    cudaFree(dpacked), cudaFree(doffsets), cudaFree(dlengths);
+    /* the top-k below reads the 57 rows' scores again */
+    if ((scored = launch_neuron_scores(g.stream, dscores, g.score_partials, g.score_tickets, dz, g.row_inverse,
+                                       rows, ff, sms)) != GF_OK)
+      return scored;
+  }
+  {
     /* an odd width (one neuron a thread), no up (an ungated block), one row and none */
     const int odd = 1001;
     double *dodd = nullptr; /* dscores stays for the top-k below */

@@ -106,6 +106,7 @@ struct GpuSession {
   float *z = nullptr;          /* (n, ff) */
   float *up = nullptr;         /* (n, ff) */
   void *cast = nullptr;        /* T (n, max(hidden, ff, q_dim)) GEMM operand */
+  size_t cast_bytes = 0, up_bytes = 0; /* what cast and up hold */
   float *partials = nullptr;   /* down-projection partial sums / attention partials */
   size_t partials_floats = 0;
   uint32_t *tickets = nullptr; /* zeros: a counter per attention head, then per down tile */
@@ -132,8 +133,8 @@ struct GpuSession {
   cudaGraphExec_t decode_graph = nullptr;
   bool selection_on_host = true; /* host copies of experts and scores are current */
   /* mode class over a packed batch (gf_score_class_batch) */
-  int32_t *batch_index = nullptr;  /* (5, max_positions): positions, scored rows, targets, last
-                                      rows, counts */
+  int32_t *batch_index = nullptr;  /* (7, max_positions): positions, scored rows, targets, last
+                                      rows, counts, offsets, lengths */
   double *batch_logprobs = nullptr; /* (max_positions) */
   uint8_t *batch_greedy = nullptr;  /* (max_positions) */
   int32_t *batch_experts = nullptr; /* (layers, sequences, ff) experts, then (sequences, ff)

@@ -1,8 +1,9 @@
 /*
  * cuda_decode_batch.cu — the generation phase of several sequences in one pass (gf_decode_batch
  * on a GPU): their new tokens go through the products together (tensor-core GEMMs over one row
- * per sequence, the weights read once for all), attention runs per sequence against its own KV
- * cache (the split decoding kernel, RoPE and cache write fused), and each row of the FF block
+ * per sequence, the weights read once for all), attention for every sequence in one launch, each
+ * against its own KV cache (the split decoding kernel, RoPE and cache write fused), and each row
+ * of the FF block
  * keeps only its own sequence's experts — the union of the batch's experts is read and every
  * row masked to its own set, so a sequence's FF output sums the same experts as alone.
  */
@@ -10,28 +11,12 @@
 
 #include "cuda_attention_decode.cuh"
 #include "cuda_embed.cuh"
+#include "cuda_ff_rows.cuh"
+#include "cuda_profile.cuh"
 #include "cuda_selection.cuh"
 
 namespace gf {
 namespace {
-
-/*
- * Row b of z (ff wide) keeps only experts[b] (counts[b] of them; -1: every neuron). saved holds
- * rows × ff floats of scratch. A block per row.
- */
-__global__ void mask_rows_kernel(float *__restrict__ z, float *__restrict__ saved,
-                                 const int32_t *const *__restrict__ experts,
-                                 const int32_t *__restrict__ counts, int ff) {
-  const int k = counts[blockIdx.x];
-  if (k < 0) return;
-  float *row = z + (size_t)blockIdx.x * ff, *keep = saved + (size_t)blockIdx.x * ff;
-  const int32_t *mine = experts[blockIdx.x];
-  for (int i = threadIdx.x; i < k; i += blockDim.x) keep[i] = row[mine[i]];
-  __syncthreads();
-  for (int j = threadIdx.x; j < ff; j += blockDim.x) row[j] = 0.f;
-  __syncthreads();
-  for (int i = threadIdx.x; i < k; i += blockDim.x) row[mine[i]] = keep[i];
-}
 
 template <typename T>
 gf_status decode_batch_pass(gf_session **sessions, int32_t count, const int32_t *ids, float *logits) {
@@ -54,14 +39,26 @@ gf_status decode_batch_pass(gf_session **sessions, int32_t count, const int32_t 
       experts[(size_t)l * count + b] = gb.experts + (size_t)l * d.ff;
     }
   }
+  /* where each sequence keeps its attention state, when every session splits alike */
+  bool one_launch = decode_lanes<T>(d.head_dim) > 0;
+  std::vector<DecodeSequence> states((size_t)count);
+  for (int32_t b = 0; b < count; b++) {
+    GpuSession &gb = *gpu_of(sessions[b]);
+    one_launch = one_launch && gb.attention_splits == g.attention_splits;
+    states[(size_t)b] = DecodeSequence{gb.key_cache, gb.value_cache, (size_t)sessions[b]->max_positions * d.kv_dim,
+                                       gb.position, gb.partials, gb.tickets};
+  }
   /* the tables in the lead's scratch that decoding leaves alone: positions and counts in its
-   * batch index, the expert pointers in its neuron-score partials */
+   * batch index, the expert pointers and then the sequences' states in its neuron-score partials */
   int32_t *d_positions = g.batch_index, *d_counts = g.batch_index + g.capacity;
   const int32_t **d_experts = (const int32_t **)g.score_partials;
+  DecodeSequence *d_states = (DecodeSequence *)(d_experts + experts.size());
+  GF_CUDA(cudaMemcpyAsync(d_states, states.data(), states.size() * sizeof(DecodeSequence), cudaMemcpyHostToDevice, g.stream));
   GF_CUDA(cudaMemcpyAsync(g.ids, ids, (size_t)count * 4, cudaMemcpyHostToDevice, g.stream));
   GF_CUDA(cudaMemcpyAsync(d_positions, positions.data(), (size_t)count * 4, cudaMemcpyHostToDevice, g.stream));
   GF_CUDA(cudaMemcpyAsync(d_counts, counts.data(), counts.size() * 4, cudaMemcpyHostToDevice, g.stream));
   GF_CUDA(cudaMemcpyAsync(d_experts, experts.data(), experts.size() * sizeof(void *), cudaMemcpyHostToDevice, g.stream));
+  PhaseClock clock("decode batch", g.stream, profiling());
   gf_status st = enqueue_embed<T>(lead, count, false, d_positions);
   for (int32_t l = 0; l < d.layers && st == GF_OK; l++) {
     const GpuLayer &w = m.layers[(size_t)l];
@@ -71,46 +68,46 @@ gf_status decode_batch_pass(gf_session **sessions, int32_t count, const int32_t 
     if (!c.post_norm) norm_kernel<<<count, 256, 0, g.stream>>>(g.xb, g.x, d.hidden, attn_norm, nullptr);
     if ((st = gemm<T>(g, g.qkv, attn_in, (const T *)w.wqkv, count, d.hidden, d.qkv_dim, false, false)) != GF_OK) break;
     if (w.bqkv) norm_kernel<<<count, 256, 0, g.stream>>>(g.qkv, g.qkv, d.qkv_dim, Norm(), w.bqkv);
+    clock.mark("norms, q/k/v");
     /* each sequence's attention against its own cache (RoPE and the cache write fused in) */
-    for (int32_t b = 0; b < count; b++) {
-      GpuSession &gb = *gpu_of(sessions[b]);
-      const size_t cache_layer = (size_t)sessions[b]->max_positions * d.kv_dim;
-      T *key_cache = (T *)gb.key_cache + l * cache_layer, *value_cache = (T *)gb.value_cache + l * cache_layer;
-      const float *qkv = g.qkv + (size_t)b * d.qkv_dim;
-      float *att = g.att + (size_t)b * d.q_dim;
-      if (decode_lanes<T>(d.head_dim) > 0) {
-        GF_CUDA(launch_attention_split<T>(false, g.stream, att, gb.partials, gb.tickets, qkv, key_cache,
-                                          value_cache, gb.position, d.heads, d.kv_heads, d.head_dim,
-                                          gb.attention_splits, m.inv_freq, c.sliding_window));
-      } else {
-        attention_decode_kernel<T><<<dim3(d.heads, gb.attention_splits), ATTENTION_THREADS, 0, g.stream>>>(
-            gb.partials, qkv, key_cache, value_cache, gb.position, d.heads, d.kv_heads, d.head_dim,
-            m.inv_freq, c.sliding_window);
-        attention_combine_kernel<<<d.heads, std::min(d.head_dim, 1024), 0, g.stream>>>(
-            att, gb.partials, gb.attention_splits, d.head_dim);
+    if (one_launch) {
+      GF_CUDA(launch_attention_split_batch<T>(g.stream, g.att, g.qkv, d_states, count, l, d.heads, d.kv_heads,
+                                              d.head_dim, g.attention_splits, m.inv_freq, c.sliding_window));
+    } else {
+      for (int32_t b = 0; b < count; b++) {
+        GpuSession &gb = *gpu_of(sessions[b]);
+        const size_t cache_layer = (size_t)sessions[b]->max_positions * d.kv_dim;
+        T *key_cache = (T *)gb.key_cache + l * cache_layer, *value_cache = (T *)gb.value_cache + l * cache_layer;
+        const float *qkv = g.qkv + (size_t)b * d.qkv_dim;
+        float *att = g.att + (size_t)b * d.q_dim;
+        if (decode_lanes<T>(d.head_dim) > 0) {
+          GF_CUDA(launch_attention_split<T>(false, g.stream, att, gb.partials, gb.tickets, qkv, key_cache,
+                                            value_cache, gb.position, d.heads, d.kv_heads, d.head_dim,
+                                            gb.attention_splits, m.inv_freq, c.sliding_window));
+        } else {
+          attention_decode_kernel<T><<<dim3(d.heads, gb.attention_splits), ATTENTION_THREADS, 0, g.stream>>>(
+              gb.partials, qkv, key_cache, value_cache, gb.position, d.heads, d.kv_heads, d.head_dim,
+              m.inv_freq, c.sliding_window);
+          attention_combine_kernel<<<d.heads, std::min(d.head_dim, 1024), 0, g.stream>>>(
+              att, gb.partials, gb.attention_splits, d.head_dim);
+        }
       }
     }
+    clock.mark("attention");
     if ((st = gemm<T>(g, g.x, g.att, (const T *)w.wo, count, d.q_dim, d.hidden, false, true)) != GF_OK) break;
     if (w.bo || c.post_norm)
       norm_kernel<<<count, 256, 0, g.stream>>>(g.x, g.x, d.hidden, c.post_norm ? attn_norm : Norm(), w.bo);
     /* the FF block over every neuron, each row masked to its own sequence's experts */
     const float *ff_in = c.post_norm ? g.x : g.xb;
     if (!c.post_norm) norm_kernel<<<count, 256, 0, g.stream>>>(g.xb, g.x, d.hidden, ff_norm, nullptr);
-    if (c.gated) {
-      if ((st = gemm<T>(g, g.z, ff_in, (const T *)w.w_gate, count, d.hidden, d.ff, false, false)) != GF_OK) break;
-      if ((st = gemm<T>(g, g.up, ff_in, (const T *)w.w_up, count, d.hidden, d.ff, false, false)) != GF_OK) break;
-    } else if ((st = gemm<T>(g, g.z, ff_in, (const T *)w.w_up, count, d.hidden, d.ff, false, false)) != GF_OK) {
-      break;
-    }
-    activate_rows_kernel<<<count, 256, 0, g.stream>>>(g.z, c.gated ? g.up : nullptr, d.ff, c.activation,
-                                                      nullptr, c.gated ? w.b_gate : w.b_up,
-                                                      c.gated ? w.b_up : nullptr);
-    mask_rows_kernel<<<count, 256, 0, g.stream>>>(g.z, g.up, d_experts + (size_t)l * count,
+    clock.mark("o, norms");
+    if ((st = ff_activations<T>(g, w, c, d, ff_in, count, nullptr)) != GF_OK) break;
+    mask_rows_kernel<<<count, 256, 0, g.stream>>>(g.z, g.up, nullptr, d_experts + (size_t)l * count,
                                                   d_counts + (size_t)l * count, d.ff);
     GF_LAUNCHED();
-    if ((st = gemm<T>(g, g.x, g.z, (const T *)w.w_down_t, count, d.ff, d.hidden, true, true)) != GF_OK) break;
-    if (w.b_down || c.post_norm)
-      norm_kernel<<<count, 256, 0, g.stream>>>(g.x, g.x, d.hidden, c.post_norm ? ff_norm : Norm(), w.b_down);
+    clock.mark("gate/up, masks");
+    if ((st = ff_output<T>(g, w, c, d, count, ff_norm)) != GF_OK) break;
+    clock.mark("down");
   }
   if (st != GF_OK) return st;
   norm_kernel<<<count, 256, 0, g.stream>>>(g.xb, g.x, d.hidden, final_norm(c, m), nullptr);
@@ -123,8 +120,11 @@ gf_status decode_batch_pass(gf_session **sessions, int32_t count, const int32_t 
   }
   if ((st = gemm<T>(g, g.z, head_in, (const T *)m.lm_head, count, d.width, d.vocab, false, false)) != GF_OK)
     return st;
+  clock.mark("lm head");
   GF_CUDA(cudaMemcpyAsync(logits, g.z, (size_t)count * d.vocab * 4, cudaMemcpyDeviceToHost, g.stream));
   GF_CUDA(cudaStreamSynchronize(g.stream));
+  clock.mark("logits to the host");
+  clock.finish();
   for (int32_t b = 0; b < count; b++) sessions[b]->position++;
   return GF_OK;
 }
@@ -138,7 +138,8 @@ gf_status cuda_decode_batch(gf_session **sessions, int32_t count, const int32_t 
   const Dims d(c);
   /* the lead's scratch must hold the rows, the tables and the logits */
   if (count > g.capacity || (size_t)count * d.vocab > (size_t)g.capacity * d.ff ||
-      (size_t)d.layers * count > (size_t)SCORE_MAX_CHUNKS * d.ff ||
+      (size_t)d.layers * count * sizeof(void *) + (size_t)count * sizeof(DecodeSequence) >
+          (size_t)SCORE_MAX_CHUNKS * d.ff * sizeof(double) ||
       (size_t)d.layers * count > (size_t)g.capacity * 4)
     return fail(GF_ERR_INVALID_ARGUMENT,
                 "%d sequences do not fit the first session's scratch (%d positions); give it "

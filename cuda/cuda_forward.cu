@@ -12,9 +12,11 @@
 #include "cuda_attention_decode.cuh"
 #include "cuda_batch.cuh"
 #include "cuda_embed.cuh"
-#include "cuda_attention_prompt.cuh"
+#include "cuda_attention_packed.cuh"
+#include "cuda_ff_rows.cuh"
 #include "cuda_compact.cuh"
 #include "cuda_gemm.cuh"
+#include "cuda_profile.cuh"
 #include "cuda_selection.cuh"
 #include "selection.h"
 
@@ -137,8 +139,10 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
   GF_CUDA(cudaMemcpyAsync(g.ids, ids, (size_t)n * 4, cudaMemcpyHostToDevice, g.stream));
   GF_CUDA(cudaMemcpyAsync(g.position, &zero, 4, cudaMemcpyHostToDevice, g.stream));
   const int32_t *positions = batch ? batch->positions : nullptr;
+  PhaseClock clock(batch ? "class batch" : "prompt", g.stream, profiling());
   gf_status st = enqueue_embed<T>(s, n, false, positions);
   if (st != GF_OK) return st;
+  clock.mark("embed");
   float selection_ms = 0;
   const size_t cache_layer = (size_t)s->max_positions * d.kv_dim;
   for (int32_t l = 0; l < d.layers && st == GF_OK; l++) {
@@ -153,13 +157,19 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
     rope_cache_kernel<T><<<n, 256, 0, g.stream>>>(g.qkv, key_cache, value_cache, g.position, d.heads,
                                                   d.kv_heads, d.head_dim, m.inv_freq, w.bqkv, positions);
     GF_LAUNCHED();
-    for (int32_t b = 0; b < (batch ? batch->count : 1) && st == GF_OK; b++) { /* each sequence alone */
-      const size_t at = batch ? (size_t)batch->offsets[(size_t)b] : 0;
-      st = attention_prompt<T>(g, g.att + at * d.q_dim, g.qkv + at * d.qkv_dim, key_cache + at * d.kv_dim,
-                               value_cache + at * d.kv_dim, batch ? batch->lengths[(size_t)b] : n,
-                               d.heads, d.kv_heads, d.head_dim, c.sliding_window);
+    clock.mark("norms, q/k/v, rope");
+    if (batch) {
+      PackedSequences packed;
+      packed.offsets = &batch->offsets, packed.lengths = &batch->lengths;
+      packed.device_offsets = batch->device_offsets, packed.device_lengths = batch->device_lengths;
+      st = attention_packed<T>(g, g.att, g.qkv, key_cache, value_cache, packed, d.heads, d.kv_heads,
+                               d.head_dim, c.sliding_window);
+    } else {
+      st = attention_prompt<T>(g, g.att, g.qkv, key_cache, value_cache, n, d.heads, d.kv_heads, d.head_dim,
+                               c.sliding_window);
     }
     if (st != GF_OK) break;
+    clock.mark("attention");
     if ((st = gemm<T>(g, g.x, g.att, (const T *)w.wo, n, d.q_dim, d.hidden, false, true)) != GF_OK) break;
     /* o's bias, and a post-norm block's norm of the residual */
     if (w.bo || c.post_norm)
@@ -167,19 +177,11 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
     /* the full FF block, then GRIFFIN's selection */
     const float *ff_in = c.post_norm ? g.x : g.xb;
     if (!c.post_norm) norm_kernel<<<n, 256, 0, g.stream>>>(g.xb, g.x, d.hidden, ff_norm, nullptr);
-    if (c.gated) {
-      if ((st = gemm<T>(g, g.z, ff_in, (const T *)w.w_gate, n, d.hidden, d.ff, false, false)) != GF_OK) break;
-      if ((st = gemm<T>(g, g.up, ff_in, (const T *)w.w_up, n, d.hidden, d.ff, false, false)) != GF_OK) break;
-    } else if ((st = gemm<T>(g, g.z, ff_in, (const T *)w.w_up, n, d.hidden, d.ff, false, false)) != GF_OK) {
-      break;
-    }
+    clock.mark("o, norms");
     const size_t count = (size_t)n * d.ff;
     const bool scored = s->densities[(size_t)l] < 1.0 && s->method != GF_METHOD_MAGNITUDE;
-    activate_rows_kernel<<<n, 256, 0, g.stream>>>(g.z, c.gated ? g.up : nullptr, d.ff, c.activation,
-                                                  scored ? g.row_inverse : nullptr,
-                                                  c.gated ? w.b_gate : w.b_up,
-                                                  c.gated ? w.b_up : nullptr);
-    GF_LAUNCHED();
+    if ((st = ff_activations<T>(g, w, c, d, ff_in, n, scored ? g.row_inverse : nullptr)) != GF_OK) break;
+    clock.mark("gate/up");
     if (s->capture && !batch) {
       s->activations[(size_t)l].resize(count);
       GF_CUDA(cudaMemcpyAsync(s->activations[(size_t)l].data(), g.z, count * 4, cudaMemcpyDeviceToHost, g.stream));
@@ -204,14 +206,16 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
       if (counts[(size_t)l] >= 0) g.expert_count[(size_t)l] = counts[(size_t)l];
       g.selection_on_host = false;
     }
-    if ((st = gemm<T>(g, g.x, g.z, (const T *)w.w_down_t, n, d.ff, d.hidden, true, true)) != GF_OK) break;
-    if (w.b_down || c.post_norm)
-      norm_kernel<<<n, 256, 0, g.stream>>>(g.x, g.x, d.hidden, c.post_norm ? ff_norm : Norm(), w.b_down);
+    clock.mark("selection");
+    if ((st = ff_output<T>(g, w, c, d, n, ff_norm)) != GF_OK) break;
+    clock.mark("down");
   }
   if (st != GF_OK) return st;
   if (batch) { /* the scored rows' log-probabilities, on the device */
     if ((st = score_batch_rows<T>(s, g, m, *batch)) != GF_OK) return st;
+    clock.mark("lm head, log-probabilities");
     GF_CUDA(cudaStreamSynchronize(g.stream));
+    clock.finish();
     s->selection_ms = 0;
     s->position = 0; /* the cache holds the batch's rows, not one sequence */
     return GF_OK;
@@ -267,23 +271,13 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
   }
   s->selection_ms = selection_ms;
   s->position = n;
+  clock.finish();
   return GF_OK;
 }
 
-/* GRIFFIN_PROFILE=1: decoding runs without the graph, timing each kind of kernel. */
-const char *const PROFILE_KINDS[] = {"embed, norms", "q/k/v gemv",     "rope + cache", "attention",
-                                     "o gemv",       "gate/up (experts)", "down (experts)", "lm head"};
-constexpr int PROFILE_COUNT = 8;
-struct Profile {
-  std::vector<cudaEvent_t> events;
-  std::vector<int> kinds;
-};
-double profile_ms[PROFILE_COUNT] = {0};
-int profile_steps = 0;
-
 /* One generation-phase step's kernels (captured into the decode graph unless profiling). */
 template <typename T>
-gf_status enqueue_decode(gf_session *s, Profile *profile = nullptr) {
+gf_status enqueue_decode(gf_session *s, PhaseClock *clock = nullptr) {
   GpuSession &g = *gpu_of(s);
   const GpuModel &m = *gpu_of(s->model);
   const gf_config &c = s->model->config;
@@ -300,30 +294,24 @@ gf_status enqueue_decode(gf_session *s, Profile *profile = nullptr) {
   uint32_t *head_tickets = g.tickets, *down_tickets = g.tickets + d.heads;
   const size_t cache_layer = (size_t)s->max_positions * d.kv_dim;
   const int threads = GemvShape::threads;
-  auto mark = [&](int kind) {
-    if (!profile) return;
-    cudaEvent_t e;
-    cudaEventCreate(&e);
-    cudaEventRecord(e, g.stream);
-    profile->events.push_back(e);
-    profile->kinds.push_back(kind);
+  auto mark = [&](const char *kind) {
+    if (clock) clock->mark(kind);
   };
   const size_t staged = GemvShape::shared(d.widest);
   const int32_t *no_rows = nullptr;
   const float *no_residual = nullptr, *no_bias = nullptr;
-  mark(0);
   if (gf_status st = enqueue_embed<T>(s, 1, pdl); st != GF_OK) return st;
   for (int32_t l = 0; l < d.layers; l++) {
     const GpuLayer &w = m.layers[(size_t)l];
     T *key_cache = (T *)g.key_cache + l * cache_layer, *value_cache = (T *)g.value_cache + l * cache_layer;
     const Norm attn_norm = norm_of(c, w.attn_norm, w.attn_norm_bias);
     const Norm ff_norm = norm_of(c, w.ff_norm, w.ff_norm_bias);
-    mark(0);
+    mark("embed, norms");
     /* the attention norm (pre-norm) and the q/k/v biases fused into the q/k/v product */
     GF_CUDA(launch(pdl, gemv_kernel<T>, blocks(g.gemv_resident, d.qkv_dim), threads, staged, g.stream,
                    g.qkv, (const T *)w.wqkv, g.x, d.qkv_dim, d.hidden, no_rows, no_residual,
                    c.post_norm ? Norm() : attn_norm, (const float *)w.bqkv));
-    mark(1);
+    mark("q/k/v gemv");
     /* RoPE and the KV-cache write fused into attention */
     if (split_kernel) {
       GF_CUDA(launch_attention_split<T>(pdl, g.stream, g.att, g.partials, head_tickets, g.qkv,
@@ -335,12 +323,12 @@ gf_status enqueue_decode(gf_session *s, Profile *profile = nullptr) {
           m.inv_freq, c.sliding_window);
       attention_combine_kernel<<<d.heads, std::min(d.head_dim, 1024), 0, g.stream>>>(g.att, g.partials, splits, d.head_dim);
     }
-    mark(3);
+    mark("attention");
     GF_CUDA(launch(pdl, gemv_kernel<T>, blocks(g.gemv_resident, d.hidden), threads, staged, g.stream,
                    g.x, (const T *)w.wo, (const float *)g.att, d.hidden, d.q_dim, no_rows,
                    (const float *)g.x, Norm(), (const float *)w.bo));
     if (c.post_norm) norm_kernel<<<1, 256, 0, g.stream>>>(g.x, g.x, d.hidden, attn_norm, nullptr);
-    mark(4);
+    mark("o gemv");
     /* GRIFFIN: only the experts' rows of W_gate, W_up and W_downᵀ are read; FF norm fused */
     const int32_t selected = g.expert_count[(size_t)l];
     const bool griffin = s->densities[(size_t)l] < 1.0 && selected >= 0;
@@ -359,7 +347,7 @@ gf_status enqueue_decode(gf_session *s, Profile *profile = nullptr) {
                      (const float *)g.x, count, d.hidden, experts, (int)c.activation,
                      c.post_norm ? Norm() : ff_norm, c.gated ? (const float *)w.b_gate : no_bias,
                      (const float *)w.b_up));
-      mark(5);
+      mark("gate/up (experts)");
     }
     /* density 0: the FF adds only its output bias, if any */
     gf_status st = launch_down<T>(g.stream, g.x, g.partials, g.partials_floats, down_tickets,
@@ -367,9 +355,9 @@ gf_status enqueue_decode(gf_session *s, Profile *profile = nullptr) {
                                   persistent ? 4 : 8, w.b_down);
     if (st != GF_OK) return st;
     if (c.post_norm) norm_kernel<<<1, 256, 0, g.stream>>>(g.x, g.x, d.hidden, ff_norm, nullptr);
-    mark(6);
+    mark("down (experts)");
   }
-  mark(0);
+  mark("embed, norms");
   const float *head_in = g.x;
   Norm head_norm = final_norm(c, m);
   if (m.project_out) { /* OPT-350m: the final norm fused into the projection out */
@@ -382,7 +370,7 @@ gf_status enqueue_decode(gf_session *s, Profile *profile = nullptr) {
   GF_CUDA(launch(pdl, gemv_kernel<T>, blocks(g.gemv_resident, d.vocab), threads, staged, g.stream,
                  g.logits, (const T *)m.lm_head, head_in, d.vocab, d.width, no_rows,
                  no_residual, head_norm, no_bias));
-  mark(7);
+  mark("lm head");
   GF_LAUNCHED();
   return GF_OK;
 }
@@ -395,26 +383,18 @@ gf_status decode_step(gf_session *s, int32_t id, float *logits) {
   const int32_t step[2] = {id, s->position};
   GF_CUDA(cudaMemcpyAsync(g.ids, &step[0], 4, cudaMemcpyHostToDevice, g.stream));
   GF_CUDA(cudaMemcpyAsync(g.position, &step[1], 4, cudaMemcpyHostToDevice, g.stream));
-  static const bool profiling = getenv("GRIFFIN_PROFILE") != nullptr;
-  if (profiling || !g.decode_graph) { /* blocks of the products that fit on a multiprocessor */
+  if (profiling() || !g.decode_graph) { /* blocks of the products that fit on a multiprocessor */
     const Dims d(s->model->config);
     const size_t staged = GemvShape::shared(d.widest);
     if (gf_status st = allow_staging<T>(staged); st != GF_OK) return st;
     GF_CUDA(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&g.gemv_resident, gemv_kernel<T>, GemvShape::threads, staged));
     GF_CUDA(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&g.gate_up_resident, gate_up_kernel<T>, GemvShape::threads, staged));
   }
-  if (profiling) {
-    Profile profile;
-    gf_status st = enqueue_decode<T>(s, &profile);
+  if (profiling()) { /* un-graphed, each kind of kernel timed */
+    PhaseClock clock("decode step", g.stream, true);
+    gf_status st = enqueue_decode<T>(s, &clock);
     if (st != GF_OK) return st;
-    GF_CUDA(cudaStreamSynchronize(g.stream));
-    for (size_t i = 1; i < profile.events.size(); i++) {
-      float ms = 0;
-      cudaEventElapsedTime(&ms, profile.events[i - 1], profile.events[i]);
-      profile_ms[profile.kinds[i]] += ms;
-    }
-    for (cudaEvent_t e : profile.events) cudaEventDestroy(e);
-    profile_steps++;
+    clock.finish();
   } else if (!g.decode_graph) {
     cudaGraph_t graph;
     GF_CUDA(cudaStreamBeginCapture(g.stream, cudaStreamCaptureModeThreadLocal));
@@ -426,7 +406,7 @@ gf_status decode_step(gf_session *s, int32_t id, float *logits) {
     cudaGraphDestroy(graph);
     GF_CUDA(made);
   }
-  if (!profiling) GF_CUDA(cudaGraphLaunch(g.decode_graph, g.stream));
+  if (!profiling()) GF_CUDA(cudaGraphLaunch(g.decode_graph, g.stream));
   GF_CUDA(cudaMemcpyAsync(g.host_logits, g.logits, (size_t)vocab * 4, cudaMemcpyDeviceToHost, g.stream));
   GF_CUDA(cudaStreamSynchronize(g.stream));
   memcpy(logits, g.host_logits, (size_t)vocab * 4);
@@ -436,19 +416,8 @@ gf_status decode_step(gf_session *s, int32_t id, float *logits) {
 
 } // namespace
 
-/* Prints and clears the decoding profile (GRIFFIN_PROFILE=1) to stderr. */
-void cuda_print_profile() {
-  if (profile_steps == 0) return;
-  double total = 0;
-  for (double ms : profile_ms) total += ms;
-  fprintf(stderr, "decode profile over %d steps (ms per step, un-graphed):", profile_steps);
-  for (int k = 0; k < PROFILE_COUNT; k++) {
-    fprintf(stderr, " %s %.3f;", PROFILE_KINDS[k], profile_ms[k] / profile_steps);
-    profile_ms[k] = 0;
-  }
-  fprintf(stderr, " total %.3f\n", total / profile_steps);
-  profile_steps = 0;
-}
+/* Prints and clears the profile (GRIFFIN_PROFILE=1) to stderr. */
+void cuda_print_profile() { print_phase_totals(); }
 
 gf_status forward_cuda(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
                        int32_t logit_rows, float *logits) {
@@ -491,30 +460,50 @@ gf_status cuda_score_class_batch(gf_session *s, const int32_t *ids, const int32_
     total += lengths[b];
   }
   batch.scored = (int32_t)rows.size();
-  /* each sequence's experts (layers, count, ff) and one layer's scores (count, ff) */
-  const size_t expert_bytes = (size_t)count * c.n_layers * c.ff_size * 4;
-  const size_t score_bytes = (size_t)count * c.ff_size * 8;
-  if (expert_bytes + score_bytes > g.batch_experts_bytes) {
+  /* on the device, grown on demand: each sequence's experts (layers, count, ff), one layer's
+   * scores (count, ff), and per (layer, sequence) where its experts start and how many there are */
+  const size_t cells = (size_t)c.n_layers * count;
+  auto aligned = [](size_t bytes) { return (bytes + 255) & ~(size_t)255; };
+  const size_t expert_bytes = aligned(cells * c.ff_size * 4), score_bytes = aligned((size_t)count * c.ff_size * 8);
+  const size_t table_bytes = aligned(cells * sizeof(int32_t *)), bytes = expert_bytes + score_bytes + table_bytes + cells * 4;
+  if (bytes > g.batch_experts_bytes) {
     if (g.batch_experts) cudaFree(g.batch_experts);
     g.batch_experts = nullptr, g.batch_experts_bytes = 0;
-    GF_CUDA(cudaMalloc(&g.batch_experts, expert_bytes + score_bytes));
-    g.batch_experts_bytes = expert_bytes + score_bytes;
+    GF_CUDA(cudaMalloc(&g.batch_experts, bytes));
+    g.batch_experts_bytes = bytes;
   }
+  char *base = (char *)g.batch_experts;
+  batch.experts = g.batch_experts;
+  batch.scores = (double *)(base + expert_bytes);
+  int32_t **expert_table = (int32_t **)(base + expert_bytes + score_bytes);
+  int32_t *count_table = (int32_t *)(base + expert_bytes + score_bytes + table_bytes);
+  std::vector<int32_t *> starts(cells);
+  std::vector<int32_t> ks(cells);
+  for (int32_t l = 0; l < c.n_layers; l++)
+    for (int32_t b = 0; b < count; b++) {
+      starts[(size_t)l * count + b] = batch.experts + ((size_t)l * count + b) * c.ff_size;
+      ks[(size_t)l * count + b] = s->densities[(size_t)l] < 1.0 ? expert_count(c.ff_size, s->densities[(size_t)l]) : -1;
+    }
+  GF_CUDA(cudaMemcpyAsync(expert_table, starts.data(), cells * sizeof(int32_t *), cudaMemcpyHostToDevice, g.stream));
+  GF_CUDA(cudaMemcpyAsync(count_table, ks.data(), cells * 4, cudaMemcpyHostToDevice, g.stream));
+  batch.expert_table = expert_table;
+  batch.count_table = count_table;
   std::vector<int32_t> last_rows;
   for (int32_t b = 0; b < count; b++) last_rows.push_back(batch.offsets[(size_t)b] + lengths[b] - 1);
   const size_t cap = (size_t)g.capacity;
-  int32_t *index = g.batch_index; /* positions, scored rows, targets, last rows, counts */
+  int32_t *index = g.batch_index; /* positions, scored rows, targets, last rows, (unused), offsets, lengths */
   GF_CUDA(cudaMemcpyAsync(index, positions.data(), positions.size() * 4, cudaMemcpyHostToDevice, g.stream));
   GF_CUDA(cudaMemcpyAsync(index + cap, rows.data(), rows.size() * 4, cudaMemcpyHostToDevice, g.stream));
   GF_CUDA(cudaMemcpyAsync(index + 2 * cap, targets, rows.size() * 4, cudaMemcpyHostToDevice, g.stream));
   GF_CUDA(cudaMemcpyAsync(index + 3 * cap, last_rows.data(), last_rows.size() * 4, cudaMemcpyHostToDevice, g.stream));
+  GF_CUDA(cudaMemcpyAsync(index + 5 * cap, batch.offsets.data(), (size_t)count * 4, cudaMemcpyHostToDevice, g.stream));
+  GF_CUDA(cudaMemcpyAsync(index + 6 * cap, batch.lengths.data(), (size_t)count * 4, cudaMemcpyHostToDevice, g.stream));
   batch.positions = index;
   batch.scored_rows = index + cap;
   batch.targets = index + 2 * cap;
   batch.last_rows = index + 3 * cap;
-  batch.counts = index + 4 * cap;
-  batch.scores = (double *)((char *)g.batch_experts + expert_bytes);
-  batch.experts = g.batch_experts;
+  batch.device_offsets = index + 5 * cap;
+  batch.device_lengths = index + 6 * cap;
   batch.logprobs = g.batch_logprobs;
   batch.greedy = g.batch_greedy;
   batch.expert_counts.assign((size_t)count * c.n_layers, -1);

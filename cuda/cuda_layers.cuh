@@ -370,6 +370,27 @@ static __global__ void mask_row_kernel(float *__restrict__ row, const uint8_t *_
   if (j < ff && !flags[j]) row[j] = 0.f;
 }
 
+/*
+ * Row rows[i] of z (row i when rows is null; ff wide) keeps only experts[i] (counts[i] of them,
+ * ascending; −1: every neuron): each sequence of a batch its own set. saved holds a row of
+ * scratch per block. A block per row.
+ */
+static __global__ void mask_rows_kernel(float *__restrict__ z, float *__restrict__ saved,
+                                        const int32_t *__restrict__ rows,
+                                        const int32_t *const *__restrict__ experts,
+                                        const int32_t *__restrict__ counts, int ff) {
+  const int k = counts[blockIdx.x];
+  if (k < 0) return;
+  float *row = z + (size_t)(rows ? rows[blockIdx.x] : blockIdx.x) * ff;
+  float *keep = saved + (size_t)blockIdx.x * ff;
+  const int32_t *mine = experts[blockIdx.x];
+  for (int i = threadIdx.x; i < k; i += blockDim.x) keep[i] = row[mine[i]];
+  __syncthreads();
+  for (int j = threadIdx.x; j < ff; j += blockDim.x) row[j] = 0.f;
+  __syncthreads();
+  for (int i = threadIdx.x; i < k; i += blockDim.x) row[mine[i]] = keep[i];
+}
+
 /* out = (T) in, elementwise. */
 template <typename T>
 static __global__ void cast_kernel(T *__restrict__ out, const float *__restrict__ in, size_t count) {

@@ -19,6 +19,40 @@ constexpr int SCORE_MAX_CHUNKS = 32;
 constexpr int SCORE_THREADS = 256;
 
 /*
+ * ss[c] += (Z[t][j + c] · inverse[t])² for rows t = first .. last − 1 in order: the one sum both
+ * neuron-score kernels take, so that a packed batch scores each sequence bit for bit as alone.
+ */
+template <int C>
+__device__ __forceinline__ void add_score_rows(double (&ss)[C], const float *__restrict__ z,
+                                               const double *__restrict__ inverse, int first,
+                                               int last, int ff, int j) {
+#pragma unroll 8
+  for (int t = first; t < last; t++) {
+    const double inv = inverse[t];
+    float v[C];
+    if constexpr (C == 4) {
+      const float4 q = __ldcs(reinterpret_cast<const float4 *>(z + (size_t)t * ff + j));
+      v[0] = q.x, v[1] = q.y, v[2] = q.z, v[3] = q.w;
+    } else {
+      v[0] = __ldcs(z + (size_t)t * ff + j);
+    }
+#pragma unroll
+    for (int c = 0; c < C; c++) {
+      const double n = (double)v[c] * inv;
+      ss[c] += n * n;
+    }
+  }
+}
+
+/* Row chunks of the neuron scores over `rows` rows with `tiles` column tiles (launch_neuron_scores's). */
+__host__ __device__ inline int score_chunks(int rows, int tiles, int sms) {
+  int chunks = (2 * sms + tiles - 1) / tiles;
+  if (chunks > SCORE_MAX_CHUNKS) chunks = SCORE_MAX_CHUNKS;
+  if (chunks > rows) chunks = rows;
+  return chunks < 1 ? 1 : chunks;
+}
+
+/*
  * s_j = sqrt(Σ_t (Z[t][j] · inverse[t])²), inverse[t] = 1 / ‖Z_t‖₂ (activate_rows_kernel writes
  * it). Block (tile, chunk) sums the chunk's rows for the tile's SCORE_THREADS · C neurons into
  * partial[chunk]; the tile's last block to finish (tickets[tile]) adds the chunks in chunk order
@@ -34,22 +68,7 @@ static __global__ void __launch_bounds__(SCORE_THREADS)
   const int first = blockIdx.y * per_chunk, last = min(rows, first + per_chunk);
   double ss[C] = {};
   if (j < ff) {
-#pragma unroll 8
-    for (int t = first; t < last; t++) {
-      const double inv = inverse[t];
-      float v[C];
-      if constexpr (C == 4) {
-        const float4 q = __ldcs(reinterpret_cast<const float4 *>(z + (size_t)t * ff + j));
-        v[0] = q.x, v[1] = q.y, v[2] = q.z, v[3] = q.w;
-      } else {
-        v[0] = __ldcs(z + (size_t)t * ff + j);
-      }
-#pragma unroll
-      for (int c = 0; c < C; c++) {
-        const double n = (double)v[c] * inv;
-        ss[c] += n * n;
-      }
-    }
+    add_score_rows<C>(ss, z, inverse, first, last, ff, j);
 #pragma unroll
     for (int c = 0; c < C; c++) partial[(size_t)blockIdx.y * ff + j + c] = ss[c];
   }
@@ -96,7 +115,7 @@ inline gf_status launch_neuron_scores(cudaStream_t stream, double *scores, doubl
   const bool vectors = ff % 4 == 0 && ((uintptr_t)z & 15) == 0;
   const int columns = SCORE_THREADS * (vectors ? 4 : 1);
   const int tiles = (ff + columns - 1) / columns;
-  const int chunks = std::max(1, std::min({(2 * sms + tiles - 1) / tiles, SCORE_MAX_CHUNKS, rows}));
+  const int chunks = score_chunks(rows, tiles, sms);
   const int per_chunk = (rows + chunks - 1) / chunks;
   const dim3 grid(tiles, (rows + per_chunk - 1) / per_chunk);
   if (vectors)
@@ -105,6 +124,49 @@ inline gf_status launch_neuron_scores(cudaStream_t stream, double *scores, doubl
   else
     neuron_scores_kernel<1><<<grid, SCORE_THREADS, 0, stream>>>(scores, partial, tickets, z, inverse,
                                                                 rows, ff, per_chunk);
+  GF_LAUNCHED();
+  return GF_OK;
+}
+
+/*
+ * A packed batch's neuron scores in one launch (mode class): sequence b's scores (scores + b·ff)
+ * from its rows offsets[b] .. offsets[b] + lengths[b] − 2 (all but the last), in the chunks
+ * launch_neuron_scores would cut them into, each chunk summed in row order and the chunks added in
+ * chunk order — the same float64 operations, so the same bits as the sequence alone. A block per
+ * (tile, sequence) takes its chunks one after another. Grid (tiles, sequences).
+ */
+template <int C>
+static __global__ void __launch_bounds__(SCORE_THREADS)
+    neuron_scores_packed_kernel(double *__restrict__ scores, const float *__restrict__ z,
+                                const double *__restrict__ inverse, const int32_t *__restrict__ offsets,
+                                const int32_t *__restrict__ lengths, int ff, int sms) {
+  const int b = blockIdx.y, j = (blockIdx.x * SCORE_THREADS + threadIdx.x) * C;
+  if (j >= ff) return;
+  const int rows = lengths[b] - 1, start = offsets[b];
+  const int chunks = score_chunks(rows, (int)gridDim.x, sms);
+  const int per_chunk = rows > 0 ? (rows + chunks - 1) / chunks : 1;
+  double total[C] = {};
+  for (int first = 0; first < rows; first += per_chunk) {
+    double ss[C] = {};
+    add_score_rows<C>(ss, z + (size_t)start * ff, inverse + start, first, min(rows, first + per_chunk), ff, j);
+#pragma unroll
+    for (int c = 0; c < C; c++) total[c] += ss[c];
+  }
+#pragma unroll
+  for (int c = 0; c < C; c++) scores[(size_t)b * ff + j + c] = sqrt(total[c]);
+}
+
+/* Neuron scores of every sequence of a packed batch (count × ff), z holding the batch's rows. */
+inline gf_status launch_neuron_scores_packed(cudaStream_t stream, double *scores, const float *z,
+                                             const double *inverse, const int32_t *offsets,
+                                             const int32_t *lengths, int count, int ff, int sms) {
+  const bool vectors = ff % 4 == 0 && ((uintptr_t)z & 15) == 0;
+  const int columns = SCORE_THREADS * (vectors ? 4 : 1);
+  const dim3 grid((ff + columns - 1) / columns, count);
+  if (vectors)
+    neuron_scores_packed_kernel<4><<<grid, SCORE_THREADS, 0, stream>>>(scores, z, inverse, offsets, lengths, ff, sms);
+  else
+    neuron_scores_packed_kernel<1><<<grid, SCORE_THREADS, 0, stream>>>(scores, z, inverse, offsets, lengths, ff, sms);
   GF_LAUNCHED();
   return GF_OK;
 }

@@ -82,7 +82,7 @@ gf_status build(gf_session *s, GpuSession &g) {
       {(void **)&g.experts, (size_t)d.layers * d.ff * 4},
       {(void **)&g.counts, (size_t)d.layers * 4},
       {(void **)&g.flags, (size_t)d.ff},
-      {(void **)&g.batch_index, rows * 5 * 4},
+      {(void **)&g.batch_index, rows * 7 * 4},
       {(void **)&g.batch_logprobs, rows * 8},
       {(void **)&g.batch_greedy, rows},
   };
@@ -95,6 +95,8 @@ gf_status build(gf_session *s, GpuSession &g) {
   GF_CUDA(cudaMallocHost((void **)&g.host_logits, (size_t)d.vocab * 4));
   g.expert_count.assign((size_t)d.layers, -1);
   g.capacity = s->max_positions;
+  g.cast_bytes = rows * widest * elem;
+  g.up_bytes = rows * d.ff * 4;
   GF_CUDA(cudaStreamSynchronize(g.stream));
   return GF_OK;
 }

@@ -12,7 +12,9 @@ import { Generation } from "./generation.ts";
 import type { GenerateRequest, GenerateResult } from "./types.ts";
 
 /**
- * Generates every request, `sessions.length` at a time; results in the requests' order.
+ * Generates every request on at most `sessions.length` sessions at once; results in the
+ * requests' order. Continuous batching: when a sequence finishes, its session takes the next
+ * waiting request (its prompt phase), which joins the following step.
  *
  * @example
  * ```ts ignore
@@ -24,29 +26,35 @@ export function generateBatch(
   tokenizer: TextTokenizer,
   requests: GenerateRequest[],
 ): GenerateResult[] {
-  const results: GenerateResult[] = [];
-  for (let first = 0; first < requests.length; first += sessions.length) {
-    const group = requests.slice(first, first + sessions.length);
-    const running = group.map((r, b) => new Generation(sessions[b], tokenizer, r));
-    let active = running.map((g, b) => ({ g, session: sessions[b] }));
-    while (active.length > 0) {
-      const step: { g: Generation; session: NativeSession; token: number }[] = [];
-      for (const a of active) {
-        const token = a.g.next();
-        if (token !== undefined) step.push({ ...a, token });
+  const results: GenerateResult[] = new Array(requests.length);
+  let waiting = 0; // the next request without a session
+  const start = (session: NativeSession) => {
+    const index = waiting++;
+    return { g: new Generation(session, tokenizer, requests[index]), session, index };
+  };
+  let active = sessions.slice(0, requests.length).map(start);
+  while (active.length > 0) {
+    const step: { g: Generation; session: NativeSession; index: number; token: number }[] = [];
+    for (const running of active) {
+      let a = running, token = a.g.next();
+      while (token === undefined) { // finished: its session takes the next request, if any
+        results[a.index] = a.g.result();
+        if (waiting >= requests.length) break;
+        a = start(a.session);
+        token = a.g.next();
       }
-      if (step.length === 0) break;
-      const started = performance.now();
-      const logits = NativeSession.decodeBatch(
-        step.map((s) => s.session),
-        step.map((s) => s.token),
-      );
-      const ms = performance.now() - started;
-      const vocab = logits.length / step.length;
-      step.forEach((s, b) => s.g.feed(logits.subarray(b * vocab, (b + 1) * vocab), ms));
-      active = step.map(({ g, session }) => ({ g, session }));
+      if (token !== undefined) step.push({ ...a, token });
     }
-    results.push(...running.map((g) => g.result()));
+    if (step.length === 0) break;
+    const started = performance.now();
+    const logits = NativeSession.decodeBatch(
+      step.map((s) => s.session),
+      step.map((s) => s.token),
+    );
+    const ms = performance.now() - started;
+    const vocab = logits.length / step.length;
+    step.forEach((s, b) => s.g.feed(logits.subarray(b * vocab, (b + 1) * vocab), ms));
+    active = step.map(({ g, session, index }) => ({ g, session, index }));
   }
   return results;
 }
