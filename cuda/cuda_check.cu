@@ -152,6 +152,19 @@ gf_status check_type(Check &c, GpuSession &g, int32_t dtype, const char *name) {
   snprintf(what, sizeof what, "gemm over W_down^T %s %dx%dx%d", name, n, ff, hidden);
   c.compare(what, from_device(dgemm, (size_t)n * hidden), down_cpu, dtype == GF_DTYPE_F32 ? 1e-5 : 1e-2);
 
+  /* a few rows (a decoding batch), added to what Y holds: 16-bit weights take gemm_rows_kernel */
+  for (int few : {1, 5, 16}) {
+    std::vector<float> xf = c.random((size_t)few * cols), before = c.random((size_t)few * rows), want((size_t)few * rows);
+    matmul(want.data(), xf.data(), w, few);
+    for (size_t i = 0; i < want.size(); i++) want[i] += before[i];
+    float *dxf = to_device(xf), *dyf = to_device(before);
+    if ((s = gemm<T>(g, dyf, dxf, dw, few, cols, rows, false, true)) != GF_OK) return s;
+    GF_CUDA(cudaStreamSynchronize(g.stream));
+    snprintf(what, sizeof what, "gemm of %d rows, accumulated %s %dx%d", few, name, rows, cols);
+    c.compare(what, from_device(dyf, want.size()), want, dtype == GF_DTYPE_F32 ? 1e-5 : 1e-2);
+    cudaFree(dxf), cudaFree(dyf);
+  }
+
   /* attention: prefill over n positions, then split-K decoding at position n */
   const int heads = 8, kv_heads = 2, head_dim = 64, q_dim = heads * head_dim, kv_dim = kv_heads * head_dim;
   const int positions = 700; /* spans three decoding splits */

@@ -7,16 +7,18 @@
 #define GRIFFIN_CUDA_FF_ROWS_CUH
 
 #include "cuda_gemm.cuh"
+#include "cuda_profile.cuh"
 
 namespace gf {
 
 /*
  * z (n, ff) = act(in·W_gateᵀ + b_gate) ⊙ (in·W_upᵀ + b_up), or act(in·W_1ᵀ + b_1) for a plain
- * block; with inverse, also each row's 1/‖z_t‖₂ (the neuron scores' row norms). Uses g.up.
+ * block; with inverse, also each row's 1/‖z_t‖₂ (the neuron scores' row norms). Uses g.up. A
+ * clock, if any, marks the products apart from the activation.
  */
 template <typename T>
 gf_status ff_activations(GpuSession &g, const GpuLayer &w, const gf_config &c, const Dims &d,
-                         const float *in, int n, double *inverse) {
+                         const float *in, int n, double *inverse, PhaseClock *clock = nullptr) {
   gf_status st = GF_OK;
   if (c.gated) {
     if ((st = gemm<T>(g, g.z, in, (const T *)w.w_gate, n, d.hidden, d.ff, false, false)) != GF_OK) return st;
@@ -24,6 +26,7 @@ gf_status ff_activations(GpuSession &g, const GpuLayer &w, const gf_config &c, c
   } else if ((st = gemm<T>(g, g.z, in, (const T *)w.w_up, n, d.hidden, d.ff, false, false)) != GF_OK) {
     return st;
   }
+  if (clock) clock->mark("gate/up");
   activate_rows_kernel<<<n, 256, 0, g.stream>>>(g.z, c.gated ? g.up : nullptr, d.ff, c.activation, inverse,
                                                 c.gated ? w.b_gate : w.b_up, c.gated ? w.b_up : nullptr);
   GF_LAUNCHED();

@@ -153,11 +153,13 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
     /* attention: pre-norm reads norm(x), post-norm x itself */
     const float *attn_in = c.post_norm ? g.x : g.xb;
     if (!c.post_norm) norm_kernel<<<n, 256, 0, g.stream>>>(g.xb, g.x, d.hidden, attn_norm, nullptr);
+    clock.mark("attention norm");
     if ((st = gemm<T>(g, g.qkv, attn_in, (const T *)w.wqkv, n, d.hidden, d.qkv_dim, false, false)) != GF_OK) break;
+    clock.mark("q/k/v");
     rope_cache_kernel<T><<<n, 256, 0, g.stream>>>(g.qkv, key_cache, value_cache, g.position, d.heads,
                                                   d.kv_heads, d.head_dim, m.inv_freq, w.bqkv, positions);
     GF_LAUNCHED();
-    clock.mark("norms, q/k/v, rope");
+    clock.mark("rope, cache");
     if (batch) {
       PackedSequences packed;
       packed.offsets = &batch->offsets, packed.lengths = &batch->lengths;
@@ -171,17 +173,18 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
     if (st != GF_OK) break;
     clock.mark("attention");
     if ((st = gemm<T>(g, g.x, g.att, (const T *)w.wo, n, d.q_dim, d.hidden, false, true)) != GF_OK) break;
+    clock.mark("o");
     /* o's bias, and a post-norm block's norm of the residual */
     if (w.bo || c.post_norm)
       norm_kernel<<<n, 256, 0, g.stream>>>(g.x, g.x, d.hidden, c.post_norm ? attn_norm : Norm(), w.bo);
     /* the full FF block, then GRIFFIN's selection */
     const float *ff_in = c.post_norm ? g.x : g.xb;
     if (!c.post_norm) norm_kernel<<<n, 256, 0, g.stream>>>(g.xb, g.x, d.hidden, ff_norm, nullptr);
-    clock.mark("o, norms");
+    clock.mark("norms");
     const size_t count = (size_t)n * d.ff;
     const bool scored = s->densities[(size_t)l] < 1.0 && s->method != GF_METHOD_MAGNITUDE;
-    if ((st = ff_activations<T>(g, w, c, d, ff_in, n, scored ? g.row_inverse : nullptr)) != GF_OK) break;
-    clock.mark("gate/up");
+    if ((st = ff_activations<T>(g, w, c, d, ff_in, n, scored ? g.row_inverse : nullptr, &clock)) != GF_OK) break;
+    clock.mark("activation");
     if (s->capture && !batch) {
       s->activations[(size_t)l].resize(count);
       GF_CUDA(cudaMemcpyAsync(s->activations[(size_t)l].data(), g.z, count * 4, cudaMemcpyDeviceToHost, g.stream));

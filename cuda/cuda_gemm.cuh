@@ -1,12 +1,13 @@
 /*
  * cuda_gemm.cuh — the prompt phase's matrix products, Y (n, out) = X (n, in) · Wᵀ (+ Y), on the
  * tensor cores through cuBLAS where the build found it, else a tiled kernel (fp32 FMA) that
- * computes the same product. X is float; with 16-bit weights it is rounded to the weight type
+ * computes the same product; up to 16 rows of 16-bit weights stream through gemm_rows_kernel. X is float; with 16-bit weights it is rounded to the weight type
  * first, as frameworks do.
  */
 #ifndef GRIFFIN_CUDA_GEMM_CUH
 #define GRIFFIN_CUDA_GEMM_CUH
 
+#include "cuda_gemm_rows.cuh"
 #include "cuda_layers.cuh"
 
 namespace gf {
@@ -48,6 +49,13 @@ template <> constexpr cudaDataType_t cuda_type<__nv_bfloat16>() { return CUDA_R_
 template <typename T>
 gf_status gemm(GpuSession &g, float *y, const float *x, const T *w, int n, int in, int out,
                bool in_major, bool accumulate) {
+  if (gemm_rows_serves<T>(n, in, in_major)) { /* a few rows: weight-streaming, on the tensor cores */
+    const size_t count = (size_t)n * in;
+    cast_kernel<T><<<(unsigned)std::min<size_t>((count + 255) / 256, 65535), 256, 0, g.stream>>>((T *)g.cast, x, count);
+    gemm_rows_kernel<T><<<(out + 15) / 16, 256, 0, g.stream>>>(y, (const T *)g.cast, w, n, in, out, accumulate);
+    GF_LAUNCHED();
+    return GF_OK;
+  }
 #ifdef GF_HAVE_CUBLAS
   const void *operand = x;
   if (!std::is_same<T, float>::value) {
