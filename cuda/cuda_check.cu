@@ -162,6 +162,23 @@ gf_status check_type(Check &c, GpuSession &g, int32_t dtype, const char *name) {
     GF_CUDA(cudaStreamSynchronize(g.stream));
     snprintf(what, sizeof what, "gemm of %d rows, accumulated %s %dx%d", few, name, rows, cols);
     c.compare(what, from_device(dyf, want.size()), want, dtype == GF_DTYPE_F32 ? 1e-5 : 1e-2);
+    if (!std::is_same<T, float>::value && few == 5) { /* each shape of blocks the launcher may pick */
+      std::vector<float> product = want;
+      for (size_t i = 0; i < product.size(); i++) product[i] -= before[i];
+      auto shape = [&](int tiles, cudaError_t e) -> gf_status {
+        GF_CUDA(e);
+        GF_CUDA(cudaStreamSynchronize(g.stream));
+        snprintf(what, sizeof what, "gemm of 5 rows, %d tiles a block %s %dx%d", tiles, name, rows, cols);
+        c.compare(what, from_device(dyf, product.size()), product, 1e-2);
+        return GF_OK;
+      };
+      if ((s = shape(1, launch_gemm_rows_as<T, 1, 4>(g.stream, dyf, dxf, dw, few, cols, rows, false))) != GF_OK ||
+          (s = shape(2, launch_gemm_rows_as<T, 2, 2>(g.stream, dyf, dxf, dw, few, cols, rows, false))) != GF_OK ||
+          (s = shape(3, launch_gemm_rows_as<T, 3, 2>(g.stream, dyf, dxf, dw, few, cols, rows, false))) != GF_OK ||
+          (s = shape(4, launch_gemm_rows_as<T, 4, 1>(g.stream, dyf, dxf, dw, few, cols, rows, false))) != GF_OK ||
+          (s = shape(6, launch_gemm_rows_as<T, 6, 1>(g.stream, dyf, dxf, dw, few, cols, rows, false))) != GF_OK)
+        return s;
+    }
     cudaFree(dxf), cudaFree(dyf);
   }
 

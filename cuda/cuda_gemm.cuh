@@ -50,10 +50,9 @@ template <typename T>
 gf_status gemm(GpuSession &g, float *y, const float *x, const T *w, int n, int in, int out,
                bool in_major, bool accumulate) {
   if (gemm_rows_serves<T>(n, in, in_major)) { /* a few rows: weight-streaming, on the tensor cores */
-    const size_t count = (size_t)n * in;
-    cast_kernel<T><<<(unsigned)std::min<size_t>((count + 255) / 256, 65535), 256, 0, g.stream>>>((T *)g.cast, x, count);
-    gemm_rows_kernel<T><<<(out + 15) / 16, 256, 0, g.stream>>>(y, (const T *)g.cast, w, n, in, out, accumulate);
-    GF_LAUNCHED();
+    static int sms = 0;
+    if (!sms && cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, 0) != cudaSuccess) sms = 132;
+    GF_CUDA(launch_gemm_rows<T>(g.stream, y, x, w, n, in, out, accumulate, sms));
     return GF_OK;
   }
 #ifdef GF_HAVE_CUBLAS
