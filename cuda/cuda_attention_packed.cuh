@@ -123,7 +123,8 @@ gf_status attention_packed(GpuSession &g, float *att, const float *qkv, const T 
       if (st != CUBLAS_STATUS_SUCCESS)
         return fail(GF_ERR_CUDA, "cuBLAS packed attention scores (%d × %d × %d) failed with status %d", items, L, L, (int)st);
     }
-    causal_softmax_kernel<T><<<dim3(L, n * heads), 256, 0, g.stream>>>(probs, scores, L, window, chunk_lengths, heads);
+    causal_softmax_kernel<T><<<dim3((L + SOFTMAX_ROWS - 1) / SOFTMAX_ROWS, n * heads), 32 * SOFTMAX_ROWS, 0, g.stream>>>(
+        probs, scores, L, window, chunk_lengths, heads);
     GF_LAUNCHED();
     for (int j = 0; j < group; j++) {
       const cublasStatus_t st = cublasGemmStridedBatchedEx(

@@ -23,29 +23,36 @@ static __global__ void query_cast_kernel(T *__restrict__ out, const float *__res
     out[i] = from_float<T>(qkv[(i / q_dim) * qkv_dim + i % q_dim]);
 }
 
+/* Rows of scores a causal_softmax_kernel block takes: a warp each. */
+constexpr int SOFTMAX_ROWS = 8;
+
 /*
  * Row t of head b's scores (n × n, f32, already scaled) into probabilities over keys lo..t (lo =
- * t − window + 1 with a sliding window, else 0), in T; the other keys get 0. Grid (n, heads in
- * the pass); block 256. Packed sequences (attention_packed): blockIdx.y / heads is the sequence
- * and rows from its length on are left alone.
+ * t − window + 1 with a sliding window, else 0), in T; the other keys get 0. A warp per row
+ * (shuffle reductions, no block barriers); grid (⌈n / SOFTMAX_ROWS⌉, heads in the pass), block
+ * 32 · SOFTMAX_ROWS. Packed sequences (attention_packed): blockIdx.y / heads is the sequence and
+ * rows from its length on are left alone.
  */
 template <typename T>
-static __global__ void causal_softmax_kernel(T *__restrict__ probs, const float *__restrict__ scores,
-                                             int n, int window, const int32_t *__restrict__ lengths,
-                                             int heads) {
-  __shared__ float reduce[32];
-  const int t = blockIdx.x, lo = window > 0 ? max(0, t - window + 1) : 0;
-  if (lengths && t >= lengths[blockIdx.y / heads]) return;
+static __global__ void __launch_bounds__(32 * SOFTMAX_ROWS)
+    causal_softmax_kernel(T *__restrict__ probs, const float *__restrict__ scores, int n, int window,
+                          const int32_t *__restrict__ lengths, int heads) {
+  const int lane = threadIdx.x & 31, t = blockIdx.x * SOFTMAX_ROWS + (threadIdx.x >> 5);
+  if (t >= n || (lengths && t >= lengths[blockIdx.y / heads])) return;
+  const int lo = window > 0 ? max(0, t - window + 1) : 0;
   const size_t at = ((size_t)blockIdx.y * n + t) * n;
   const float *row = scores + at;
-  float local = -INFINITY;
-  for (int j = lo + threadIdx.x; j <= t; j += blockDim.x) local = fmaxf(local, row[j]);
-  const float max = block_reduce(local, true, reduce);
+  float top = -INFINITY;
+  for (int j = lo + lane; j <= t; j += 32) top = fmaxf(top, row[j]);
+#pragma unroll
+  for (int o = 16; o > 0; o >>= 1) top = fmaxf(top, __shfl_xor_sync(0xffffffffu, top, o));
   float sum = 0.f;
-  for (int j = lo + threadIdx.x; j <= t; j += blockDim.x) sum += expf(row[j] - max);
-  const float inv = 1.0f / block_reduce(sum, false, reduce);
-  for (int j = threadIdx.x; j < n; j += blockDim.x)
-    probs[at + j] = from_float<T>(j >= lo && j <= t ? expf(row[j] - max) * inv : 0.f);
+  for (int j = lo + lane; j <= t; j += 32) sum += expf(row[j] - top);
+#pragma unroll
+  for (int o = 16; o > 0; o >>= 1) sum += __shfl_xor_sync(0xffffffffu, sum, o);
+  const float inv = 1.0f / sum;
+  for (int j = lane; j < n; j += 32)
+    probs[at + j] = from_float<T>(j >= lo && j <= t ? expf(row[j] - top) * inv : 0.f);
 }
 
 /* Bytes of attention scratch a session of `positions` keeps for `heads` heads of scores. */
@@ -93,7 +100,8 @@ gf_status attention_prompt(GpuSession &g, float *att, const float *qkv, const T 
         if (st != CUBLAS_STATUS_SUCCESS)
           return fail(GF_ERR_CUDA, "cuBLAS attention scores (%d heads × %d × %d) failed with status %d", kc, n, n, (int)st);
       }
-      causal_softmax_kernel<T><<<dim3(n, kc * group), 256, 0, g.stream>>>(probs, scores, n, window, nullptr, 1);
+      causal_softmax_kernel<T><<<dim3((n + SOFTMAX_ROWS - 1) / SOFTMAX_ROWS, kc * group), 32 * SOFTMAX_ROWS, 0, g.stream>>>(
+          probs, scores, n, window, nullptr, 1);
       GF_LAUNCHED();
       for (int j = 0; j < group; j++) {
         const cublasStatus_t st = cublasGemmStridedBatchedEx(

@@ -20,7 +20,13 @@ template <typename T>
 gf_status ff_activations(GpuSession &g, const GpuLayer &w, const gf_config &c, const Dims &d,
                          const float *in, int n, double *inverse, PhaseClock *clock = nullptr) {
   gf_status st = GF_OK;
-  if (c.gated) {
+  if (c.gated && !gemm_rows_serves<T>(n, d.hidden, false)) { /* one rounding of the input for both */
+    const void *operand = gemm_operand<T>(g, in, n, d.hidden);
+    if ((st = gemm_prepared<T>(g, g.z, operand, (const T *)w.w_gate, n, d.hidden, d.ff, false, false)) != GF_OK)
+      return st;
+    if ((st = gemm_prepared<T>(g, g.up, operand, (const T *)w.w_up, n, d.hidden, d.ff, false, false)) != GF_OK)
+      return st;
+  } else if (c.gated) {
     if ((st = gemm<T>(g, g.z, in, (const T *)w.w_gate, n, d.hidden, d.ff, false, false)) != GF_OK) return st;
     if ((st = gemm<T>(g, g.up, in, (const T *)w.w_up, n, d.hidden, d.ff, false, false)) != GF_OK) return st;
   } else if ((st = gemm<T>(g, g.z, in, (const T *)w.w_up, n, d.hidden, d.ff, false, false)) != GF_OK) {

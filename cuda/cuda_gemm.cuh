@@ -43,27 +43,29 @@ template <> constexpr cudaDataType_t cuda_type<__nv_bfloat16>() { return CUDA_R_
 #endif
 
 /*
- * Y (n, out) = X (n, in) · Wᵀ, W (out, in) row-major — or, with in_major, W given as (in, out)
- * (the transposed W_down). accumulate adds into Y.
+ * X (n, in) as the products take it: rounded to T into g.cast where cuBLAS multiplies 16-bit
+ * weights, X itself otherwise. One rounding serves every product of the same input.
  */
-template <typename T>
-gf_status gemm(GpuSession &g, float *y, const float *x, const T *w, int n, int in, int out,
-               bool in_major, bool accumulate) {
-  if (gemm_rows_serves<T>(n, in, in_major)) { /* a few rows: weight-streaming, on the tensor cores */
-    static int sms = 0;
-    if (!sms && cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, 0) != cudaSuccess) sms = 132;
-    GF_CUDA(launch_gemm_rows<T>(g.stream, y, x, w, n, in, out, accumulate, sms));
-    return GF_OK;
-  }
+template <typename T> const void *gemm_operand(GpuSession &g, const float *x, int n, int in) {
 #ifdef GF_HAVE_CUBLAS
-  const void *operand = x;
   if (!std::is_same<T, float>::value) {
     const size_t count = (size_t)n * in;
     cast_kernel<T><<<(unsigned)std::min<size_t>((count + 255) / 256, 65535), 256, 0, g.stream>>>(
         (T *)g.cast, x, count);
-    GF_LAUNCHED();
-    operand = g.cast;
+    return g.cast;
   }
+#else
+  (void)g, (void)n, (void)in;
+#endif
+  return x;
+}
+
+/* Y (n, out) (+)= operand · Wᵀ, the operand from gemm_operand (see gemm). */
+template <typename T>
+gf_status gemm_prepared(GpuSession &g, float *y, const void *operand, const T *w, int n, int in, int out,
+                        bool in_major, bool accumulate) {
+  GF_LAUNCHED(); /* the operand's rounding */
+#ifdef GF_HAVE_CUBLAS
   const float alpha = 1.f, beta = accumulate ? 1.f : 0.f;
   /* column-major view: Yᵀ (out, n) = op(W) (out, in) · Xᵀ (in, n) */
   cublasStatus_t status = cublasGemmEx(
@@ -76,10 +78,26 @@ gf_status gemm(GpuSession &g, float *y, const float *x, const T *w, int n, int i
   return GF_OK;
 #else
   dim3 grid((out + 15) / 16, (n + 15) / 16), block(16, 16);
-  gemm_tiled_kernel<T><<<grid, block, 0, g.stream>>>(y, x, w, n, in, out, in_major, accumulate);
+  gemm_tiled_kernel<T><<<grid, block, 0, g.stream>>>(y, (const float *)operand, w, n, in, out, in_major, accumulate);
   GF_LAUNCHED();
   return GF_OK;
 #endif
+}
+
+/*
+ * Y (n, out) = X (n, in) · Wᵀ, W (out, in) row-major — or, with in_major, W given as (in, out)
+ * (the transposed W_down). accumulate adds into Y.
+ */
+template <typename T>
+gf_status gemm(GpuSession &g, float *y, const float *x, const T *w, int n, int in, int out,
+               bool in_major, bool accumulate) {
+  if (gemm_rows_serves<T>(n, in, in_major)) { /* a few rows: weight-streaming, on the tensor cores */
+    static int sms = 0;
+    if (!sms && cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, 0) != cudaSuccess) sms = 132;
+    GF_CUDA(launch_gemm_rows<T>(g.stream, y, x, w, n, in, out, accumulate, sms));
+    return GF_OK;
+  }
+  return gemm_prepared<T>(g, y, gemm_operand<T>(g, x, n, in), w, n, in, out, in_major, accumulate);
 }
 
 } // namespace gf

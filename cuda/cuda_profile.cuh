@@ -34,6 +34,12 @@ inline std::vector<PhaseTotals> &phase_totals() {
   return totals;
 }
 
+/* The events the clocks record, reused pass after pass (one clock runs at a time). */
+inline std::vector<cudaEvent_t> &event_pool() {
+  static std::vector<cudaEvent_t> pool;
+  return pool;
+}
+
 /* Events between the kernels of one pass, by kind. */
 class PhaseClock {
 public:
@@ -42,14 +48,16 @@ public:
   }
   PhaseClock(const PhaseClock &) = delete;
   PhaseClock &operator=(const PhaseClock &) = delete;
-  ~PhaseClock() {
-    for (cudaEvent_t e : events_) cudaEventDestroy(e);
-  }
   /* The work enqueued since the last mark was `kind`'s. */
   void mark(const char *kind) {
     if (!on_) return;
-    cudaEvent_t e;
-    if (cudaEventCreate(&e) != cudaSuccess) return;
+    std::vector<cudaEvent_t> &pool = event_pool();
+    if (events_.size() == pool.size()) { /* created once for the process: creating one costs */
+      cudaEvent_t e;
+      if (cudaEventCreate(&e) != cudaSuccess) return;
+      pool.push_back(e);
+    }
+    cudaEvent_t e = pool[events_.size()];
     cudaEventRecord(e, stream_);
     events_.push_back(e);
     kinds_.push_back(kind);
