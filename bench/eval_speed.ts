@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { openModel } from "../engine/open.ts";
+import { type EngineModel, openModel } from "../engine/open.ts";
 import { GREEDY } from "../engine/sampler.ts";
 import { scoreBatch } from "../engine/score_batch.ts";
 import type { ScoreRequest } from "../engine/types.ts";
@@ -108,6 +108,49 @@ export function classRequests(
   });
 }
 
+/** Continuous batching against groups that wait for their longest sequence. */
+export interface ContinuousRow {
+  shape: string;
+  requests: number;
+  newTokens: number;
+  continuousTokensPerSecond: number;
+  groupsTokensPerSecond: number;
+}
+
+/**
+ * 48 greedy requests (500-token prompts) whose outputs end at different lengths (16 to 128 new
+ * tokens), 16 decoded at a time: continuously (a finished sequence's session takes the next
+ * request) against groups of 16 that wait for their longest. Tokens/s over the wall time, prompt
+ * phases included.
+ */
+function continuousBatching(model: EngineModel, shape: string): ContinuousRow {
+  const requests = Array.from({ length: 48 }, (_, i) => ({
+    promptIds: Array.from(
+      { length: 500 },
+      (_, j) => 3 + (i * 7919 + j * 104729) % (model.info.vocabSize - 3),
+    ),
+    maxNewTokens: 16 + (i * 37) % 113,
+    sampling: GREEDY,
+    griffin: { density: 1, method: "topk" as const, seed: 0 },
+    stopTokenIds: [],
+  }));
+  const newTokens = requests.reduce((s, r) => s + r.maxNewTokens, 0);
+  model.generateMany(requests.slice(0, 2)); // warm-up
+  let started = performance.now();
+  model.generateMany(requests);
+  const continuousSeconds = (performance.now() - started) / 1000;
+  started = performance.now();
+  for (let i = 0; i < requests.length; i += 16) model.generateMany(requests.slice(i, i + 16));
+  const groupsSeconds = (performance.now() - started) / 1000;
+  return {
+    shape,
+    requests: requests.length,
+    newTokens,
+    continuousTokensPerSecond: newTokens / continuousSeconds,
+    groupsTokensPerSecond: newTokens / groupsSeconds,
+  };
+}
+
 if (import.meta.main) {
   const shapes = flag("shapes", "llama2-7b").split(",");
   const device = flag("device", "cuda:0");
@@ -126,6 +169,7 @@ if (import.meta.main) {
   console.log(buildInfo());
   const rows: EvalRow[] = [];
   const decoding: Omit<EvalRow, "requestTokens">[] = [];
+  const continuous: ContinuousRow[] = [];
   for (const shape of shapes) {
     const model = await openModel(`synthetic:${shape}`, { device, dtype: "bf16" });
     try {
@@ -191,6 +235,13 @@ if (import.meta.main) {
           }`,
         );
       }
+      continuous.push(continuousBatching(model, shape));
+      console.log(
+        `${shape} continuous batching: ${
+          continuous.at(-1)!.continuousTokensPerSecond.toFixed(0)
+        } ` +
+          `tokens/s, groups of 16: ${continuous.at(-1)!.groupsTokensPerSecond.toFixed(0)}`,
+      );
     } finally {
       model.close();
     }
@@ -211,10 +262,27 @@ if (import.meta.main) {
       }× |`
     ),
   );
+  lines.push(
+    "",
+    "| shape | requests (new tokens) | continuous tokens/s | groups of 16 tokens/s | continuous / groups |",
+    "| --- | --- | --- | --- | --- |",
+    ...continuous.map((r) =>
+      `| ${r.shape} | ${r.requests} (${r.newTokens}) | ${
+        r.continuousTokensPerSecond.toFixed(0)
+      } | ` +
+      `${r.groupsTokensPerSecond.toFixed(0)} | ${
+        (r.continuousTokensPerSecond / r.groupsTokensPerSecond).toFixed(2)
+      }× |`
+    ),
+  );
   Deno.writeTextFileSync(`${out}/eval.md`, lines.join("\n") + "\n");
   Deno.writeTextFileSync(
     `${out}/eval.json`,
-    JSON.stringify({ build: buildInfo(), tokens, rows, decoding, peer: peer?.meta }, null, 1),
+    JSON.stringify(
+      { build: buildInfo(), tokens, rows, decoding, continuous, peer: peer?.meta },
+      null,
+      1,
+    ),
   );
   console.log(lines.join("\n"));
 }
