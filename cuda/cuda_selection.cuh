@@ -201,6 +201,7 @@ static __global__ void top_k_kernel(int32_t *__restrict__ experts, uint8_t *__re
                                     const double *__restrict__ scores,
                                     const int32_t *__restrict__ counts, int ff) {
   __shared__ int histogram[256];
+  __shared__ int at_or_above[257]; /* at_or_above[b]: candidates in bins b..255; [256] = 0 */
   __shared__ int scan[32];
   __shared__ unsigned long long chosen;
   __shared__ int needed;
@@ -210,20 +211,30 @@ static __global__ void top_k_kernel(int32_t *__restrict__ experts, uint8_t *__re
       reinterpret_cast<const unsigned long long *>(scores + (size_t)l * ff);
   /* radix select: the k-th largest bit pattern, a byte at a time from the top */
   unsigned long long prefix = 0, mask = 0;
-  if (threadIdx.x == 0) needed = k;
+  if (threadIdx.x == 0) needed = k, at_or_above[256] = 0;
   for (int shift = 56; shift >= 0 && k > 0 && k < ff; shift -= 8) {
     for (int b = threadIdx.x; b < 256; b += blockDim.x) histogram[b] = 0;
     __syncthreads();
-    for (int j = threadIdx.x; j < ff; j += blockDim.x) {
-      const unsigned long long u = bits[j];
-      if ((u & mask) == prefix) atomicAdd(&histogram[(u >> shift) & 255], 1);
+    for (int base = 0; base < ff; base += blockDim.x) { /* whole warps: lanes with one bin add once */
+      const int j = base + threadIdx.x;
+      const unsigned long long u = j < ff ? bits[j] : 0;
+      const bool candidate = j < ff && (u & mask) == prefix;
+      const int bin = candidate ? (int)((u >> shift) & 255) : -1;
+      const unsigned same = __match_any_sync(0xffffffffu, bin);
+      if (candidate && (threadIdx.x & 31) == __ffs(same) - 1) atomicAdd(&histogram[bin], __popc(same));
     }
     __syncthreads();
-    if (threadIdx.x == 0) {
-      int above = 0, b = 255;
-      for (; b > 0 && above + histogram[b] < needed; b--) above += histogram[b];
-      needed -= above;
-      chosen = (unsigned long long)b << shift;
+    /* candidates at or above each bin (a suffix sum), then the bin the k-th falls in: the highest
+     * b with at_or_above[b] ≥ needed, as a walk down from 255 would stop */
+    const int t = threadIdx.x, want = needed; /* read before the barriers; written after them */
+    const int v = t < 256 ? histogram[255 - t] : 0;
+    int total;
+    const int inclusive = block_exclusive_scan(v, scan, &total) + v;
+    if (t < 256) at_or_above[255 - t] = inclusive;
+    __syncthreads();
+    if (t < 256 && (at_or_above[t] >= want || t == 0) && at_or_above[t + 1] < want) {
+      needed = want - at_or_above[t + 1];
+      chosen = (unsigned long long)t << shift;
     }
     __syncthreads();
     prefix |= chosen;
