@@ -2,7 +2,8 @@
  * `deno task bench:eval`: how fast the engine scores class-mode requests (lm-evaluation-harness's
  * multiple choice) — batched (packed sequences, each with its own experts, log-probabilities on
  * the device) against one request at a time, for 64-, 160- and 400-token requests at densities 1
- * and 0.5, and 16 XSum-like sequences (1000-token prompts, 128 new tokens) decoded together
+ * and 0.5 (batched as the sweep harness runs it: the experts stay in the engine), and 16 XSum-like
+ * sequences (1000-token prompts, 128 new tokens) decoded together
  * against one alone, on synthetic shapes. Writes the table (Markdown) and the rows (JSON) to --out.
  *
  * With `--peer FILE` (the JSON of tools/peer_bench/hf_class_score.py) the class-scoring table
@@ -181,9 +182,9 @@ if (import.meta.main) {
             model.info.vocabSize,
             density,
           );
-          scoreBatch(model.session, requests.slice(0, 4), { maxSequences: 256 }); // warm-up
+          scoreBatch(model.session, requests.slice(0, 4), { maxSequences: 256, experts: false }); // warm-up
           let started = performance.now();
-          scoreBatch(model.session, requests, { maxSequences: 256 });
+          scoreBatch(model.session, requests, { maxSequences: 256, experts: false });
           const batched = requests.length * length / ((performance.now() - started) / 1000);
           const few = requests.slice(0, 8);
           model.score(few[0]);

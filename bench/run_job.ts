@@ -87,7 +87,8 @@ export function createRunner(context: { device: string }): Runner {
         // A Hub model was resolved (and downloaded) before the run: open its snapshot.
         const model = await openModel(job.model.hub?.folder ?? job.model.id, {
           ...job.model.options,
-          ...(job.batch ? { batch: job.batch } : {}),
+          // the harness reads no batched request's experts (analysis.experts reads the session's)
+          batch: { ...job.batch, experts: false },
           device: context.device,
           dtype: job.model.dtype,
         });

@@ -19,6 +19,12 @@ export interface BatchLimits {
   maxTokens?: number;
   /** Sequences in one call (default 64 when scoring, 16 when generating; 1: one at a time). */
   maxSequences?: number;
+  /**
+   * Copy each batched request's experts out of the engine into its result (default true). The
+   * sweep harness reads none and passes false: at density 0.5 a batch of 64 holds ~45 MB of them.
+   * Without them a batched result's `experts` is null.
+   */
+  experts?: boolean;
 }
 
 /** The class-mode input of a request: context + continuation[:-1]. */
@@ -108,12 +114,15 @@ export function scoreBatch(
     }));
     const ms = performance.now() - started;
     const tokens = batch.reduce((s, j) => s + inputs[j].length, 0);
+    const keep = limits.experts ?? true;
     const densities = layerDensities(griffin.density, layers);
     const ff = session.model.config.ffSize;
     const capacity = densities.reduce((s, d) => s + Math.floor(ff * d) + 1, 0) * batch.length;
-    const all = session.batchExpertsAll(batch.length, capacity);
+    const all = keep
+      ? session.batchExpertsAll(batch.length, capacity)
+      : { counts: new Int32Array(0), data: new Int32Array(0) };
     const starts: number[][] = []; // where each (layer, sequence)'s experts begin in all.data
-    for (let l = 0, at = 0; l < layers; l++) {
+    for (let l = 0, at = 0; keep && l < layers; l++) {
       starts.push([]);
       for (let b = 0; b < batch.length; b++) {
         starts[l].push(at);
@@ -130,6 +139,10 @@ export function scoreBatch(
         // the call's time, shared by tokens
         timings: timingsOf(ms * inputs[j].length / tokens, 0, []),
       };
+      if (!keep) {
+        results[batched[j]] = result;
+        return;
+      }
       // experts become number arrays only when read (a batch holds millions of them)
       let experts: ScoreResult["experts"] | undefined;
       Object.defineProperty(result, "experts", {

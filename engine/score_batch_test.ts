@@ -62,6 +62,12 @@ for (const name of ["llama2", "opt", "gemma", "mistral-window16"]) {
           const order = all.map((_, i) => i).reverse();
           const shuffled = scoreBatch(model.session, order.map((i) => all[i]), { maxSequences: 3 });
           order.forEach((i, k) => assert.deepEqual(shuffled[k].logprobs, batched[i].logprobs));
+          // without the experts copied out: the same scores, no experts
+          const bare = scoreBatch(model.session, all, { maxSequences: 5, experts: false });
+          bare.forEach((r, i) => {
+            assert.deepEqual(r.logprobs, scoreBatch(model.session, [all[i]], {})[0].logprobs);
+            assert.equal(r.experts, null);
+          });
         }
       } finally {
         model.close();

@@ -122,7 +122,8 @@ export interface ScoreResult {
   logprobs: number[];
   /** Whether every continuation token is the arg-max of its distribution. */
   greedy: boolean;
-  /** Experts per layer in ascending order, as in GenerateResult. */
+  /** Experts per layer in ascending order, as in GenerateResult (null too for a batched request
+   * scored with `experts: false`, see BatchLimits). */
   experts: (number[] | null)[] | null;
   /** With keepDistributions: one log-softmax row (vocab entries) per continuation token. */
   distributions?: Float32Array[];

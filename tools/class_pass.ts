@@ -19,10 +19,12 @@ if (import.meta.main) {
       model.info.vocabSize,
       Number(density),
     );
-    scoreBatch(model.session, requests.slice(0, 2), { maxSequences: 256 });
+    scoreBatch(model.session, requests.slice(0, 2), { maxSequences: 256, experts: false });
     const started = performance.now();
-    scoreBatch(model.session, requests, { maxSequences: 256 });
+    const results = scoreBatch(model.session, requests, { maxSequences: 256, experts: false });
     const seconds = (performance.now() - started) / 1000;
+    const engineMs = results.reduce((s, r) => s + r.timings.promptMs, 0);
+    console.log(`engine call ${engineMs.toFixed(1)} ms of ${(seconds * 1000).toFixed(1)} ms`);
     console.log(
       `${count} × ${tokens} tokens: ${
         (Number(count) * Number(tokens) / seconds).toFixed(0)
