@@ -38,7 +38,7 @@ export interface Job {
   /** Time limit in seconds for opening the job's model, when the worker must. */
   loadTimeoutSeconds?: number;
   /** Engine batch limits (not part of the job's identity: they do not change its results). */
-  batch?: { maxTokens?: number; maxSequences?: number };
+  batch?: { maxTokens?: number; maxSequences?: number; generation?: boolean };
   /**
    * What to record beyond metrics (not part of the job's id): `experts`, each sample's expert
    * facts; `activations`, also the first sample's prompt activations (one job per model).

@@ -58,6 +58,12 @@ export interface JobTimings {
   engineMs?: number;
   /** Of wallMs, the rest: tokenising, metrics, records, messages between processes. */
   harnessMs?: number;
+  /**
+   * The samples were decoded together (a sweep's `batch.generation`): tokensPerSecond and
+   * decodeMsPerToken are a sequence's figures inside a batch, not batch-1 speeds; reports leave
+   * them out of the speed aggregates.
+   */
+  batchedGeneration?: boolean;
 }
 
 /** Where and with what a job ran. */

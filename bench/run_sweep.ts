@@ -266,6 +266,10 @@ function jobRecord(
           harnessMs: Math.max(0, result.wallMs - output.loadMs - output.engineMs),
         }
         : {}),
+      ...(job.batch?.generation && (job.batch.maxSequences ?? 16) > 1 &&
+          output?.timings.generatedTokens
+        ? { batchedGeneration: true }
+        : {}),
     },
     samples: output?.samples ?? 0,
     skipped: output?.skipped ?? 0,

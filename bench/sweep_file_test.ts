@@ -182,3 +182,16 @@ Deno.test("a task's format picks the dataset's own rendering or llm-foundry's, a
   const bad = await problemsOf({ ...base, tasks: [{ name: "echo", format: "harness" }] });
   assert.deepEqual(bad, ['tasks[0].format: unknown name "harness" (known: dataset, llm-foundry)']);
 });
+
+Deno.test("batch.generation opts a sweep's generation tasks into decoding together", async () => {
+  const file = await writeSweep({ ...base, batch: { generation: true, maxSequences: 8 } });
+  try {
+    const jobs = await planJobs(await loadSweepFile(file, taskCatalog()));
+    assert.ok(jobs.every((j) => j.batch?.generation === true && j.batch.maxSequences === 8));
+  } finally {
+    await Deno.remove(file);
+  }
+  assert.deepEqual(await problemsOf({ ...base, batch: { generation: "yes" } }), [
+    "batch.generation: expected true or false",
+  ]);
+});

@@ -75,6 +75,13 @@ const asObject = (key: string) => (value: unknown) =>
   typeof value === "string" ? { [key]: value } : value;
 
 /** A whole sweep file. */
+/** `batch`: how many requests one engine call takes, and whether generation tasks batch. */
+const BatchEntry = z.strictObject({
+  maxTokens: positiveInt().optional(),
+  maxSequences: positiveInt().optional(),
+  generation: z.boolean({ error: "expected true or false" }).optional(),
+});
+
 export const SweepFile = z.strictObject({
   $schema: z.string().optional(),
   name: z.string().regex(/^[A-Za-z0-9._-]+$/, {
@@ -91,10 +98,7 @@ export const SweepFile = z.strictObject({
   devices: DevicesEntry.default({}),
   timeoutSeconds: positive().default(3600),
   loadTimeoutSeconds: positive().default(1800),
-  batch: z.strictObject({
-    maxTokens: positiveInt().optional(),
-    maxSequences: positiveInt().optional(),
-  }).optional(),
+  batch: BatchEntry.optional(),
   retries: count().default(0),
   exclude: z.array(z.record(z.string(), z.unknown(), { error: "expected an object" }), {
     error: "expected a list",
@@ -117,6 +121,7 @@ export function knownFields(path: readonly PropertyKey[]): string[] {
     tasks: TaskEntry,
     devices: DevicesEntry,
     analysis: AnalysisEntry,
+    batch: BatchEntry,
   };
   const key = path.length === 0 ? "" : String(path[0]);
   return Object.keys(shapes[key]?.shape ?? {});

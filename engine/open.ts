@@ -141,6 +141,11 @@ export class EngineModel implements LanguageModel {
     return generateBatch(this.#pool.slice(0, width), this.#tokenizer, requests);
   }
 
+  /** Whether generation tasks decode their samples together (`batch.generation`). */
+  get generatesTogether(): boolean {
+    return this.#batch.generation === true;
+  }
+
   /** Many requests, the class-mode ones in packed batches (see scoreBatch). */
   scoreMany(requests: ScoreRequest[]): ScoreResult[] {
     return scoreBatch(this.session, requests, this.#batch);

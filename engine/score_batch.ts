@@ -25,6 +25,8 @@ export interface BatchLimits {
    * Without them a batched result's `experts` is null.
    */
   experts?: boolean;
+  /** Generation tasks decode their samples together (LanguageModel.generatesTogether). */
+  generation?: boolean;
 }
 
 /** The class-mode input of a request: context + continuation[:-1]. */

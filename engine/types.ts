@@ -184,6 +184,12 @@ export interface LanguageModel {
    * gives it alone (an engine decodes them together); absent: one at a time.
    */
   generateMany?(requests: GenerateRequest[]): GenerateResult[];
+  /**
+   * Whether generation tasks should send their samples through generateMany (a sweep's
+   * `batch.generation`): the same outputs, faster, but tokens/s become per-sequence figures of a
+   * batch, not batch-1 speeds. Absent or false: one sample at a time.
+   */
+  readonly generatesTogether?: boolean;
   /** Releases native memory; safe to call twice. */
   close(): void;
 }

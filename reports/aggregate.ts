@@ -122,6 +122,11 @@ export function aggregateRows(
   return rows;
 }
 
+/** A decoding speed of the job, or NaN (left out) where its samples were decoded together. */
+function batch1(job: JobRecord, value: number): number {
+  return job.timings.batchedGeneration ? NaN : value;
+}
+
 function baseRow(group: JobRecord[]): AggregateRow {
   const first = group[0];
   const ok = group.filter((job) => job.status === "ok");
@@ -148,8 +153,9 @@ function baseRow(group: JobRecord[]): AggregateRow {
     metrics,
     promptMs: timing((job) => job.timings.promptMs, true),
     selectionMs: timing((job) => job.timings.selectionMs),
-    decodeMsPerToken: timing((job) => job.timings.decodeMsPerToken, true),
-    tokensPerSecond: timing((job) => job.timings.tokensPerSecond, true),
+    // batched generation's per-sequence figures are not batch-1 speeds: left out
+    decodeMsPerToken: timing((job) => batch1(job, job.timings.decodeMsPerToken), true),
+    tokensPerSecond: timing((job) => batch1(job, job.timings.tokensPerSecond), true),
     decodeSpeedup: null,
     promptSpeedup: null,
     rooflineSpeedup: null,

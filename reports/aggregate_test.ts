@@ -66,3 +66,18 @@ Deno.test("pooling repeats averages values and combines their standard errors", 
   ]);
   assert.equal(noErrors.stderr, 1); // the spread of the repeats: sd √2 over √2
 });
+
+Deno.test("samples decoded together (batch.generation) keep their metrics but give no speeds", async () => {
+  const { jobs } = syntheticRecords({ failed: false });
+  const batched = jobs.map((job) =>
+    job.task.name === "xsum"
+      ? { ...job, timings: { ...job.timings, batchedGeneration: true } }
+      : job
+  );
+  const facts = new Map();
+  for (const job of batched) facts.set(job.model.label, await modelFacts(job.model, []));
+  const rows = aggregateRows(batched, facts).filter((r) => r.task === "xsum");
+  assert.ok(rows.length > 0);
+  assert.ok(rows.every((r) => r.tokensPerSecond === null && r.decodeSpeedup === null));
+  assert.ok(rows.every((r) => Object.keys(r.metrics).length > 0 && r.promptMs !== null));
+});

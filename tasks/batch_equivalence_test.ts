@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { openModel } from "../engine/open.ts";
-import { librarySkip } from "../testdata/fixtures.ts";
+import { librarySkip, sharedData, sharedSkip } from "../testdata/fixtures.ts";
 import { runTask } from "./registry.ts";
 import type { SampleRecord } from "./types.ts";
 
@@ -48,6 +48,50 @@ for (const [task, file] of TASKS) {
         const one = await samplesOf(1, task, file, density);
         assert.ok(one.length > 0);
         assert.deepEqual(await samplesOf(32, task, file, density), one);
+      }
+    },
+  });
+}
+
+const GENERATION: [string, Record<string, unknown>, string][] = [
+  ["coqa", { path: data("coqa.jsonl"), agreement: true }, librarySkip],
+  [
+    "gsm8k",
+    { path: `${sharedData}tasks/gsm8k/gsm8k.jsonl`, limit: 7, maxNewTokens: 24 },
+    sharedSkip,
+  ],
+];
+
+for (const [task, options, skip] of GENERATION) {
+  Deno.test({
+    name: `${task}: generation decoded together gives the samples it gives one at a time${skip}`,
+    ignore: skip !== "",
+    fn: async () => {
+      const run = async (
+        batch: { maxSequences: number; generation?: boolean },
+        density: number,
+      ) => {
+        const model = await openModel(MODEL, { device: "cpu", batch });
+        const samples: SampleRecord[] = [];
+        try {
+          assert.equal(model.generatesTogether, batch.generation === true);
+          await runTask(
+            model,
+            task,
+            options,
+            { density, method: "topk", seed: 1 },
+            "gen",
+            (s) => void samples.push(s),
+          );
+        } finally {
+          model.close();
+        }
+        return samples.map((s) => ({ id: s.id, metrics: s.metrics, output: s.output }));
+      };
+      for (const density of [1, 0.5]) {
+        const one = await run({ maxSequences: 3 }, density);
+        assert.ok(one.length >= 2, `${one.length} samples`);
+        assert.deepEqual(await run({ maxSequences: 3, generation: true }, density), one);
       }
     },
   });

@@ -47,7 +47,17 @@ function jobRow(job: JobRecord): SafeHtml {
     headline ? `${headline[0]} ${formatMetric(headline[1].value, headline[1].stderr)}` : "–"
   }</td>
 <td>${others.map(([name, m]) => `${name} ${formatMetric(m.value, m.stderr)}`).join("; ")}</td>
-${num(t.tokensPerSecond)}${num(t.promptMs)}${num(t.selectionMs, 3)}
+${
+    t.batchedGeneration
+      ? html`
+        <td class="num" data-v="${t.tokensPerSecond}"
+          title="decoded together (batch.generation): a sequence's rate in a batch, not a batch-1 speed">${formatNumber(
+            t.tokensPerSecond,
+            1,
+          )} (batched)</td>
+      `
+      : num(t.tokensPerSecond)
+  }${num(t.promptMs)}${num(t.selectionMs, 3)}
 <td class="num">${job.samples}</td><td class="num">${job.skipped}</td>${num(t.wallMs / 1000, 3)}${
     num(t.harnessMs !== undefined && t.wallMs > 0 ? t.harnessMs / t.wallMs : undefined, 2)
   }

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { SamplingOptions } from "../../engine/types.ts";
+import type { GenerateRequest, GenerateResult, SamplingOptions } from "../../engine/types.ts";
 import { rougeLAgreement } from "../metrics/rouge.ts";
 import { recordRequest } from "../recorded_request.ts";
 import type { RunContext } from "../run_context.ts";
@@ -46,8 +46,13 @@ export interface GenerationSettings {
   truncateLeft?: boolean;
 }
 
+/** Samples a batched run generates together: their records are written after each group. */
+const GROUP = 64;
+
 /**
- * Runs every item; emits a record per scored sample and counts skips.
+ * Runs every item; emits a record per scored sample and counts skips. One sample at a time, or,
+ * where the model generates together (a sweep's `batch.generation`), a group of samples per
+ * generateMany call — the same outputs and metrics.
  *
  * @example
  * ```ts
@@ -61,6 +66,7 @@ export async function runGeneration(
 ): Promise<void> {
   const { model } = ctx;
   const budget = model.info.maxPositions - settings.maxNewTokens;
+  const ready: { item: GenerationItem; request: Omit<GenerateRequest, "griffin"> }[] = [];
   for (const item of items) {
     let promptIds = model.encode(item.prompt);
     if (settings.truncateLeft && budget > 0) promptIds = promptIds.slice(-budget);
@@ -68,29 +74,54 @@ export async function runGeneration(
       ctx.skip(item.id, `prompt of ${promptIds.length} tokens > ${budget}`);
       continue;
     }
-    const request = {
-      promptIds,
-      maxNewTokens: settings.maxNewTokens,
-      sampling: settings.sampling,
-      stopStrings: settings.stopStrings,
-    };
-    const result = model.generate({ ...request, griffin: ctx.griffin });
-    ctx.timings.add(result.timings);
-    const output = settings.postprocess(result.text);
-    const metrics = item.score(output);
-    if (ctx.options.agreement) {
-      const full = model.generate({ ...request, griffin: ctx.fullModel });
-      metrics.agreement_rouge_l = rougeLAgreement(output, settings.postprocess(full.text));
-      Object.assign(metrics, teacherForcedAgreement(ctx, item.prompt, item.continuation, "gen"));
-    }
-    await ctx.emit({
-      id: item.id,
-      prompt: item.prompt,
-      reference: item.reference,
-      output,
-      metrics,
-      ...(settings.rendering ? { rendering: settings.rendering } : {}),
-      requests: [recordRequest(item.prompt, { until: settings.stopStrings })],
+    ready.push({
+      item,
+      request: {
+        promptIds,
+        maxNewTokens: settings.maxNewTokens,
+        sampling: settings.sampling,
+        stopStrings: settings.stopStrings,
+      },
     });
   }
+  const together = model.generatesTogether === true && model.generateMany !== undefined;
+  const generate = (requests: GenerateRequest[]) =>
+    together ? model.generateMany!(requests) : requests.map((r) => model.generate(r));
+  const group = together ? GROUP : 1;
+  for (let first = 0; first < ready.length; first += group) {
+    const chunk = ready.slice(first, first + group);
+    const results = generate(chunk.map((c) => ({ ...c.request, griffin: ctx.griffin })));
+    const fulls = ctx.options.agreement
+      ? generate(chunk.map((c) => ({ ...c.request, griffin: ctx.fullModel })))
+      : [];
+    for (let i = 0; i < chunk.length; i++) {
+      await judge(ctx, settings, chunk[i].item, results[i], fulls[i]);
+    }
+  }
+}
+
+/** Scores one sample's output (and its agreement with the full model's) and emits its record. */
+async function judge(
+  ctx: RunContext,
+  settings: GenerationSettings,
+  item: GenerationItem,
+  result: GenerateResult,
+  full: GenerateResult | undefined,
+): Promise<void> {
+  ctx.timings.add(result.timings);
+  const output = settings.postprocess(result.text);
+  const metrics = item.score(output);
+  if (full) {
+    metrics.agreement_rouge_l = rougeLAgreement(output, settings.postprocess(full.text));
+    Object.assign(metrics, teacherForcedAgreement(ctx, item.prompt, item.continuation, "gen"));
+  }
+  await ctx.emit({
+    id: item.id,
+    prompt: item.prompt,
+    reference: item.reference,
+    output,
+    metrics,
+    ...(settings.rendering ? { rendering: settings.rendering } : {}),
+    requests: [recordRequest(item.prompt, { until: settings.stopStrings })],
+  });
 }
