@@ -202,12 +202,7 @@ def meta(args, device) -> dict:
                     "batches (building the inputs included); tokens_per_second = input tokens / "
                     "seconds; logits 'all': logits at every position as lm-evaluation-harness "
                     "computes them, 'continuation': lm_head at the continuation positions only"))
-    if device.type == "cuda":
-        m["gpu"] = torch.cuda.get_device_name(device)
-        m["cuda"] = torch.version.cuda
-    else:
-        m["gpu"] = None
-        m["cpu"] = platform.processor() or platform.machine()
+    m.update(hgb.device_facts(device))
     return m
 
 

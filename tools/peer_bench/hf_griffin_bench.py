@@ -344,13 +344,15 @@ def meta(args, device) -> dict:
                     "new_tokens (decode_ms_median: median step); compile_s: wall seconds of the "
                     "first compiled decode step (tracing + Inductor); warmup_s: whole warm-up run; "
                     "figures are medians over repeats"))
-    if device.type == "cuda":
-        m["gpu"] = torch.cuda.get_device_name(device)
-        m["cuda"] = torch.version.cuda
-    else:
-        m["gpu"] = None
-        m["cpu"] = platform.processor() or platform.machine()
+    m.update(device_facts(device))
     return m
+
+
+def device_facts(device) -> dict:
+    """The GPU's name and CUDA version, or the CPU's name (for a result's meta)."""
+    if device.type == "cuda":
+        return dict(gpu=torch.cuda.get_device_name(device), cuda=torch.version.cuda)
+    return dict(gpu=None, cpu=platform.processor() or platform.machine())
 
 
 def set_fx_graph_cache(on: bool):
