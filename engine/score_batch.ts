@@ -108,7 +108,8 @@ export function scoreBatch(
   const inputs = batched.map((i) => classInput(requests[i]));
   for (const batch of planBatches(inputs.map((x) => x.length), maxTokens, maxSequences)) {
     const griffin = requests[batched[batch[0]]].griffin;
-    session.setGriffin(layerDensities(griffin.density, layers), griffin.method, griffin.seed);
+    const densities = layerDensities(griffin.density, layers);
+    session.setGriffin(densities, griffin.method, griffin.seed);
     const started = performance.now();
     const scored = session.scoreClassBatch(batch.map((j) => {
       const r = requests[batched[j]];
@@ -116,21 +117,9 @@ export function scoreBatch(
     }));
     const ms = performance.now() - started;
     const tokens = batch.reduce((s, j) => s + inputs[j].length, 0);
-    const keep = limits.experts ?? true;
-    const densities = layerDensities(griffin.density, layers);
-    const ff = session.model.config.ffSize;
-    const capacity = densities.reduce((s, d) => s + Math.floor(ff * d) + 1, 0) * batch.length;
-    const all = keep
-      ? session.batchExpertsAll(batch.length, capacity)
-      : { counts: new Int32Array(0), data: new Int32Array(0) };
-    const starts: number[][] = []; // where each (layer, sequence)'s experts begin in all.data
-    for (let l = 0, at = 0; keep && l < layers; l++) {
-      starts.push([]);
-      for (let b = 0; b < batch.length; b++) {
-        starts[l].push(at);
-        at += Math.max(0, all.counts[l * batch.length + b]);
-      }
-    }
+    const expertsOfBatch = (limits.experts ?? true)
+      ? batchExperts(session, densities, batch.length)
+      : undefined;
     batch.forEach((j, b) => {
       const { logprobs, greedy } = scored[b];
       const result: ScoreResult = {
@@ -141,23 +130,41 @@ export function scoreBatch(
         // the call's time, shared by tokens
         timings: timingsOf(ms * inputs[j].length / tokens, 0, []),
       };
-      if (!keep) {
-        results[batched[j]] = result;
-        return;
+      if (expertsOfBatch) {
+        // experts become number arrays only when read (a batch holds millions of them)
+        let experts: ScoreResult["experts"] | undefined;
+        Object.defineProperty(result, "experts", {
+          enumerable: true,
+          get: () => (experts ??= expertsOfBatch(b)),
+        });
       }
-      // experts become number arrays only when read (a batch holds millions of them)
-      let experts: ScoreResult["experts"] | undefined;
-      Object.defineProperty(result, "experts", {
-        enumerable: true,
-        get: () => {
-          experts ??= expertsOf(all, starts, batch.length, b, layers);
-          return experts;
-        },
-      });
       results[batched[j]] = result;
     });
   }
   return results;
+}
+
+/**
+ * The last batch's experts copied out of the engine in one call; sequence b's per layer, from
+ * that copy, when asked.
+ */
+function batchExperts(
+  session: NativeSession,
+  densities: number[],
+  sequences: number,
+): (b: number) => ScoreResult["experts"] {
+  const layers = densities.length, ff = session.model.config.ffSize;
+  const capacity = densities.reduce((s, d) => s + Math.floor(ff * d) + 1, 0) * sequences;
+  const all = session.batchExpertsAll(sequences, capacity);
+  const starts: number[][] = []; // where each (layer, sequence)'s experts begin in all.data
+  for (let l = 0, at = 0; l < layers; l++) {
+    starts.push([]);
+    for (let b = 0; b < sequences; b++) {
+      starts[l].push(at);
+      at += Math.max(0, all.counts[l * sequences + b]);
+    }
+  }
+  return (b) => expertsOf(all, starts, sequences, b, layers);
 }
 
 /** Sequence b's experts per layer out of a batch's bulk copy (null when no layer selected). */

@@ -6,6 +6,8 @@
 import assert from "node:assert/strict";
 import { openModel } from "../engine/open.ts";
 import { librarySkip, sharedData, sharedSkip } from "../testdata/fixtures.ts";
+import type { BatchLimits } from "../engine/score_batch.ts";
+import type { Mode } from "../engine/types.ts";
 import { runTask } from "./registry.ts";
 import type { SampleRecord } from "./types.ts";
 
@@ -21,16 +23,24 @@ const TASKS: [string, string][] = [
   ["openbookqa", "openbookqa.jsonl"],
 ];
 
-async function samplesOf(maxSequences: number, task: string, file: string, density: number) {
-  const model = await openModel(MODEL, { device: "cpu", batch: { maxSequences } });
+/** A task's samples (id, metrics, output) with the model batching as `batch` says. */
+async function samplesOf(
+  batch: BatchLimits,
+  task: string,
+  options: Record<string, unknown>,
+  mode: Mode,
+  density: number,
+) {
+  const model = await openModel(MODEL, { device: "cpu", batch });
   const samples: SampleRecord[] = [];
   try {
+    assert.equal(model.generatesTogether, batch.generation === true);
     await runTask(
       model,
       task,
-      { path: data(file) },
+      options,
       { density, method: "topk", seed: 1 },
-      "class",
+      mode,
       (s) => void samples.push(s),
     );
   } finally {
@@ -45,9 +55,10 @@ for (const [task, file] of TASKS) {
     ignore: librarySkip !== "",
     fn: async () => {
       for (const density of [1, 0.5]) {
-        const one = await samplesOf(1, task, file, density);
+        const path = { path: data(file) };
+        const one = await samplesOf({ maxSequences: 1 }, task, path, "class", density);
         assert.ok(one.length > 0);
-        assert.deepEqual(await samplesOf(32, task, file, density), one);
+        assert.deepEqual(await samplesOf({ maxSequences: 32 }, task, path, "class", density), one);
       }
     },
   });
@@ -67,31 +78,11 @@ for (const [task, options, skip] of GENERATION) {
     name: `${task}: generation decoded together gives the samples it gives one at a time${skip}`,
     ignore: skip !== "",
     fn: async () => {
-      const run = async (
-        batch: { maxSequences: number; generation?: boolean },
-        density: number,
-      ) => {
-        const model = await openModel(MODEL, { device: "cpu", batch });
-        const samples: SampleRecord[] = [];
-        try {
-          assert.equal(model.generatesTogether, batch.generation === true);
-          await runTask(
-            model,
-            task,
-            options,
-            { density, method: "topk", seed: 1 },
-            "gen",
-            (s) => void samples.push(s),
-          );
-        } finally {
-          model.close();
-        }
-        return samples.map((s) => ({ id: s.id, metrics: s.metrics, output: s.output }));
-      };
       for (const density of [1, 0.5]) {
-        const one = await run({ maxSequences: 3 }, density);
+        const one = await samplesOf({ maxSequences: 3 }, task, options, "gen", density);
         assert.ok(one.length >= 2, `${one.length} samples`);
-        assert.deepEqual(await run({ maxSequences: 3, generation: true }, density), one);
+        const together = { maxSequences: 3, generation: true };
+        assert.deepEqual(await samplesOf(together, task, options, "gen", density), one);
       }
     },
   });
