@@ -10,6 +10,7 @@
 #define GRIFFIN_CUDA_ATTENTION_DECODE_CUH
 
 #include <algorithm>
+#include <type_traits>
 
 #include "cuda_launch.cuh"
 #include "cuda_layers.cuh"
@@ -175,14 +176,19 @@ __device__ __forceinline__ void attention_split(float *__restrict__ out, float *
   if (threadIdx.x == 0) tickets[h] = 0; /* ready for the next step */
 }
 
-/* One sequence's split attention (attention_split). */
+/*
+ * One sequence's split attention (attention_split). Attention reads little, so its blocks first
+ * ask the L2 for the next product's weights (ahead: W_o), which stream in while it runs.
+ */
 template <typename T, int L>
 static __global__ void __launch_bounds__(DECODE_WARPS * 32)
     attention_split_kernel(float *__restrict__ out, float *__restrict__ partial,
                            uint32_t *__restrict__ tickets, const float *__restrict__ qkv,
                            T *__restrict__ key_cache, T *__restrict__ value_cache,
                            const int32_t *__restrict__ position, int heads, int kv_heads,
-                           const float *__restrict__ inv_freq, int window) {
+                           const float *__restrict__ inv_freq, int window, Lookahead ahead) {
+  fetch_ahead(ahead, (blockIdx.y * gridDim.x + blockIdx.x) * DECODE_WARPS + (threadIdx.x >> 5),
+              gridDim.x * gridDim.y * DECODE_WARPS);
   attention_split<T, L>(out, partial, tickets, qkv, key_cache, value_cache, position, heads, kv_heads,
                         inv_freq, window);
 }
@@ -214,6 +220,22 @@ static __global__ void __launch_bounds__(DECODE_WARPS * 32)
                         inv_freq, window);
 }
 
+/*
+ * Calls run(std::integral_constant<int, L>()) with L = decode_lanes<T>(head_dim): the split
+ * kernels are compiled for each power of two of lanes a key; another head_dim is refused.
+ */
+template <typename T, typename Run> cudaError_t with_lanes(int head_dim, Run run) {
+  switch (decode_lanes<T>(head_dim)) {
+  case 1: return run(std::integral_constant<int, 1>());
+  case 2: return run(std::integral_constant<int, 2>());
+  case 4: return run(std::integral_constant<int, 4>());
+  case 8: return run(std::integral_constant<int, 8>());
+  case 16: return run(std::integral_constant<int, 16>());
+  case 32: return run(std::integral_constant<int, 32>());
+  default: return cudaErrorInvalidValue;
+  }
+}
+
 /* The batch kernel for `count` sequences of one layer (decode_lanes(head_dim) > 0). */
 template <typename T>
 cudaError_t launch_attention_split_batch(cudaStream_t stream, float *out, const float *qkv,
@@ -222,53 +244,34 @@ cudaError_t launch_attention_split_batch(cudaStream_t stream, float *out, const 
                                          const float *inv_freq, int window) {
   if (splits < 1 || splits > DECODE_MAX_SPLITS) return cudaErrorInvalidValue;
   const dim3 grid(heads, splits, count), block(DECODE_WARPS * 32);
-#define GF_SPLIT(L_)                                                                               \
-  case L_:                                                                                         \
-    attention_split_batch_kernel<T, L_><<<grid, block, 0, stream>>>(out, qkv, sequences, layer,   \
-                                                                    heads, kv_heads, inv_freq,     \
-                                                                    window);                       \
-    return cudaGetLastError()
-  switch (decode_lanes<T>(head_dim)) {
-    GF_SPLIT(1);
-    GF_SPLIT(2);
-    GF_SPLIT(4);
-    GF_SPLIT(8);
-    GF_SPLIT(16);
-    GF_SPLIT(32);
-  default: return cudaErrorInvalidValue;
-  }
-#undef GF_SPLIT
+  return with_lanes<T>(head_dim, [&](auto lanes) {
+    attention_split_batch_kernel<T, decltype(lanes)::value><<<grid, block, 0, stream>>>(
+        out, qkv, sequences, layer, heads, kv_heads, inv_freq, window);
+    return cudaGetLastError();
+  });
 }
 
 /*
  * Launches the split kernel for a head of head_dim elements of T (decode_lanes(head_dim) > 0):
  * out (heads·head_dim) from the step's q/k/v, over the last `window` positions (0: all);
  * partial holds heads·splits·(head_dim + 2) floats,
- * tickets heads zeros (left so); splits ≤ DECODE_MAX_SPLITS.
+ * tickets heads zeros (left so); splits ≤ DECODE_MAX_SPLITS. ahead: the next product's weights,
+ * for the L2.
  */
 template <typename T>
 cudaError_t launch_attention_split(bool pdl, cudaStream_t stream, float *out, float *partial,
                                    uint32_t *tickets, const float *qkv, T *key_cache,
                                    T *value_cache, const int32_t *position, int heads,
                                    int kv_heads, int head_dim, int splits,
-                                   const float *inv_freq, int window) {
+                                   const float *inv_freq, int window,
+                                   Lookahead ahead = Lookahead()) {
   if (splits < 1 || splits > DECODE_MAX_SPLITS) return cudaErrorInvalidValue;
   const dim3 grid(heads, splits), block(DECODE_WARPS * 32);
-#define GF_SPLIT(L_)                                                                             \
-  case L_:                                                                                       \
-    return launch(pdl, attention_split_kernel<T, L_>, grid, block, 0, stream, out, partial,      \
-                  tickets, qkv, key_cache, value_cache, position, heads, kv_heads, inv_freq,    \
-                  window)
-  switch (decode_lanes<T>(head_dim)) {
-    GF_SPLIT(1);
-    GF_SPLIT(2);
-    GF_SPLIT(4);
-    GF_SPLIT(8);
-    GF_SPLIT(16);
-    GF_SPLIT(32);
-  default: return cudaErrorInvalidValue;
-  }
-#undef GF_SPLIT
+  return with_lanes<T>(head_dim, [&](auto lanes) {
+    return launch(pdl, attention_split_kernel<T, decltype(lanes)::value>, grid, block, 0, stream, out,
+                  partial, tickets, qkv, key_cache, value_cache, position, heads, kv_heads, inv_freq,
+                  window, ahead);
+  });
 }
 
 } // namespace gf

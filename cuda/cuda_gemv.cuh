@@ -10,6 +10,7 @@
 #include <algorithm>
 
 #include "cuda_launch.cuh"
+#include "cuda_lookahead.cuh"
 
 namespace gf {
 
@@ -184,7 +185,8 @@ template <typename T>
 static __global__ void __launch_bounds__(256)
     gemv_kernel(float *__restrict__ y, const T *__restrict__ w, const float *__restrict__ x_global,
                 int count, int cols, const int32_t *__restrict__ rows, const float *residual,
-                Norm norm = Norm(), const float *__restrict__ bias = nullptr) {
+                Norm norm = Norm(), const float *__restrict__ bias = nullptr,
+                Lookahead ahead = Lookahead()) {
   extern __shared__ float x[];
   constexpr int V = 16 / sizeof(T), U = GEMV_BATCH;
   const int lane = threadIdx.x & 31, warps = blockDim.x >> 5;
@@ -215,6 +217,7 @@ static __global__ void __launch_bounds__(256)
       y[r] = residual ? acc + residual[r] : acc;
     }
   }
+  fetch_ahead(ahead, first, stride); /* this warp's loads are done: the next kernel's rows */
 }
 
 /* The FF activations (GF_ACT_*), as in kernels_cpu.cpp's activate. */
@@ -240,7 +243,7 @@ static __global__ void __launch_bounds__(256)
                    const float *__restrict__ x_global, int count, int cols,
                    const int32_t *__restrict__ experts, int act, Norm norm = Norm(),
                    const float *__restrict__ b_gate = nullptr,
-                   const float *__restrict__ b_up = nullptr) {
+                   const float *__restrict__ b_up = nullptr, Lookahead ahead = Lookahead()) {
   extern __shared__ float x[];
   constexpr int V = 16 / sizeof(T), U = GEMV_BATCH;
   const int lane = threadIdx.x & 31, warps = blockDim.x >> 5;
@@ -280,6 +283,7 @@ static __global__ void __launch_bounds__(256)
       z[i] = activation(u, act);
     }
   }
+  fetch_ahead(ahead, first, stride);
 }
 
 /*
@@ -296,7 +300,7 @@ static __global__ void down_kernel(float *__restrict__ x, float *__restrict__ pa
                                    uint32_t *__restrict__ tickets, const T *__restrict__ w_down_t,
                                    const float *__restrict__ z, const int32_t *__restrict__ experts,
                                    int count, int hidden, int per_chunk,
-                                   const float *__restrict__ bias) {
+                                   const float *__restrict__ bias, Lookahead ahead) {
   constexpr int V = 16 / sizeof(T), COLS = 32 * V;
   constexpr int R = GEMV_BATCH; /* rows in flight per warp */
   __shared__ float sums[8][COLS];
@@ -337,6 +341,7 @@ static __global__ void down_kernel(float *__restrict__ x, float *__restrict__ pa
       for (int j = 0; j < V; j++) acc[j] += zr * to_float(wr[j]);
     }
   }
+  fetch_ahead(ahead, (blockIdx.y * gridDim.x + blockIdx.x) * 8 + warp, gridDim.x * gridDim.y * 8);
 #pragma unroll
   for (int j = 0; j < V; j++) sums[warp][lane * V + j] = acc[j];
   __syncthreads();
@@ -415,16 +420,47 @@ static __global__ void down_scalar_kernel(float *__restrict__ x, const T *__rest
   x[h] += bias ? s + bias[h] : s;
 }
 
+/* How the down projection splits its experts: chunks of per_chunk rows, a block per (tile, chunk). */
+struct DownPlan {
+  int chunks = 1, per_chunk = 1;
+};
+
+/*
+ * The plan launch_down uses for count experts: blocks_per_sm blocks a multiprocessor (at most
+ * `fit` when asking for one wave), the partial sums within partial_floats.
+ */
+inline DownPlan down_plan(int count, int hidden, int vector, int sms, int blocks_per_sm, int fit,
+                          size_t partial_floats) {
+  if (blocks_per_sm <= 4 && fit > 0) blocks_per_sm = std::min(blocks_per_sm, fit);
+  DownPlan p;
+  p.chunks = down_chunks(count, hidden, vector, sms, blocks_per_sm);
+  while ((size_t)p.chunks * hidden > partial_floats && p.chunks > 1) p.chunks /= 2;
+  p.per_chunk = (std::max(count, 1) + p.chunks - 1) / p.chunks;
+  p.chunks = (std::max(count, 1) + p.per_chunk - 1) / p.per_chunk;
+  return p;
+}
+
+/* Blocks of down_kernel<T> that fit on a multiprocessor at once. */
+template <typename T> int down_fit() {
+  static int fit = -1;
+  if (fit < 0 && cudaOccupancyMaxActiveBlocksPerMultiprocessor(&fit, down_kernel<T>, 256, 0) != cudaSuccess)
+    fit = 0;
+  return fit;
+}
+
+/* Rows each block of the down projection loads first: 8 warps, GEMV_BATCH rows each. */
+constexpr int DOWN_FIRST_ROWS = 8 * GEMV_BATCH;
+
 /*
  * x += W_downᵀ[experts]ᵀ · z (+ bias) through partial sums (count 0: only the bias, if any, is
  * added); tickets holds down_tiles(hidden, V) zeros and is left so. pdl: a programmatic
- * dependent launch.
+ * dependent launch; ahead: the next kernel's first rows, for the L2.
  */
 template <typename T>
 gf_status launch_down(cudaStream_t stream, float *x, float *partial, size_t partial_floats,
                       uint32_t *tickets, const T *w_down_t, const float *z, const int32_t *experts,
                       int count, int hidden, int sms, bool pdl = false, int blocks_per_sm = 4,
-                      const float *bias = nullptr) {
+                      const float *bias = nullptr, Lookahead ahead = Lookahead()) {
   constexpr int V = 16 / sizeof(T);
   if (count <= 0 && !bias) return GF_OK;
   if (count <= 0 || hidden % V != 0) {
@@ -432,17 +468,10 @@ gf_status launch_down(cudaStream_t stream, float *x, float *partial, size_t part
                    w_down_t, z, experts, std::max(count, 0), hidden, bias));
     return GF_OK;
   }
-  const auto kernel = down_kernel<T>;
-  int fit = 0; /* one wave asked for (≤ 4 a multiprocessor): at most what fits at once */
-  GF_CUDA(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&fit, kernel, 256, 0));
-  if (blocks_per_sm <= 4 && fit > 0) blocks_per_sm = std::min(blocks_per_sm, fit);
-  int chunks = down_chunks(count, hidden, V, sms, blocks_per_sm);
-  while ((size_t)chunks * hidden > partial_floats && chunks > 1) chunks /= 2;
-  const int per_chunk = (count + chunks - 1) / chunks;
-  chunks = (count + per_chunk - 1) / per_chunk;
-  const dim3 grid(down_tiles(hidden, V), chunks);
-  GF_CUDA(launch(pdl, kernel, grid, 256, 0, stream, x, partial, tickets, w_down_t, z, experts,
-                 count, hidden, per_chunk, bias));
+  const DownPlan plan = down_plan(count, hidden, V, sms, blocks_per_sm, down_fit<T>(), partial_floats);
+  const dim3 grid(down_tiles(hidden, V), plan.chunks);
+  GF_CUDA(launch(pdl, down_kernel<T>, grid, 256, 0, stream, x, partial, tickets, w_down_t, z, experts,
+                 count, hidden, plan.per_chunk, bias, ahead));
   return GF_OK;
 }
 
