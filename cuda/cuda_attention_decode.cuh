@@ -10,6 +10,7 @@
 #define GRIFFIN_CUDA_ATTENTION_DECODE_CUH
 
 #include <algorithm>
+#include <cstdlib>
 #include <type_traits>
 
 #include "cuda_launch.cuh"
@@ -24,6 +25,20 @@ constexpr int DECODE_MAX_SPLITS = 64;
 inline int decode_splits(int heads, int max_positions, int sms) {
   const int want = 3 * sms / heads;
   return std::max(1, std::min({want, (max_positions + 31) / 32, DECODE_MAX_SPLITS}));
+}
+
+/*
+ * Splits per head when `sequences` decode together, at most `session_splits` (what each session's
+ * partials hold): the batch's (head, sequence) pairs already fill the chip, so each block takes a
+ * longer run of positions. GRIFFIN_BATCH_SPLITS sets it (within 1..session_splits).
+ */
+inline int decode_batch_splits(int heads, int sequences, int sms, int session_splits) {
+  static const int asked = [] {
+    const char *v = getenv("GRIFFIN_BATCH_SPLITS");
+    return v && *v ? atoi(v) : 0;
+  }();
+  const int want = asked > 0 ? asked : (3 * sms + heads * sequences - 1) / (heads * sequences);
+  return std::max(1, std::min(want, session_splits));
 }
 
 /* Lanes per key of head_dim elements of T for the split kernel; 0 when it does not apply. */
@@ -176,19 +191,14 @@ __device__ __forceinline__ void attention_split(float *__restrict__ out, float *
   if (threadIdx.x == 0) tickets[h] = 0; /* ready for the next step */
 }
 
-/*
- * One sequence's split attention (attention_split). Attention reads little, so its blocks first
- * ask the L2 for the next product's weights (ahead: W_o), which stream in while it runs.
- */
+/* One sequence's split attention (attention_split). */
 template <typename T, int L>
 static __global__ void __launch_bounds__(DECODE_WARPS * 32)
     attention_split_kernel(float *__restrict__ out, float *__restrict__ partial,
                            uint32_t *__restrict__ tickets, const float *__restrict__ qkv,
                            T *__restrict__ key_cache, T *__restrict__ value_cache,
                            const int32_t *__restrict__ position, int heads, int kv_heads,
-                           const float *__restrict__ inv_freq, int window, Lookahead ahead) {
-  fetch_ahead(ahead, (blockIdx.y * gridDim.x + blockIdx.x) * DECODE_WARPS + (threadIdx.x >> 5),
-              gridDim.x * gridDim.y * DECODE_WARPS);
+                           const float *__restrict__ inv_freq, int window) {
   attention_split<T, L>(out, partial, tickets, qkv, key_cache, value_cache, position, heads, kv_heads,
                         inv_freq, window);
 }
@@ -255,22 +265,20 @@ cudaError_t launch_attention_split_batch(cudaStream_t stream, float *out, const 
  * Launches the split kernel for a head of head_dim elements of T (decode_lanes(head_dim) > 0):
  * out (heads·head_dim) from the step's q/k/v, over the last `window` positions (0: all);
  * partial holds heads·splits·(head_dim + 2) floats,
- * tickets heads zeros (left so); splits ≤ DECODE_MAX_SPLITS. ahead: the next product's weights,
- * for the L2.
+ * tickets heads zeros (left so); splits ≤ DECODE_MAX_SPLITS.
  */
 template <typename T>
 cudaError_t launch_attention_split(bool pdl, cudaStream_t stream, float *out, float *partial,
                                    uint32_t *tickets, const float *qkv, T *key_cache,
                                    T *value_cache, const int32_t *position, int heads,
                                    int kv_heads, int head_dim, int splits,
-                                   const float *inv_freq, int window,
-                                   Lookahead ahead = Lookahead()) {
+                                   const float *inv_freq, int window) {
   if (splits < 1 || splits > DECODE_MAX_SPLITS) return cudaErrorInvalidValue;
   const dim3 grid(heads, splits), block(DECODE_WARPS * 32);
   return with_lanes<T>(head_dim, [&](auto lanes) {
     return launch(pdl, attention_split_kernel<T, decltype(lanes)::value>, grid, block, 0, stream, out,
                   partial, tickets, qkv, key_cache, value_cache, position, heads, kv_heads, inv_freq,
-                  window, ahead);
+                  window);
   });
 }
 

@@ -58,6 +58,9 @@ gf_status decode_batch_pass(gf_session **sessions, int32_t count, const int32_t 
   GF_CUDA(cudaMemcpyAsync(d_positions, positions.data(), (size_t)count * 4, cudaMemcpyHostToDevice, g.stream));
   GF_CUDA(cudaMemcpyAsync(d_counts, counts.data(), counts.size() * 4, cudaMemcpyHostToDevice, g.stream));
   GF_CUDA(cudaMemcpyAsync(d_experts, experts.data(), experts.size() * sizeof(void *), cudaMemcpyHostToDevice, g.stream));
+  int sms = 132;
+  GF_CUDA(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, m.device));
+  const int batch_splits = decode_batch_splits(d.heads, count, sms, g.attention_splits);
   PhaseClock clock("decode batch", g.stream, profiling());
   gf_status st = enqueue_embed<T>(lead, count, false, d_positions);
   for (int32_t l = 0; l < d.layers && st == GF_OK; l++) {
@@ -72,7 +75,7 @@ gf_status decode_batch_pass(gf_session **sessions, int32_t count, const int32_t 
     /* each sequence's attention against its own cache (RoPE and the cache write fused in) */
     if (one_launch) {
       GF_CUDA(launch_attention_split_batch<T>(g.stream, g.att, g.qkv, d_states, count, l, d.heads, d.kv_heads,
-                                              d.head_dim, g.attention_splits, m.inv_freq, c.sliding_window));
+                                              d.head_dim, batch_splits, m.inv_freq, c.sliding_window));
     } else {
       for (int32_t b = 0; b < count; b++) {
         GpuSession &gb = *gpu_of(sessions[b]);

@@ -39,7 +39,7 @@ gf_status enqueue_embed(gf_session *s, int n, bool pdl = false, const int32_t *p
     GF_CUDA(launch(pdl, gemv_kernel<T>, GemvShape::blocks(d.hidden, 0), GemvShape::threads,
                    GemvShape::shared(d.width), g.stream, g.x, (const T *)m.project_in,
                    (const float *)g.e, d.hidden, d.width, (const int32_t *)nullptr,
-                   (const float *)nullptr, Norm(), (const float *)nullptr, Lookahead()));
+                   (const float *)nullptr, Norm(), (const float *)nullptr));
   } else {
     gf_status st = gemm<T>(g, g.x, g.e, (const T *)m.project_in, n, d.width, d.hidden, false, false);
     if (st != GF_OK) return st;

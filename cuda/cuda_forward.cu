@@ -303,69 +303,23 @@ gf_status enqueue_decode(gf_session *s, PhaseClock *clock = nullptr) {
   const size_t staged = GemvShape::shared(d.widest);
   const int32_t *no_rows = nullptr;
   const float *no_residual = nullptr, *no_bias = nullptr;
-  /* each layer's FF weights as the products read them: the experts' rows, or gathered copies */
-  struct FF {
-    const T *gate, *up, *down_t;
-    const int32_t *experts;
-    int count;
-  };
-  auto ff_of = [&](int32_t l) {
-    const GpuLayer &w = m.layers[(size_t)l];
-    const int32_t selected = g.expert_count[(size_t)l];
-    const bool griffin = s->densities[(size_t)l] < 1.0 && selected >= 0;
-    FF f{(const T *)w.w_gate, (const T *)w.w_up, (const T *)w.w_down_t,
-         griffin ? g.experts + (size_t)l * d.ff : nullptr, griffin ? selected : d.ff};
-    if (griffin && (size_t)l < g.compact_offset.size() && g.compact_offset[(size_t)l] != SIZE_MAX) {
-      f.gate = (const T *)((char *)g.compact + g.compact_offset[(size_t)l]); /* gathered copies */
-      f.up = f.gate + (size_t)f.count * d.hidden;
-      f.down_t = f.up + (size_t)f.count * d.hidden;
-      f.experts = nullptr;
-    }
-    return f;
-  };
-  /* what each kernel asks the L2 for once its own loads are out (GRIFFIN_LOOKAHEAD_MB) */
-  const size_t budget = lookahead_bytes();
-  const size_t hidden_row = (size_t)d.hidden * sizeof(T), width_row = (size_t)d.width * sizeof(T);
-  const int down_blocks_per_sm = persistent ? 4 : 8;
-  auto product_rows = [&](const void *w, int rows, size_t row_bytes, size_t bytes = 0) {
-    return budget ? rows_ahead(w, nullptr, nullptr, rows, row_bytes, bytes ? bytes : budget) : Lookahead();
-  };
-  auto ff_rows = [&](const FF &f) {
-    if (!budget) return Lookahead();
-    return rows_ahead(f.up, c.gated ? f.gate : nullptr, f.experts, f.count, hidden_row, budget);
-  };
-  auto down_rows = [&](const FF &f) {
-    if (!budget || d.hidden % (16 / (int)sizeof(T)) != 0) return Lookahead();
-    const DownPlan plan = down_plan(f.count, d.hidden, 16 / (int)sizeof(T), sms, down_blocks_per_sm,
-                                    down_fit<T>(), g.partials_floats);
-    return chunks_ahead(f.down_t, f.experts, f.count, plan.chunks, plan.per_chunk, DOWN_FIRST_ROWS,
-                        hidden_row, budget);
-  };
-  auto head_rows = [&]() { /* after the last layer: the projection out, else the LM head */
-    return m.project_out ? product_rows(m.project_out, d.width, hidden_row)
-                         : product_rows(m.lm_head, d.vocab, width_row);
-  };
   if (gf_status st = enqueue_embed<T>(s, 1, pdl); st != GF_OK) return st;
   for (int32_t l = 0; l < d.layers; l++) {
     const GpuLayer &w = m.layers[(size_t)l];
     T *key_cache = (T *)g.key_cache + l * cache_layer, *value_cache = (T *)g.value_cache + l * cache_layer;
     const Norm attn_norm = norm_of(c, w.attn_norm, w.attn_norm_bias);
     const Norm ff_norm = norm_of(c, w.ff_norm, w.ff_norm_bias);
-    const FF f = ff_of(l);
-    const size_t o_row = (size_t)d.q_dim * sizeof(T);
     mark("embed, norms");
     /* the attention norm (pre-norm) and the q/k/v biases fused into the q/k/v product */
     GF_CUDA(launch(pdl, gemv_kernel<T>, blocks(g.gemv_resident, d.qkv_dim), threads, staged, g.stream,
                    g.qkv, (const T *)w.wqkv, g.x, d.qkv_dim, d.hidden, no_rows, no_residual,
-                   c.post_norm ? Norm() : attn_norm, (const float *)w.bqkv,
-                   product_rows(w.wo, d.hidden, o_row)));
+                   c.post_norm ? Norm() : attn_norm, (const float *)w.bqkv));
     mark("q/k/v gemv");
-    /* RoPE and the KV-cache write fused into attention, which fetches W_o meanwhile */
+    /* RoPE and the KV-cache write fused into attention */
     if (split_kernel) {
       GF_CUDA(launch_attention_split<T>(pdl, g.stream, g.att, g.partials, head_tickets, g.qkv,
                                         key_cache, value_cache, g.position, d.heads, d.kv_heads,
-                                        d.head_dim, splits, m.inv_freq, c.sliding_window,
-                                        product_rows(w.wo, d.hidden, o_row, 2 * budget)));
+                                        d.head_dim, splits, m.inv_freq, c.sliding_window));
     } else {
       attention_decode_kernel<T><<<dim3(d.heads, splits), ATTENTION_THREADS, 0, g.stream>>>(
           g.partials, g.qkv, key_cache, value_cache, g.position, d.heads, d.kv_heads, d.head_dim,
@@ -375,25 +329,33 @@ gf_status enqueue_decode(gf_session *s, PhaseClock *clock = nullptr) {
     mark("attention");
     GF_CUDA(launch(pdl, gemv_kernel<T>, blocks(g.gemv_resident, d.hidden), threads, staged, g.stream,
                    g.x, (const T *)w.wo, (const float *)g.att, d.hidden, d.q_dim, no_rows,
-                   (const float *)g.x, Norm(), (const float *)w.bo, f.count > 0 ? ff_rows(f) : down_rows(f)));
+                   (const float *)g.x, Norm(), (const float *)w.bo));
     if (c.post_norm) norm_kernel<<<1, 256, 0, g.stream>>>(g.x, g.x, d.hidden, attn_norm, nullptr);
     mark("o gemv");
     /* GRIFFIN: only the experts' rows of W_gate, W_up and W_downᵀ are read; FF norm fused */
-    if (f.count > 0) {
-      GF_CUDA(launch(pdl, gate_up_kernel<T>, blocks(g.gate_up_resident, f.count), threads, staged, g.stream,
-                     g.z, c.gated ? f.gate : nullptr, f.up,
-                     (const float *)g.x, f.count, d.hidden, f.experts, (int)c.activation,
+    const int32_t selected = g.expert_count[(size_t)l];
+    const bool griffin = s->densities[(size_t)l] < 1.0 && selected >= 0;
+    const int count = griffin ? selected : d.ff;
+    const int32_t *experts = griffin ? g.experts + (size_t)l * d.ff : nullptr;
+    const T *w_gate = (const T *)w.w_gate, *w_up = (const T *)w.w_up, *w_down_t = (const T *)w.w_down_t;
+    if (griffin && (size_t)l < g.compact_offset.size() && g.compact_offset[(size_t)l] != SIZE_MAX) {
+      w_gate = (const T *)((char *)g.compact + g.compact_offset[(size_t)l]); /* gathered copies */
+      w_up = w_gate + (size_t)count * d.hidden;
+      w_down_t = w_up + (size_t)count * d.hidden;
+      experts = nullptr;
+    }
+    if (count > 0) {
+      GF_CUDA(launch(pdl, gate_up_kernel<T>, blocks(g.gate_up_resident, count), threads, staged, g.stream,
+                     g.z, c.gated ? w_gate : nullptr, w_up,
+                     (const float *)g.x, count, d.hidden, experts, (int)c.activation,
                      c.post_norm ? Norm() : ff_norm, c.gated ? (const float *)w.b_gate : no_bias,
-                     (const float *)w.b_up, down_rows(f)));
+                     (const float *)w.b_up));
       mark("gate/up (experts)");
     }
     /* density 0: the FF adds only its output bias, if any */
-    const Lookahead next = l + 1 < d.layers
-                               ? product_rows(m.layers[(size_t)l + 1].wqkv, d.qkv_dim, hidden_row)
-                               : head_rows();
     gf_status st = launch_down<T>(g.stream, g.x, g.partials, g.partials_floats, down_tickets,
-                                  f.down_t, g.z, f.experts, f.count, d.hidden, sms, pdl,
-                                  down_blocks_per_sm, w.b_down, next);
+                                  w_down_t, g.z, experts, count, d.hidden, sms, pdl,
+                                  persistent ? 4 : 8, w.b_down);
     if (st != GF_OK) return st;
     if (c.post_norm) norm_kernel<<<1, 256, 0, g.stream>>>(g.x, g.x, d.hidden, ff_norm, nullptr);
     mark("down (experts)");
@@ -404,14 +366,13 @@ gf_status enqueue_decode(gf_session *s, PhaseClock *clock = nullptr) {
   if (m.project_out) { /* OPT-350m: the final norm fused into the projection out */
     GF_CUDA(launch(pdl, gemv_kernel<T>, blocks(g.gemv_resident, d.width), threads, staged, g.stream,
                    g.e, (const T *)m.project_out, (const float *)g.x, d.width, d.hidden, no_rows,
-                   no_residual, head_norm, no_bias, product_rows(m.lm_head, d.vocab, width_row)));
+                   no_residual, head_norm, no_bias));
     head_in = g.e;
     head_norm = Norm();
   }
-  /* the LM head fetches the first layer's q/k/v for the next step */
   GF_CUDA(launch(pdl, gemv_kernel<T>, blocks(g.gemv_resident, d.vocab), threads, staged, g.stream,
                  g.logits, (const T *)m.lm_head, head_in, d.vocab, d.width, no_rows,
-                 no_residual, head_norm, no_bias, product_rows(m.layers[0].wqkv, d.qkv_dim, hidden_row)));
+                 no_residual, head_norm, no_bias));
   mark("lm head");
   GF_LAUNCHED();
   return GF_OK;

@@ -10,7 +10,6 @@
 #include <algorithm>
 
 #include "cuda_launch.cuh"
-#include "cuda_lookahead.cuh"
 
 namespace gf {
 
@@ -185,8 +184,7 @@ template <typename T>
 static __global__ void __launch_bounds__(256)
     gemv_kernel(float *__restrict__ y, const T *__restrict__ w, const float *__restrict__ x_global,
                 int count, int cols, const int32_t *__restrict__ rows, const float *residual,
-                Norm norm = Norm(), const float *__restrict__ bias = nullptr,
-                Lookahead ahead = Lookahead()) {
+                Norm norm = Norm(), const float *__restrict__ bias = nullptr) {
   extern __shared__ float x[];
   constexpr int V = 16 / sizeof(T), U = GEMV_BATCH;
   const int lane = threadIdx.x & 31, warps = blockDim.x >> 5;
@@ -217,7 +215,6 @@ static __global__ void __launch_bounds__(256)
       y[r] = residual ? acc + residual[r] : acc;
     }
   }
-  fetch_ahead(ahead, first, stride); /* this warp's loads are done: the next kernel's rows */
 }
 
 /* The FF activations (GF_ACT_*), as in kernels_cpu.cpp's activate. */
@@ -243,7 +240,7 @@ static __global__ void __launch_bounds__(256)
                    const float *__restrict__ x_global, int count, int cols,
                    const int32_t *__restrict__ experts, int act, Norm norm = Norm(),
                    const float *__restrict__ b_gate = nullptr,
-                   const float *__restrict__ b_up = nullptr, Lookahead ahead = Lookahead()) {
+                   const float *__restrict__ b_up = nullptr) {
   extern __shared__ float x[];
   constexpr int V = 16 / sizeof(T), U = GEMV_BATCH;
   const int lane = threadIdx.x & 31, warps = blockDim.x >> 5;
@@ -283,7 +280,6 @@ static __global__ void __launch_bounds__(256)
       z[i] = activation(u, act);
     }
   }
-  fetch_ahead(ahead, first, stride);
 }
 
 /*
@@ -300,7 +296,7 @@ static __global__ void down_kernel(float *__restrict__ x, float *__restrict__ pa
                                    uint32_t *__restrict__ tickets, const T *__restrict__ w_down_t,
                                    const float *__restrict__ z, const int32_t *__restrict__ experts,
                                    int count, int hidden, int per_chunk,
-                                   const float *__restrict__ bias, Lookahead ahead) {
+                                   const float *__restrict__ bias) {
   constexpr int V = 16 / sizeof(T), COLS = 32 * V;
   constexpr int R = GEMV_BATCH; /* rows in flight per warp */
   __shared__ float sums[8][COLS];
@@ -341,7 +337,6 @@ static __global__ void down_kernel(float *__restrict__ x, float *__restrict__ pa
       for (int j = 0; j < V; j++) acc[j] += zr * to_float(wr[j]);
     }
   }
-  fetch_ahead(ahead, (blockIdx.y * gridDim.x + blockIdx.x) * 8 + warp, gridDim.x * gridDim.y * 8);
 #pragma unroll
   for (int j = 0; j < V; j++) sums[warp][lane * V + j] = acc[j];
   __syncthreads();
@@ -448,19 +443,16 @@ template <typename T> int down_fit() {
   return fit;
 }
 
-/* Rows each block of the down projection loads first: 8 warps, GEMV_BATCH rows each. */
-constexpr int DOWN_FIRST_ROWS = 8 * GEMV_BATCH;
-
 /*
  * x += W_downᵀ[experts]ᵀ · z (+ bias) through partial sums (count 0: only the bias, if any, is
  * added); tickets holds down_tiles(hidden, V) zeros and is left so. pdl: a programmatic
- * dependent launch; ahead: the next kernel's first rows, for the L2.
+ * dependent launch.
  */
 template <typename T>
 gf_status launch_down(cudaStream_t stream, float *x, float *partial, size_t partial_floats,
                       uint32_t *tickets, const T *w_down_t, const float *z, const int32_t *experts,
                       int count, int hidden, int sms, bool pdl = false, int blocks_per_sm = 4,
-                      const float *bias = nullptr, Lookahead ahead = Lookahead()) {
+                      const float *bias = nullptr) {
   constexpr int V = 16 / sizeof(T);
   if (count <= 0 && !bias) return GF_OK;
   if (count <= 0 || hidden % V != 0) {
@@ -471,7 +463,7 @@ gf_status launch_down(cudaStream_t stream, float *x, float *partial, size_t part
   const DownPlan plan = down_plan(count, hidden, V, sms, blocks_per_sm, down_fit<T>(), partial_floats);
   const dim3 grid(down_tiles(hidden, V), plan.chunks);
   GF_CUDA(launch(pdl, down_kernel<T>, grid, 256, 0, stream, x, partial, tickets, w_down_t, z, experts,
-                 count, hidden, plan.per_chunk, bias, ahead));
+                 count, hidden, plan.per_chunk, bias));
   return GF_OK;
 }
 

@@ -85,14 +85,13 @@ void layer_products(const Layer &w, int gemv_blocks, int gate_up_blocks, const i
                     int count, cudaStream_t stream) {
   auto grid = [&](int per_sm, int rows) { return GemvShape::resident_blocks(rows, sms, per_sm); };
   launch(true, gemv_kernel<T>, grid(gemv_blocks, QKV), 256, HIDDEN * 4, stream, y, w.qkv, x, QKV,
-         HIDDEN, (const int32_t *)nullptr, (const float *)nullptr, Norm(), (const float *)nullptr,
-         Lookahead());
+         HIDDEN, (const int32_t *)nullptr, (const float *)nullptr, Norm(), (const float *)nullptr);
   launch(true, gemv_kernel<T>, grid(gemv_blocks, HIDDEN), 256, HIDDEN * 4, stream, x, w.o,
          (const float *)y, HIDDEN, HIDDEN, (const int32_t *)nullptr, (const float *)x,
-         Norm(), (const float *)nullptr, Lookahead());
+         Norm(), (const float *)nullptr);
   launch(true, gate_up_kernel<T>, grid(gate_up_blocks, count), 256, HIDDEN * 4, stream, z,
          (const T *)w.gate, (const T *)w.up, (const float *)x, count, HIDDEN, experts,
-         (int)GF_ACT_SILU, Norm(), (const float *)nullptr, (const float *)nullptr, Lookahead());
+         (int)GF_ACT_SILU, Norm(), (const float *)nullptr, (const float *)nullptr);
   launch_down<T>(stream, x, partial, (size_t)HIDDEN * 128, tickets, w.down_t, z, experts, count,
                  HIDDEN, sms, true);
 }
