@@ -131,6 +131,11 @@ struct GpuSession {
   std::vector<size_t> compact_offset; /* bytes into compact of each layer's copy */
   /* the decoding step as a CUDA graph, valid for the current experts */
   cudaGraphExec_t decode_graph = nullptr;
+  /* a decoding batch's step (this session leading) as a CUDA graph, for batch_graph_key's
+   * sequences and splits; off after a capture failed */
+  cudaGraphExec_t batch_graph = nullptr;
+  int32_t batch_graph_key[2] = {-1, -1};
+  bool batch_graph_failed = false;
   bool selection_on_host = true; /* host copies of experts and scores are current */
   /* mode class over a packed batch (gf_score_class_batch) */
   int32_t *batch_index = nullptr;  /* (7, max_positions): positions, scored rows, targets, last

@@ -18,11 +18,131 @@
 namespace gf {
 namespace {
 
+/* The device tables a decoding batch's kernels read (in the lead's scratch), and its shape. */
+struct BatchTables {
+  const int32_t *positions, *counts;
+  const int32_t *const *experts;
+  const DecodeSequence *states;
+  bool one_launch;
+  int splits;
+};
+
+/* One step's kernels for `count` sequences led by sessions[0] (captured into a graph when the
+ * batch repeats; see decode_batch_pass). */
+template <typename T>
+gf_status enqueue_batch_step(gf_session **sessions, int32_t count, const BatchTables &t, PhaseClock &clock) {
+  gf_session *lead = sessions[0];
+  GpuSession &g = *gpu_of(lead);
+  const GpuModel &m = *gpu_of(lead->model);
+  const gf_config &c = lead->model->config;
+  const Dims d(c);
+  gf_status st = enqueue_embed<T>(lead, count, false, t.positions);
+  for (int32_t l = 0; l < d.layers && st == GF_OK; l++) {
+    const GpuLayer &w = m.layers[(size_t)l];
+    const Norm attn_norm = norm_of(c, w.attn_norm, w.attn_norm_bias);
+    const Norm ff_norm = norm_of(c, w.ff_norm, w.ff_norm_bias);
+    const float *attn_in = c.post_norm ? g.x : g.xb;
+    if (!c.post_norm) norm_kernel<<<count, 256, 0, g.stream>>>(g.xb, g.x, d.hidden, attn_norm, nullptr);
+    if ((st = gemm<T>(g, g.qkv, attn_in, (const T *)w.wqkv, count, d.hidden, d.qkv_dim, false, false)) != GF_OK) break;
+    if (w.bqkv) norm_kernel<<<count, 256, 0, g.stream>>>(g.qkv, g.qkv, d.qkv_dim, Norm(), w.bqkv);
+    clock.mark("norms, q/k/v");
+    /* each sequence's attention against its own cache (RoPE and the cache write fused in) */
+    if (t.one_launch) {
+      GF_CUDA(launch_attention_split_batch<T>(g.stream, g.att, g.qkv, t.states, count, l, d.heads, d.kv_heads,
+                                              d.head_dim, t.splits, m.inv_freq, c.sliding_window));
+    } else {
+      for (int32_t b = 0; b < count; b++) {
+        GpuSession &gb = *gpu_of(sessions[b]);
+        const size_t cache_layer = (size_t)sessions[b]->max_positions * d.kv_dim;
+        T *key_cache = (T *)gb.key_cache + l * cache_layer, *value_cache = (T *)gb.value_cache + l * cache_layer;
+        const float *qkv = g.qkv + (size_t)b * d.qkv_dim;
+        float *att = g.att + (size_t)b * d.q_dim;
+        if (decode_lanes<T>(d.head_dim) > 0) {
+          GF_CUDA(launch_attention_split<T>(false, g.stream, att, gb.partials, gb.tickets, qkv, key_cache,
+                                            value_cache, gb.position, d.heads, d.kv_heads, d.head_dim,
+                                            gb.attention_splits, m.inv_freq, c.sliding_window));
+        } else {
+          attention_decode_kernel<T><<<dim3(d.heads, gb.attention_splits), ATTENTION_THREADS, 0, g.stream>>>(
+              gb.partials, qkv, key_cache, value_cache, gb.position, d.heads, d.kv_heads, d.head_dim,
+              m.inv_freq, c.sliding_window);
+          attention_combine_kernel<<<d.heads, std::min(d.head_dim, 1024), 0, g.stream>>>(
+              att, gb.partials, gb.attention_splits, d.head_dim);
+        }
+      }
+    }
+    clock.mark("attention");
+    if ((st = gemm<T>(g, g.x, g.att, (const T *)w.wo, count, d.q_dim, d.hidden, false, true)) != GF_OK) break;
+    if (w.bo || c.post_norm)
+      norm_kernel<<<count, 256, 0, g.stream>>>(g.x, g.x, d.hidden, c.post_norm ? attn_norm : Norm(), w.bo);
+    /* the FF block over every neuron, each row masked to its own sequence's experts */
+    const float *ff_in = c.post_norm ? g.x : g.xb;
+    if (!c.post_norm) norm_kernel<<<count, 256, 0, g.stream>>>(g.xb, g.x, d.hidden, ff_norm, nullptr);
+    clock.mark("o, norms");
+    if ((st = ff_activations<T>(g, w, c, d, ff_in, count, nullptr)) != GF_OK) break;
+    mask_rows_kernel<<<count, 256, 0, g.stream>>>(g.z, g.up, nullptr, t.experts + (size_t)l * count,
+                                                  t.counts + (size_t)l * count, d.ff);
+    GF_LAUNCHED();
+    clock.mark("gate/up, masks");
+    if ((st = ff_output<T>(g, w, c, d, count, ff_norm)) != GF_OK) break;
+    clock.mark("down");
+  }
+  if (st != GF_OK) return st;
+  norm_kernel<<<count, 256, 0, g.stream>>>(g.xb, g.x, d.hidden, final_norm(c, m), nullptr);
+  GF_LAUNCHED();
+  const float *head_in = g.xb;
+  if (m.project_out) {
+    if ((st = gemm<T>(g, g.e, g.xb, (const T *)m.project_out, count, d.hidden, d.width, false, false)) != GF_OK)
+      return st;
+    head_in = g.e;
+  }
+  if ((st = gemm<T>(g, g.z, head_in, (const T *)m.lm_head, count, d.width, d.vocab, false, false)) != GF_OK)
+    return st;
+  clock.mark("lm head");
+  return GF_OK;
+}
+
+/*
+ * Replays the lead's graph of a step for this batch shape (count sequences, t.splits), capturing
+ * it the second time the shape comes in a row (a shape seen once, as the last sequences of a
+ * batch finish, runs without one). *done: whether the step was enqueued; false leaves it to the
+ * caller, as when a capture fails (graphs then stay off for this lead).
+ */
+template <typename T>
+gf_status replay_batch_step(gf_session **sessions, int32_t count, const BatchTables &t, bool *done) {
+  GpuSession &g = *gpu_of(sessions[0]);
+  *done = false;
+  const bool same = g.batch_graph_key[0] == count && g.batch_graph_key[1] == t.splits;
+  if (!same) {
+    if (g.batch_graph) cudaGraphExecDestroy(g.batch_graph);
+    g.batch_graph = nullptr;
+    g.batch_graph_key[0] = count, g.batch_graph_key[1] = t.splits;
+    return GF_OK;
+  }
+  if (!g.batch_graph) {
+    GF_CUDA(cudaStreamBeginCapture(g.stream, cudaStreamCaptureModeThreadLocal));
+    PhaseClock off("decode batch", g.stream, false);
+    const gf_status st = enqueue_batch_step<T>(sessions, count, t, off);
+    cudaGraph_t graph = nullptr;
+    const cudaError_t end = cudaStreamEndCapture(g.stream, &graph);
+    cudaError_t made = cudaErrorUnknown;
+    if (st == GF_OK && end == cudaSuccess) made = cudaGraphInstantiate(&g.batch_graph, graph, 0);
+    if (graph) cudaGraphDestroy(graph);
+    if (made != cudaSuccess) {
+      cudaGetLastError(); /* the capture's error is not the step's: it runs without the graph */
+      g.batch_graph = nullptr;
+      g.batch_graph_failed = true;
+      return GF_OK;
+    }
+  }
+  GF_CUDA(cudaGraphLaunch(g.batch_graph, g.stream));
+  *done = true;
+  return GF_OK;
+}
+
 template <typename T>
 gf_status decode_batch_pass(gf_session **sessions, int32_t count, const int32_t *ids, float *logits) {
   gf_session *lead = sessions[0]; /* its scratch holds the batch's rows */
   GpuSession &g = *gpu_of(lead);
-  const GpuModel &m = *gpu_of(lead->model);
   const gf_config &c = lead->model->config;
   const Dims d(c);
   /* each row's position, and each (layer, row)'s experts as the prompt phase left them */
@@ -59,71 +179,16 @@ gf_status decode_batch_pass(gf_session **sessions, int32_t count, const int32_t 
   GF_CUDA(cudaMemcpyAsync(d_counts, counts.data(), counts.size() * 4, cudaMemcpyHostToDevice, g.stream));
   GF_CUDA(cudaMemcpyAsync(d_experts, experts.data(), experts.size() * sizeof(void *), cudaMemcpyHostToDevice, g.stream));
   int sms = 132;
-  GF_CUDA(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, m.device));
-  const int batch_splits = decode_batch_splits(d.heads, count, sms, g.attention_splits);
+  GF_CUDA(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, lead->model->device));
+  const BatchTables tables{d_positions, d_counts, d_experts, d_states, one_launch,
+                           decode_batch_splits(d.heads, count, sms, g.attention_splits)};
+  /* a step's kernels as one graph (everything they read is in those tables): GRIFFIN_BATCH_GRAPH=0 turns it off */
+  bool done = false;
+  if (one_launch && !profiling() && !g.batch_graph_failed && env_on("GRIFFIN_BATCH_GRAPH"))
+    if (gf_status st = replay_batch_step<T>(sessions, count, tables, &done); st != GF_OK) return st;
   PhaseClock clock("decode batch", g.stream, profiling());
-  gf_status st = enqueue_embed<T>(lead, count, false, d_positions);
-  for (int32_t l = 0; l < d.layers && st == GF_OK; l++) {
-    const GpuLayer &w = m.layers[(size_t)l];
-    const Norm attn_norm = norm_of(c, w.attn_norm, w.attn_norm_bias);
-    const Norm ff_norm = norm_of(c, w.ff_norm, w.ff_norm_bias);
-    const float *attn_in = c.post_norm ? g.x : g.xb;
-    if (!c.post_norm) norm_kernel<<<count, 256, 0, g.stream>>>(g.xb, g.x, d.hidden, attn_norm, nullptr);
-    if ((st = gemm<T>(g, g.qkv, attn_in, (const T *)w.wqkv, count, d.hidden, d.qkv_dim, false, false)) != GF_OK) break;
-    if (w.bqkv) norm_kernel<<<count, 256, 0, g.stream>>>(g.qkv, g.qkv, d.qkv_dim, Norm(), w.bqkv);
-    clock.mark("norms, q/k/v");
-    /* each sequence's attention against its own cache (RoPE and the cache write fused in) */
-    if (one_launch) {
-      GF_CUDA(launch_attention_split_batch<T>(g.stream, g.att, g.qkv, d_states, count, l, d.heads, d.kv_heads,
-                                              d.head_dim, batch_splits, m.inv_freq, c.sliding_window));
-    } else {
-      for (int32_t b = 0; b < count; b++) {
-        GpuSession &gb = *gpu_of(sessions[b]);
-        const size_t cache_layer = (size_t)sessions[b]->max_positions * d.kv_dim;
-        T *key_cache = (T *)gb.key_cache + l * cache_layer, *value_cache = (T *)gb.value_cache + l * cache_layer;
-        const float *qkv = g.qkv + (size_t)b * d.qkv_dim;
-        float *att = g.att + (size_t)b * d.q_dim;
-        if (decode_lanes<T>(d.head_dim) > 0) {
-          GF_CUDA(launch_attention_split<T>(false, g.stream, att, gb.partials, gb.tickets, qkv, key_cache,
-                                            value_cache, gb.position, d.heads, d.kv_heads, d.head_dim,
-                                            gb.attention_splits, m.inv_freq, c.sliding_window));
-        } else {
-          attention_decode_kernel<T><<<dim3(d.heads, gb.attention_splits), ATTENTION_THREADS, 0, g.stream>>>(
-              gb.partials, qkv, key_cache, value_cache, gb.position, d.heads, d.kv_heads, d.head_dim,
-              m.inv_freq, c.sliding_window);
-          attention_combine_kernel<<<d.heads, std::min(d.head_dim, 1024), 0, g.stream>>>(
-              att, gb.partials, gb.attention_splits, d.head_dim);
-        }
-      }
-    }
-    clock.mark("attention");
-    if ((st = gemm<T>(g, g.x, g.att, (const T *)w.wo, count, d.q_dim, d.hidden, false, true)) != GF_OK) break;
-    if (w.bo || c.post_norm)
-      norm_kernel<<<count, 256, 0, g.stream>>>(g.x, g.x, d.hidden, c.post_norm ? attn_norm : Norm(), w.bo);
-    /* the FF block over every neuron, each row masked to its own sequence's experts */
-    const float *ff_in = c.post_norm ? g.x : g.xb;
-    if (!c.post_norm) norm_kernel<<<count, 256, 0, g.stream>>>(g.xb, g.x, d.hidden, ff_norm, nullptr);
-    clock.mark("o, norms");
-    if ((st = ff_activations<T>(g, w, c, d, ff_in, count, nullptr)) != GF_OK) break;
-    mask_rows_kernel<<<count, 256, 0, g.stream>>>(g.z, g.up, nullptr, d_experts + (size_t)l * count,
-                                                  d_counts + (size_t)l * count, d.ff);
-    GF_LAUNCHED();
-    clock.mark("gate/up, masks");
-    if ((st = ff_output<T>(g, w, c, d, count, ff_norm)) != GF_OK) break;
-    clock.mark("down");
-  }
-  if (st != GF_OK) return st;
-  norm_kernel<<<count, 256, 0, g.stream>>>(g.xb, g.x, d.hidden, final_norm(c, m), nullptr);
-  GF_LAUNCHED();
-  const float *head_in = g.xb;
-  if (m.project_out) {
-    if ((st = gemm<T>(g, g.e, g.xb, (const T *)m.project_out, count, d.hidden, d.width, false, false)) != GF_OK)
-      return st;
-    head_in = g.e;
-  }
-  if ((st = gemm<T>(g, g.z, head_in, (const T *)m.lm_head, count, d.width, d.vocab, false, false)) != GF_OK)
-    return st;
-  clock.mark("lm head");
+  if (!done)
+    if (gf_status st = enqueue_batch_step<T>(sessions, count, tables, clock); st != GF_OK) return st;
   GF_CUDA(cudaMemcpyAsync(logits, g.z, (size_t)count * d.vocab * 4, cudaMemcpyDeviceToHost, g.stream));
   GF_CUDA(cudaStreamSynchronize(g.stream));
   clock.mark("logits to the host");

@@ -22,6 +22,7 @@ gf_status alloc(GpuSession &g, size_t bytes, void **out) {
 
 void release(GpuSession *g) {
   if (g->decode_graph) cudaGraphExecDestroy(g->decode_graph);
+  if (g->batch_graph) cudaGraphExecDestroy(g->batch_graph);
   for (void *p : g->allocations) cudaFree(p);
   if (g->compact) cudaFree(g->compact);
   if (g->batch_experts) cudaFree(g->batch_experts);
