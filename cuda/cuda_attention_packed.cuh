@@ -50,36 +50,48 @@ static __global__ void pad_heads_kernel(T *__restrict__ q, T *__restrict__ k, T 
   }
 }
 
-/* att's packed rows from o (b, heads, L, head_dim), positions below each length. Grid (L, sequences). */
-static __global__ void unpad_heads_kernel(float *__restrict__ att, const float *__restrict__ o,
+/*
+ * att's packed rows from o (b, heads, L, head_dim), positions below each length: in f32, or
+ * rounded to T as the o product takes them (fused_rounding). Grid (L, sequences).
+ */
+template <typename A>
+static __global__ void unpad_heads_kernel(A *__restrict__ att, const float *__restrict__ o,
                                           const int32_t *__restrict__ offsets,
                                           const int32_t *__restrict__ lengths, int L, int heads,
                                           int head_dim) {
   const int t = blockIdx.x, b = blockIdx.y;
   if (t >= lengths[b]) return;
   const int q_dim = heads * head_dim;
-  float *row = att + ((size_t)offsets[b] + t) * q_dim;
+  A *row = att + ((size_t)offsets[b] + t) * q_dim;
   for (int i = threadIdx.x; i < q_dim; i += blockDim.x)
-    row[i] = o[(((size_t)b * heads + i / head_dim) * L + t) * head_dim + i % head_dim];
+    row[i] = from_float<A>(o[(((size_t)b * heads + i / head_dim) * L + t) * head_dim + i % head_dim]);
 }
 
 /*
  * att (packed rows, q_dim) = causal attention of each sequence of the batch against its own rows
- * of the cache (written by rope_cache_kernel), over its last `window` keys (0: all). Uses the
- * session's free scratch during attention: cast (padded queries), up (padded keys and values,
- * then the outputs in f32) and the attention scratch (scores, probabilities).
+ * of the cache (written by rope_cache_kernel), over its last `window` keys (0: all). With
+ * rounded, the rows go there rounded to T instead (att then holds only the rows of sequences
+ * too long for the padded layout, on their way). Uses the session's free scratch during
+ * attention: cast (padded queries), up (padded keys and values, then the outputs in f32) and the
+ * attention scratch (scores, probabilities).
  */
 template <typename T>
 gf_status attention_packed(GpuSession &g, float *att, const float *qkv, const T *key_cache,
                            const T *value_cache, const PackedSequences &batch, int heads,
-                           int kv_heads, int head_dim, int window) {
+                           int kv_heads, int head_dim, int window, T *rounded = nullptr) {
   const std::vector<int32_t> &offsets = *batch.offsets, &lengths = *batch.lengths;
   const int count = (int)lengths.size();
   const int q_dim = heads * head_dim, kv_dim = kv_heads * head_dim;
   auto alone = [&](int b) {
     const size_t at = (size_t)offsets[(size_t)b];
-    return attention_prompt<T>(g, att + at * q_dim, qkv + at * (q_dim + 2 * kv_dim), key_cache + at * kv_dim,
-                               value_cache + at * kv_dim, lengths[(size_t)b], heads, kv_heads, head_dim, window);
+    gf_status st = attention_prompt<T>(g, att + at * q_dim, qkv + at * (q_dim + 2 * kv_dim), key_cache + at * kv_dim,
+                                       value_cache + at * kv_dim, lengths[(size_t)b], heads, kv_heads, head_dim, window);
+    if (st != GF_OK || !rounded) return st;
+    const size_t values = (size_t)lengths[(size_t)b] * q_dim;
+    cast_kernel<T><<<(unsigned)std::min<size_t>((values + 255) / 256, 65535), 256, 0, g.stream>>>(
+        rounded + at * q_dim, att + at * q_dim, values);
+    GF_LAUNCHED();
+    return GF_OK;
   };
 #ifdef GF_HAVE_CUBLAS
   const int group = heads / kv_heads;
@@ -134,7 +146,10 @@ gf_status attention_packed(GpuSession &g, float *att, const float *qkv, const T 
       if (st != CUBLAS_STATUS_SUCCESS)
         return fail(GF_ERR_CUDA, "cuBLAS packed attention values (%d × %d × %d) failed with status %d", items, L, head_dim, (int)st);
     }
-    unpad_heads_kernel<<<dim3(L, n), 256, 0, g.stream>>>(att, o, chunk_offsets, chunk_lengths, L, heads, head_dim);
+    if (rounded)
+      unpad_heads_kernel<T><<<dim3(L, n), 256, 0, g.stream>>>(rounded, o, chunk_offsets, chunk_lengths, L, heads, head_dim);
+    else
+      unpad_heads_kernel<float><<<dim3(L, n), 256, 0, g.stream>>>(att, o, chunk_offsets, chunk_lengths, L, heads, head_dim);
     GF_LAUNCHED();
     b0 = b1;
   }

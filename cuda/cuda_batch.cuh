@@ -8,6 +8,7 @@
 #define GRIFFIN_CUDA_BATCH_CUH
 
 #include "cuda_embed.cuh"
+#include "cuda_ff_rows.cuh"
 #include "cuda_selection.cuh"
 #include "selection.h"
 
@@ -36,9 +37,12 @@ struct ClassBatch {
  * Mode class over a packed batch, layer l: every sequence's neuron scores from its rows but the
  * last in one launch, its experts (top-k on the GPU, one launch for all; the other methods choose
  * on the host with the CPU backend's code, from the same seed as the sequence alone would), and
- * its last row masked to them.
+ * its last row masked to them: z in f32 where it is kept (rounding.keep_z), and its rounding for
+ * the down product where the activation wrote one (rounding.z).
  */
-inline gf_status select_batch_layer(gf_session *s, GpuSession &g, ClassBatch &batch, int32_t l, int sms) {
+template <typename T>
+gf_status select_batch_layer(gf_session *s, GpuSession &g, ClassBatch &batch, int32_t l, int sms,
+                             const FfRounding<T> &rounding) {
   const gf_config &c = s->model->config;
   const int ff = c.ff_size, k = expert_count(ff, s->densities[(size_t)l]), count = batch.count;
   int32_t *experts = batch.experts + (size_t)l * count * ff; /* (count, ff) of this layer */
@@ -79,8 +83,11 @@ inline gf_status select_batch_layer(gf_session *s, GpuSession &g, ClassBatch &ba
     GF_CUDA(cudaStreamSynchronize(g.stream)); /* `chosen` goes out of scope */
   }
   for (int32_t b = 0; b < count; b++) batch.expert_counts[(size_t)b * c.n_layers + l] = k;
-  mask_rows_kernel<<<count, 256, 0, g.stream>>>(g.z, g.up, batch.last_rows, batch.expert_table + (size_t)l * count,
-                                                batch.count_table + (size_t)l * count, ff);
+  const int32_t *const *sets = batch.expert_table + (size_t)l * count;
+  const int32_t *ks = batch.count_table + (size_t)l * count;
+  if (rounding.keep_z || !rounding.z)
+    mask_rows_kernel<float><<<count, 256, 0, g.stream>>>(g.z, g.up, batch.last_rows, sets, ks, ff);
+  if (rounding.z) mask_rows_kernel<T><<<count, 256, 0, g.stream>>>(rounding.z, (T *)g.up, batch.last_rows, sets, ks, ff);
   GF_LAUNCHED();
   return GF_OK;
 }

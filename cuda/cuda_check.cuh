@@ -107,6 +107,11 @@ inline std::vector<float> from_device(const float *d, size_t n) {
 template <typename T>
 gf_status check_forms(Check &c, GpuSession &g, int32_t dtype, const char *name);
 
+/* The fused roundings of the products' operands against the passes they replace, bit for bit
+ * (cuda_check_rounding.cu); 16-bit types. */
+template <typename T>
+gf_status check_rounding(Check &c, GpuSession &g, int32_t dtype, const char *name);
+
 } // namespace gf
 
 #endif

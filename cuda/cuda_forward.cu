@@ -145,6 +145,13 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
   clock.mark("embed");
   float selection_ms = 0;
   const size_t cache_layer = (size_t)s->max_positions * d.kv_dim;
+  /* the products' operands rounded to T by the kernels that write them (fused_rounding): the
+   * pre-norm norms', the packed attention's (into g.z, free until the FF products; as large as
+   * g.up) and the activations' */
+  const bool round_norms = !c.post_norm && fused_rounding<T>(n, d.hidden, false);
+  T *rounded_att = batch && fused_rounding<T>(n, d.q_dim, false) && (size_t)n * d.q_dim * sizeof(T) <= g.up_bytes
+                       ? (T *)g.z : nullptr;
+  const bool round_z = fused_rounding<T>(n, d.ff, true);
   for (int32_t l = 0; l < d.layers && st == GF_OK; l++) {
     const GpuLayer &w = m.layers[(size_t)l];
     T *key_cache = (T *)g.key_cache + l * cache_layer, *value_cache = (T *)g.value_cache + l * cache_layer;
@@ -152,9 +159,14 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
     const Norm ff_norm = norm_of(c, w.ff_norm, w.ff_norm_bias);
     /* attention: pre-norm reads norm(x), post-norm x itself */
     const float *attn_in = c.post_norm ? g.x : g.xb;
-    if (!c.post_norm) norm_kernel<<<n, 256, 0, g.stream>>>(g.xb, g.x, d.hidden, attn_norm, nullptr);
+    if (round_norms) /* norm(x) rounded to T as the product takes it, in g.cast */
+      norm_rounded_kernel<T><<<n, 256, 0, g.stream>>>((T *)g.cast, g.x, d.hidden, attn_norm);
+    else if (!c.post_norm)
+      norm_kernel<<<n, 256, 0, g.stream>>>(g.xb, g.x, d.hidden, attn_norm, nullptr);
     clock.mark("attention norm");
-    if ((st = gemm<T>(g, g.qkv, attn_in, (const T *)w.wqkv, n, d.hidden, d.qkv_dim, false, false)) != GF_OK) break;
+    st = round_norms ? gemm_rounded<T>(g, g.qkv, (const T *)g.cast, (const T *)w.wqkv, n, d.hidden, d.qkv_dim, false, false)
+                     : gemm<T>(g, g.qkv, attn_in, (const T *)w.wqkv, n, d.hidden, d.qkv_dim, false, false);
+    if (st != GF_OK) break;
     clock.mark("q/k/v");
     rope_cache_kernel<T><<<n, 256, 0, g.stream>>>(g.qkv, key_cache, value_cache, g.position, d.heads,
                                                   d.kv_heads, d.head_dim, m.inv_freq, w.bqkv, positions);
@@ -165,25 +177,37 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
       packed.offsets = &batch->offsets, packed.lengths = &batch->lengths;
       packed.device_offsets = batch->device_offsets, packed.device_lengths = batch->device_lengths;
       st = attention_packed<T>(g, g.att, g.qkv, key_cache, value_cache, packed, d.heads, d.kv_heads,
-                               d.head_dim, c.sliding_window);
+                               d.head_dim, c.sliding_window, rounded_att);
     } else {
       st = attention_prompt<T>(g, g.att, g.qkv, key_cache, value_cache, n, d.heads, d.kv_heads, d.head_dim,
                                c.sliding_window);
     }
     if (st != GF_OK) break;
     clock.mark("attention");
-    if ((st = gemm<T>(g, g.x, g.att, (const T *)w.wo, n, d.q_dim, d.hidden, false, true)) != GF_OK) break;
+    st = rounded_att ? gemm_rounded<T>(g, g.x, rounded_att, (const T *)w.wo, n, d.q_dim, d.hidden, false, true)
+                     : gemm<T>(g, g.x, g.att, (const T *)w.wo, n, d.q_dim, d.hidden, false, true);
+    if (st != GF_OK) break;
     clock.mark("o");
     /* o's bias, and a post-norm block's norm of the residual */
     if (w.bo || c.post_norm)
       norm_kernel<<<n, 256, 0, g.stream>>>(g.x, g.x, d.hidden, c.post_norm ? attn_norm : Norm(), w.bo);
     /* the full FF block, then GRIFFIN's selection */
     const float *ff_in = c.post_norm ? g.x : g.xb;
-    if (!c.post_norm) norm_kernel<<<n, 256, 0, g.stream>>>(g.xb, g.x, d.hidden, ff_norm, nullptr);
+    if (round_norms)
+      norm_rounded_kernel<T><<<n, 256, 0, g.stream>>>((T *)g.cast, g.x, d.hidden, ff_norm);
+    else if (!c.post_norm)
+      norm_kernel<<<n, 256, 0, g.stream>>>(g.xb, g.x, d.hidden, ff_norm, nullptr);
     clock.mark("norms");
     const size_t count = (size_t)n * d.ff;
     const bool scored = s->densities[(size_t)l] < 1.0 && s->method != GF_METHOD_MAGNITUDE;
-    if ((st = ff_activations<T>(g, w, c, d, ff_in, n, scored ? g.row_inverse : nullptr, &clock)) != GF_OK) break;
+    /* the activations rounded into g.cast once the products have read their input there; z in
+     * f32 only where the scores or a capture read it (the mask below covers both) */
+    FfRounding<T> rounding;
+    rounding.in = round_norms ? (const T *)g.cast : nullptr;
+    rounding.z = round_z ? (T *)g.cast : nullptr;
+    rounding.keep_z = !round_z || scored || (s->capture && !batch);
+    if ((st = ff_activations<T>(g, w, c, d, ff_in, n, scored ? g.row_inverse : nullptr, &clock, rounding)) != GF_OK)
+      break;
     clock.mark("activation");
     if (s->capture && !batch) {
       s->activations[(size_t)l].resize(count);
@@ -192,7 +216,7 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
       s->activation_rows[(size_t)l] = n;
     }
     if (batch && s->densities[(size_t)l] < 1.0) {
-      if ((st = select_batch_layer(s, g, *batch, l, sms)) != GF_OK) break;
+      if ((st = select_batch_layer<T>(s, g, *batch, l, sms, rounding)) != GF_OK) break;
     } else if (s->densities[(size_t)l] < 1.0) {
       GF_CUDA(cudaEventRecord(g.selection_events[2 * l], g.stream));
       const bool classify = phase == Phase::classify;
@@ -203,14 +227,16 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
         if ((st = launch_top_k(g.stream, g.experts + (size_t)l * d.ff, g.flags, g.scores + (size_t)l * d.ff,
                                g.counts + l, d.ff, 1)) != GF_OK) break;
       }
-      if (classify)
-        mask_row_kernel<<<(d.ff + 255) / 256, 256, 0, g.stream>>>(g.z + (size_t)(n - 1) * d.ff, g.flags, d.ff);
+      if (classify && rounding.keep_z)
+        mask_row_kernel<float><<<(d.ff + 255) / 256, 256, 0, g.stream>>>(g.z + (size_t)(n - 1) * d.ff, g.flags, d.ff);
+      if (classify && rounding.z)
+        mask_row_kernel<T><<<(d.ff + 255) / 256, 256, 0, g.stream>>>(rounding.z + (size_t)(n - 1) * d.ff, g.flags, d.ff);
       GF_CUDA(cudaEventRecord(g.selection_events[2 * l + 1], g.stream));
       if (counts[(size_t)l] >= 0) g.expert_count[(size_t)l] = counts[(size_t)l];
       g.selection_on_host = false;
     }
     clock.mark("selection");
-    if ((st = ff_output<T>(g, w, c, d, n, ff_norm)) != GF_OK) break;
+    if ((st = ff_output<T>(g, w, c, d, n, ff_norm, rounding.z)) != GF_OK) break;
     clock.mark("down");
   }
   if (st != GF_OK) return st;

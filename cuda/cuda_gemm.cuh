@@ -2,7 +2,8 @@
  * cuda_gemm.cuh — the prompt phase's matrix products, Y (n, out) = X (n, in) · Wᵀ (+ Y), on the
  * tensor cores through cuBLAS where the build found it, else a tiled kernel (fp32 FMA) that
  * computes the same product; up to 16 rows of 16-bit weights stream through gemm_rows_kernel. X is float; with 16-bit weights it is rounded to the weight type
- * first, as frameworks do.
+ * first, as frameworks do — by gemm_operand, or already by the kernel that wrote X
+ * (fused_rounding, gemm_rounded).
  */
 #ifndef GRIFFIN_CUDA_GEMM_CUH
 #define GRIFFIN_CUDA_GEMM_CUH
@@ -82,6 +83,30 @@ gf_status gemm_prepared(GpuSession &g, float *y, const void *operand, const T *w
   GF_LAUNCHED();
   return GF_OK;
 #endif
+}
+
+/*
+ * Whether the products of n rows take X already rounded to T by the kernel that wrote it (the
+ * norms, the packed attention's unpad, the activation), instead of gemm_operand's own pass: with
+ * cuBLAS and 16-bit weights, where gemm would round X itself (not the few-row kernel, which
+ * rounds it in shared memory). Rounding the same float gives the same bits either way.
+ * GRIFFIN_FUSED_ROUNDING=0 keeps the separate pass (read once).
+ */
+template <typename T> inline bool fused_rounding(int n, int in, bool in_major) {
+#ifdef GF_HAVE_CUBLAS
+  static const bool on = env_on("GRIFFIN_FUSED_ROUNDING");
+  return on && !std::is_same<T, float>::value && !gemm_rows_serves<T>(n, in, in_major);
+#else
+  (void)n, (void)in, (void)in_major;
+  return false;
+#endif
+}
+
+/* Y (n, out) (+)= X · Wᵀ for X (n, in) already rounded to T (where fused_rounding holds). */
+template <typename T>
+gf_status gemm_rounded(GpuSession &g, float *y, const T *x, const T *w, int n, int in, int out,
+                       bool in_major, bool accumulate) {
+  return gemm_prepared<T>(g, y, x, w, n, in, out, in_major, accumulate);
 }
 
 /*

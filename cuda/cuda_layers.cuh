@@ -66,6 +66,38 @@ static __global__ void norm_kernel(float *out, const float *x, int d, Norm norm,
 }
 
 /*
+ * out[t] = norm(x[t]) rounded to T: norm_kernel's arithmetic (no bias added first), the row
+ * written only as the next product's operand, so that no f32 copy is written and rounded again
+ * (fused_rounding). Bit-identical to norm_kernel then cast_kernel. Grid: rows; block 256.
+ */
+template <typename T>
+static __global__ void norm_rounded_kernel(T *__restrict__ out, const float *__restrict__ x, int d,
+                                           Norm norm) {
+  __shared__ float reduce[32];
+  const float *xt = x + (size_t)blockIdx.x * d;
+  T *ot = out + (size_t)blockIdx.x * d;
+  float sum = 0.f, ss = 0.f;
+  for (int i = threadIdx.x; i < d; i += blockDim.x) {
+    const float v = xt[i];
+    sum += v;
+    ss += v * v;
+  }
+  if (!norm.w) {
+    for (int i = threadIdx.x; i < d; i += blockDim.x) ot[i] = from_float<T>(xt[i]);
+    return;
+  }
+  float mean = 0.f;
+  if (norm.b) {
+    mean = block_reduce(sum, false, reduce) / d;
+    ss = 0.f;
+    for (int i = threadIdx.x; i < d; i += blockDim.x) ss += (xt[i] - mean) * (xt[i] - mean);
+  }
+  const float inv = 1.0f / sqrtf(block_reduce(ss, false, reduce) / d + norm.eps);
+  for (int i = threadIdx.x; i < d; i += blockDim.x)
+    ot[i] = from_float<T>(norm.b ? (xt[i] - mean) * inv * norm.w[i] + norm.b[i] : norm.w[i] * (xt[i] * inv));
+}
+
+/*
  * The q/k/v biases (bias null: none) added to qkv rows, RoPE (Hugging Face half rotation, the
  * model's inverse frequencies; inv_freq null: learned positions, no rotation) on their q and k
  * parts, then k and v into the cache at positions start..start+n-1 (start read from the
@@ -327,21 +359,27 @@ static __global__ void attention_combine_kernel(float *__restrict__ out, const f
  * Row t of gate (cols wide) becomes z = act(gate + b_gate) ⊙ (up + b_up) (up null: act(gate +
  * b_gate), a plain block's W_1 product and b_1; a null bias adds nothing); with inverse, also
  * inverse[t] = 1 / ‖z_t‖₂ in float64 (0 for a zero row), what the neuron scores need, so GRIFFIN's
- * row norms cost no pass of their own. Grid: rows; block 256.
+ * row norms cost no pass of their own. With rounded, z rounded to T there too (row t at
+ * rounded + t·cols), the down product's operand (fused_rounding); keep false: z in f32 is not
+ * written back (nothing but the down product reads it). Grid: rows; block 256.
  */
+template <typename T = float>
 static __global__ void __launch_bounds__(256)
     activate_rows_kernel(float *__restrict__ gate, const float *__restrict__ up, int cols, int act,
                          double *__restrict__ inverse, const float *__restrict__ b_gate,
-                         const float *__restrict__ b_up) {
+                         const float *__restrict__ b_up, T *__restrict__ rounded = nullptr,
+                         bool keep = true) {
   __shared__ double partial[256];
   float *row = gate + (size_t)blockIdx.x * cols;
   const float *up_row = up ? up + (size_t)blockIdx.x * cols : nullptr;
+  T *rounded_row = rounded ? rounded + (size_t)blockIdx.x * cols : nullptr;
   double ss = 0;
   auto one = [&](int i, float g, float u) {
     if (b_gate) g += b_gate[i];
     if (b_up) u += b_up[i];
     const float z = up_row ? activation(g, act) * u : activation(g, act);
     ss += (double)z * z;
+    if (rounded_row) rounded_row[i] = from_float<T>(z);
     return z;
   };
   const bool vectors = cols % 4 == 0 && ((uintptr_t)gate & 15) == 0 && ((uintptr_t)up & 15) == 0;
@@ -351,9 +389,12 @@ static __global__ void __launch_bounds__(256)
     const float4 u = up_row ? reinterpret_cast<const float4 *>(up_row)[i] : g;
     g = make_float4(one(4 * i, g.x, u.x), one(4 * i + 1, g.y, u.y), one(4 * i + 2, g.z, u.z),
                     one(4 * i + 3, g.w, u.w));
-    reinterpret_cast<float4 *>(row)[i] = g;
+    if (keep) reinterpret_cast<float4 *>(row)[i] = g;
   }
-  for (int i = 4 * n4 + threadIdx.x; i < cols; i += blockDim.x) row[i] = one(i, row[i], up_row ? up_row[i] : 0.f);
+  for (int i = 4 * n4 + threadIdx.x; i < cols; i += blockDim.x) {
+    const float z = one(i, row[i], up_row ? up_row[i] : 0.f);
+    if (keep) row[i] = z;
+  }
   if (!inverse) return;
   partial[threadIdx.x] = ss;
   __syncthreads();
@@ -364,29 +405,31 @@ static __global__ void __launch_bounds__(256)
   if (threadIdx.x == 0) inverse[blockIdx.x] = partial[0] > 0 ? 1.0 / sqrt(partial[0]) : 0.0;
 }
 
-/* Class mode: the last row keeps only the experts (flags[j] = 1). */
-static __global__ void mask_row_kernel(float *__restrict__ row, const uint8_t *__restrict__ flags, int ff) {
+/* Class mode: the last row keeps only the experts (flags[j] = 1); z in f32 or rounded to T. */
+template <typename E>
+static __global__ void mask_row_kernel(E *__restrict__ row, const uint8_t *__restrict__ flags, int ff) {
   const int j = blockIdx.x * blockDim.x + threadIdx.x;
-  if (j < ff && !flags[j]) row[j] = 0.f;
+  if (j < ff && !flags[j]) row[j] = from_float<E>(0.f);
 }
 
 /*
- * Row rows[i] of z (row i when rows is null; ff wide) keeps only experts[i] (counts[i] of them,
- * ascending; −1: every neuron): each sequence of a batch its own set. saved holds a row of
- * scratch per block. A block per row.
+ * Row rows[i] of z (row i when rows is null; ff wide; f32, or rounded to T) keeps only
+ * experts[i] (counts[i] of them, ascending; −1: every neuron): each sequence of a batch its own
+ * set. saved holds a row of scratch per block. A block per row.
  */
-static __global__ void mask_rows_kernel(float *__restrict__ z, float *__restrict__ saved,
+template <typename E>
+static __global__ void mask_rows_kernel(E *__restrict__ z, E *__restrict__ saved,
                                         const int32_t *__restrict__ rows,
                                         const int32_t *const *__restrict__ experts,
                                         const int32_t *__restrict__ counts, int ff) {
   const int k = counts[blockIdx.x];
   if (k < 0) return;
-  float *row = z + (size_t)(rows ? rows[blockIdx.x] : blockIdx.x) * ff;
-  float *keep = saved + (size_t)blockIdx.x * ff;
+  E *row = z + (size_t)(rows ? rows[blockIdx.x] : blockIdx.x) * ff;
+  E *keep = saved + (size_t)blockIdx.x * ff;
   const int32_t *mine = experts[blockIdx.x];
   for (int i = threadIdx.x; i < k; i += blockDim.x) keep[i] = row[mine[i]];
   __syncthreads();
-  for (int j = threadIdx.x; j < ff; j += blockDim.x) row[j] = 0.f;
+  for (int j = threadIdx.x; j < ff; j += blockDim.x) row[j] = from_float<E>(0.f);
   __syncthreads();
   for (int i = threadIdx.x; i < k; i += blockDim.x) row[mine[i]] = keep[i];
 }

@@ -1,0 +1,44 @@
+/*
+ * The products' operands rounded by the kernels that write them (GRIFFIN_FUSED_ROUNDING, on by
+ * default) change no bit of what the GPU computes: _rounding_outputs.ts runs with the switch off
+ * and on, in processes of their own (the switch is read once), and every digest must agree.
+ */
+import assert from "node:assert/strict";
+import { cudaDeviceCount } from "../ffi/library.ts";
+
+const devices = cudaDeviceCount();
+const skip = devices === 0 ? " [skipped: no CUDA device]" : "";
+
+/** The child's digests with GRIFFIN_FUSED_ROUNDING set to `setting`. */
+async function outputs(setting: string): Promise<Record<string, string>> {
+  const child = new URL("./_rounding_outputs.ts", import.meta.url).pathname;
+  const result = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", child],
+    env: { GRIFFIN_FUSED_ROUNDING: setting },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(result.stderr);
+  assert.ok(
+    result.success,
+    `_rounding_outputs.ts with GRIFFIN_FUSED_ROUNDING=${setting}: ${stderr}`,
+  );
+  return JSON.parse(new TextDecoder().decode(result.stdout));
+}
+
+Deno.test({
+  name: `fused roundings leave 16-bit prompts, class passes and batches bit-identical${skip}`,
+  ignore: devices === 0,
+  fn: async () => {
+    const separate = await outputs("0");
+    const fused = await outputs("1");
+    const differ = Object.keys(separate).filter((k) => separate[k] !== fused[k]);
+    console.log(`${Object.keys(separate).length} outputs compared, ${differ.length} differ`);
+    assert.deepEqual(
+      differ,
+      [],
+      `these differ with GRIFFIN_FUSED_ROUNDING=1: ${differ.join("; ")}`,
+    );
+    assert.deepEqual(Object.keys(fused), Object.keys(separate));
+  },
+});
