@@ -136,6 +136,8 @@ struct GpuSession {
   cudaGraphExec_t batch_graph = nullptr;
   int32_t batch_graph_key[2] = {-1, -1};
   bool batch_graph_failed = false;
+  float *batch_host_logits = nullptr; /* pinned (sequences, vocab): a decoding batch's logits */
+  size_t batch_host_floats = 0;
   bool selection_on_host = true; /* host copies of experts and scores are current */
   /* mode class over a packed batch (gf_score_class_batch) */
   int32_t *batch_index = nullptr;  /* (7, max_positions): positions, scored rows, targets, last

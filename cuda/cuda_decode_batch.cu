@@ -7,11 +7,13 @@
  * keeps only its own sequence's experts — the union of the batch's experts is read and every
  * row masked to its own set, so a sequence's FF output sums the same experts as alone.
  */
+#include <cstring>
 #include <vector>
 
 #include "cuda_attention_decode.cuh"
 #include "cuda_embed.cuh"
 #include "cuda_ff_rows.cuh"
+#include "cuda_gemm_split.cuh"
 #include "cuda_profile.cuh"
 #include "cuda_selection.cuh"
 
@@ -36,14 +38,23 @@ gf_status enqueue_batch_step(gf_session **sessions, int32_t count, const BatchTa
   const GpuModel &m = *gpu_of(lead->model);
   const gf_config &c = lead->model->config;
   const Dims d(c);
+  /* the products' operands rounded to T by the norms and the activation (fused_rounding) */
+  const bool round_norms = !c.post_norm && fused_rounding<T>(count, d.hidden, false);
+  const bool round_z = fused_rounding<T>(count, d.ff, true);
+  T *const rounded = (T *)g.cast;
   gf_status st = enqueue_embed<T>(lead, count, false, t.positions);
   for (int32_t l = 0; l < d.layers && st == GF_OK; l++) {
     const GpuLayer &w = m.layers[(size_t)l];
     const Norm attn_norm = norm_of(c, w.attn_norm, w.attn_norm_bias);
     const Norm ff_norm = norm_of(c, w.ff_norm, w.ff_norm_bias);
     const float *attn_in = c.post_norm ? g.x : g.xb;
-    if (!c.post_norm) norm_kernel<<<count, 256, 0, g.stream>>>(g.xb, g.x, d.hidden, attn_norm, nullptr);
-    if ((st = gemm<T>(g, g.qkv, attn_in, (const T *)w.wqkv, count, d.hidden, d.qkv_dim, false, false)) != GF_OK) break;
+    if (round_norms)
+      norm_rounded_kernel<T><<<count, 256, 0, g.stream>>>(rounded, g.x, d.hidden, attn_norm);
+    else if (!c.post_norm)
+      norm_kernel<<<count, 256, 0, g.stream>>>(g.xb, g.x, d.hidden, attn_norm, nullptr);
+    st = round_norms ? gemm_rounded<T>(g, g.qkv, rounded, (const T *)w.wqkv, count, d.hidden, d.qkv_dim, false, false)
+                     : gemm<T>(g, g.qkv, attn_in, (const T *)w.wqkv, count, d.hidden, d.qkv_dim, false, false);
+    if (st != GF_OK) break;
     if (w.bqkv) norm_kernel<<<count, 256, 0, g.stream>>>(g.qkv, g.qkv, d.qkv_dim, Norm(), w.bqkv);
     clock.mark("norms, q/k/v");
     /* each sequence's attention against its own cache (RoPE and the cache write fused in) */
@@ -71,19 +82,38 @@ gf_status enqueue_batch_step(gf_session **sessions, int32_t count, const BatchTa
       }
     }
     clock.mark("attention");
-    if ((st = gemm<T>(g, g.x, g.att, (const T *)w.wo, count, d.q_dim, d.hidden, false, true)) != GF_OK) break;
+    /* o split over its inputs (cuBLAS tiles only its outputs), the slices' sums in g.up */
+    const int splits = o_splits();
+    if (splits > 1 && !gemm_rows_serves<T>(count, d.q_dim, false) &&
+        (size_t)splits * count * d.hidden * 4 <= g.up_bytes)
+      st = gemm_split_inputs<T>(g, g.x, gemm_operand<T>(g, g.att, count, d.q_dim), (const T *)w.wo, count,
+                                d.q_dim, d.hidden, splits, g.up);
+    else
+      st = gemm<T>(g, g.x, g.att, (const T *)w.wo, count, d.q_dim, d.hidden, false, true);
+    if (st != GF_OK) break;
     if (w.bo || c.post_norm)
       norm_kernel<<<count, 256, 0, g.stream>>>(g.x, g.x, d.hidden, c.post_norm ? attn_norm : Norm(), w.bo);
     /* the FF block over every neuron, each row masked to its own sequence's experts */
     const float *ff_in = c.post_norm ? g.x : g.xb;
-    if (!c.post_norm) norm_kernel<<<count, 256, 0, g.stream>>>(g.xb, g.x, d.hidden, ff_norm, nullptr);
+    if (round_norms)
+      norm_rounded_kernel<T><<<count, 256, 0, g.stream>>>(rounded, g.x, d.hidden, ff_norm);
+    else if (!c.post_norm)
+      norm_kernel<<<count, 256, 0, g.stream>>>(g.xb, g.x, d.hidden, ff_norm, nullptr);
     clock.mark("o, norms");
-    if ((st = ff_activations<T>(g, w, c, d, ff_in, count, nullptr)) != GF_OK) break;
-    mask_rows_kernel<<<count, 256, 0, g.stream>>>(g.z, g.up, nullptr, t.experts + (size_t)l * count,
-                                                  t.counts + (size_t)l * count, d.ff);
+    /* the activations rounded into g.cast (after the products read their input there), masked there */
+    FfRounding<T> rounding;
+    rounding.in = round_norms ? rounded : nullptr;
+    rounding.z = round_z ? rounded : nullptr;
+    rounding.keep_z = !round_z;
+    if ((st = ff_activations<T>(g, w, c, d, ff_in, count, nullptr, nullptr, rounding)) != GF_OK) break;
+    const int32_t *const *sets = t.experts + (size_t)l * count;
+    if (round_z)
+      mask_rows_kernel<T><<<count, 256, 0, g.stream>>>(rounded, (T *)g.up, nullptr, sets, t.counts + (size_t)l * count, d.ff);
+    else
+      mask_rows_kernel<float><<<count, 256, 0, g.stream>>>(g.z, g.up, nullptr, sets, t.counts + (size_t)l * count, d.ff);
     GF_LAUNCHED();
     clock.mark("gate/up, masks");
-    if ((st = ff_output<T>(g, w, c, d, count, ff_norm)) != GF_OK) break;
+    if ((st = ff_output<T>(g, w, c, d, count, ff_norm, rounding.z)) != GF_OK) break;
     clock.mark("down");
   }
   if (st != GF_OK) return st;
@@ -189,8 +219,17 @@ gf_status decode_batch_pass(gf_session **sessions, int32_t count, const int32_t 
   PhaseClock clock("decode batch", g.stream, profiling());
   if (!done)
     if (gf_status st = enqueue_batch_step<T>(sessions, count, tables, clock); st != GF_OK) return st;
-  GF_CUDA(cudaMemcpyAsync(logits, g.z, (size_t)count * d.vocab * 4, cudaMemcpyDeviceToHost, g.stream));
+  /* the logits through pinned memory (a copy into pageable memory streams at a fraction of it) */
+  const size_t floats = (size_t)count * d.vocab;
+  if (floats > g.batch_host_floats) {
+    if (g.batch_host_logits) cudaFreeHost(g.batch_host_logits);
+    g.batch_host_logits = nullptr, g.batch_host_floats = 0;
+    GF_CUDA(cudaMallocHost((void **)&g.batch_host_logits, floats * 4));
+    g.batch_host_floats = floats;
+  }
+  GF_CUDA(cudaMemcpyAsync(g.batch_host_logits, g.z, floats * 4, cudaMemcpyDeviceToHost, g.stream));
   GF_CUDA(cudaStreamSynchronize(g.stream));
+  memcpy(logits, g.batch_host_logits, floats * 4);
   clock.mark("logits to the host");
   clock.finish();
   for (int32_t b = 0; b < count; b++) sessions[b]->position++;

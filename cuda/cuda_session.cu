@@ -27,6 +27,7 @@ void release(GpuSession *g) {
   if (g->compact) cudaFree(g->compact);
   if (g->batch_experts) cudaFree(g->batch_experts);
   if (g->host_logits) cudaFreeHost(g->host_logits);
+  if (g->batch_host_logits) cudaFreeHost(g->batch_host_logits);
   for (cudaEvent_t e : g->selection_events) cudaEventDestroy(e);
 #ifdef GF_HAVE_CUBLAS
   if (g->cublas) cublasDestroy(g->cublas);
