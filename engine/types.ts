@@ -176,7 +176,8 @@ export interface LanguageModel {
   score(request: ScoreRequest): ScoreResult;
   /**
    * Many requests at once, results in their order, each equal to what `score` gives it alone
-   * (an engine batches the class-mode ones); absent: the caller scores one at a time.
+   * (an engine packs the class-mode ones into batches and decodes the gen-mode ones together);
+   * absent: the caller scores one at a time.
    */
   scoreMany?(requests: ScoreRequest[]): ScoreResult[];
   /**
