@@ -144,6 +144,7 @@ Deno.test({
     try {
       const all = requests(0.5, "random");
       const alone = all.map((r) => model.score(r));
+      assert.ok(alone.every((r) => r.timings.decodedTogether === undefined));
       const steps = all.reduce((s, r) => s + r.continuationIds.length - 1, 0);
       const decodeBatch = NativeSession.decodeBatch;
       for (const width of [1, 2, 5]) {
@@ -156,11 +157,12 @@ Deno.test({
           decodeMs += performance.now() - started;
           return logits;
         };
-        let tokenMs = 0;
+        let tokenMs = 0, together = 0;
         try {
           scoreGenBatch(sessions.slice(0, width), all).forEach((r, i) => {
             assertSame(r, alone[i], `request ${i} on ${width} sessions`);
             tokenMs += r.timings.tokenMs.reduce((a, b) => a + b, 0);
+            if (r.timings.decodedTogether) together++;
           });
         } finally {
           NativeSession.decodeBatch = decodeBatch;
@@ -169,6 +171,8 @@ Deno.test({
         assert.equal(widths.reduce((s, w) => s + w, 0), steps, "one decoded token a step each");
         assert.equal(Math.max(...widths), width, `at most ${width} in a step`);
         if (width > 1) assert.ok(widths.length < steps, `${widths.length} calls for ${steps}`);
+        // token times shared with other sequences are marked: they are not batch-1 speeds
+        assert.ok(width === 1 ? together === 0 : together > 0, `${together} marked`);
       }
       assert.deepEqual(scoreGenBatch(sessions, []), []);
       assert.throws(

@@ -22,6 +22,7 @@ export class TeacherForcing {
   readonly #promptMs: number;
   readonly #selectionMs: number;
   readonly #tokenMs: number[] = [];
+  #together = false;
 
   /**
    * Runs the request's prompt phase on the session (reset first, then its GRIFFIN settings) and
@@ -66,14 +67,16 @@ export class TeacherForcing {
    */
   feed(logits: Float32Array, ms: number, sequences = 1): void {
     this.#tokenMs.push(ms / sequences);
+    if (sequences > 1) this.#together = true;
     this.#scores.take(logits, 0, this.#continuation[this.#tokenMs.length]);
   }
 
   /** The outcome, as `score` returns it. */
   result(): ScoreResult {
+    const timings = timingsOf(this.#promptMs, this.#selectionMs, this.#tokenMs);
     return this.#scores.result(
       this.#experts,
-      timingsOf(this.#promptMs, this.#selectionMs, this.#tokenMs),
+      this.#together ? { ...timings, decodedTogether: true } : timings,
     );
   }
 }

@@ -78,6 +78,11 @@ export interface Timings {
   decodeMsPerToken: number;
   /** Generated tokens per second over the generation phase. */
   tokensPerSecond: number;
+  /**
+   * Some tokens were decoded in steps shared with other sequences (gen-mode scoring decoded
+   * together): their times are shares of those steps, not batch-1 speeds.
+   */
+  decodedTogether?: true;
 }
 
 /** Why generation ended. */
