@@ -59,7 +59,8 @@ export interface JobTimings {
   /** Of wallMs, the rest: tokenising, metrics, records, messages between processes. */
   harnessMs?: number;
   /**
-   * The samples were decoded together (a sweep's `batch.generation`): tokensPerSecond and
+   * The samples were decoded together (a sweep's `batch.generation`, or gen-mode scoring's
+   * teacher-forced tokens, Timings.decodedTogether): tokensPerSecond and
    * decodeMsPerToken are a sequence's figures inside a batch, not batch-1 speeds; reports leave
    * them out of the speed aggregates.
    */

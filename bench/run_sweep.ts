@@ -266,8 +266,8 @@ function jobRecord(
           harnessMs: Math.max(0, result.wallMs - output.loadMs - output.engineMs),
         }
         : {}),
-      ...(job.batch?.generation && (job.batch.maxSequences ?? 16) > 1 &&
-          output?.timings.generatedTokens
+      ...((job.batch?.generation && (job.batch.maxSequences ?? 16) > 1 &&
+          output?.timings.generatedTokens) || output?.timings.decodedTogether
         ? { batchedGeneration: true }
         : {}),
     },

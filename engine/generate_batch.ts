@@ -6,15 +6,17 @@
  *
  * @module
  */
-import { NativeSession } from "../ffi/session.ts";
+import type { NativeSession } from "../ffi/session.ts";
 import type { TextTokenizer } from "../models/tokenizer.ts";
+import { decodeTogether } from "./decode_together.ts";
 import { Generation } from "./generation.ts";
 import type { GenerateRequest, GenerateResult } from "./types.ts";
 
 /**
  * Generates every request on at most `sessions.length` sessions at once; results in the
  * requests' order. Continuous batching: when a sequence finishes, its session takes the next
- * waiting request (its prompt phase), which joins the following step.
+ * waiting request (its prompt phase), which joins the following step. Each token's time is its
+ * whole step's.
  *
  * @example
  * ```ts ignore
@@ -26,35 +28,9 @@ export function generateBatch(
   tokenizer: TextTokenizer,
   requests: GenerateRequest[],
 ): GenerateResult[] {
-  const results: GenerateResult[] = new Array(requests.length);
-  let waiting = 0; // the next request without a session
-  const start = (session: NativeSession) => {
-    const index = waiting++;
-    return { g: new Generation(session, tokenizer, requests[index]), session, index };
-  };
-  let active = sessions.slice(0, requests.length).map(start);
-  while (active.length > 0) {
-    const step: { g: Generation; session: NativeSession; index: number; token: number }[] = [];
-    for (const running of active) {
-      let a = running, token = a.g.next();
-      while (token === undefined) { // finished: its session takes the next request, if any
-        results[a.index] = a.g.result();
-        if (waiting >= requests.length) break;
-        a = start(a.session);
-        token = a.g.next();
-      }
-      if (token !== undefined) step.push({ ...a, token });
-    }
-    if (step.length === 0) break;
-    const started = performance.now();
-    const logits = NativeSession.decodeBatch(
-      step.map((s) => s.session),
-      step.map((s) => s.token),
-    );
-    const ms = performance.now() - started;
-    const vocab = logits.length / step.length;
-    step.forEach((s, b) => s.g.feed(logits.subarray(b * vocab, (b + 1) * vocab), ms));
-    active = step.map(({ g, session, index }) => ({ g, session, index }));
-  }
-  return results;
+  return decodeTogether(
+    sessions,
+    requests.length,
+    (session, i) => new Generation(session, tokenizer, requests[i]),
+  );
 }

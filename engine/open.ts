@@ -61,7 +61,7 @@ export class EngineModel implements LanguageModel {
   readonly #tokenizer: TextTokenizer;
   readonly #addBos: boolean;
   readonly #batch: BatchLimits;
-  readonly #pool: NativeSession[] = []; /* sessions of batched generation, made when needed */
+  readonly #pool: NativeSession[] = []; /* sessions of batched decoding, made when needed */
 
   /** Wraps an engine model (use openModel). */
   constructor(
@@ -128,17 +128,26 @@ export class EngineModel implements LanguageModel {
    * 1: one at a time on the main session).
    */
   generateMany(requests: GenerateRequest[]): GenerateResult[] {
-    let width = Math.min(this.#batch.maxSequences ?? 16, requests.length);
-    while (this.#pool.length < width) { // as many sessions as the device's memory holds
+    const width = Math.min(this.#batch.maxSequences ?? 16, requests.length);
+    const sessions = width > 1 ? this.#sessions(width) : [];
+    if (sessions.length <= 1) return requests.map((r) => this.generate(r));
+    return generateBatch(sessions, this.#tokenizer, requests);
+  }
+
+  /**
+   * Up to `count` sessions for decoding together, besides the main one: as many as the device's
+   * memory holds, made when first needed and kept.
+   */
+  #sessions(count: number): NativeSession[] {
+    while (this.#pool.length < count) {
       try {
         this.#pool.push(new NativeSession(this.native, this.session.maxPositions));
       } catch (error) {
         if (!(error instanceof EngineError && error.status === Status.outOfMemory)) throw error;
-        width = this.#pool.length;
+        return this.#pool.slice();
       }
     }
-    if (width <= 1) return requests.map((r) => this.generate(r));
-    return generateBatch(this.#pool.slice(0, width), this.#tokenizer, requests);
+    return this.#pool.slice(0, count);
   }
 
   /** Whether generation tasks decode their samples together (`batch.generation`). */
@@ -146,9 +155,12 @@ export class EngineModel implements LanguageModel {
     return this.#batch.generation === true;
   }
 
-  /** Many requests, the class-mode ones in packed batches (see scoreBatch). */
+  /**
+   * Many requests, the class-mode ones in packed batches, the gen-mode ones decoded together on
+   * the sessions of batched generation (see scoreBatch).
+   */
   scoreMany(requests: ScoreRequest[]): ScoreResult[] {
-    return scoreBatch(this.session, requests, this.#batch);
+    return scoreBatch(this.session, requests, this.#batch, (count) => this.#sessions(count));
   }
 
   /** Frees the session and the weights; a second call does nothing. */

@@ -2,7 +2,9 @@
  * Many log-likelihood requests in few engine calls: class-mode requests with the same GRIFFIN
  * settings go to the engine as packed batches (each sequence with its own experts, its
  * log-probabilities computed on the engine's side), in order of length under a token budget;
- * the rest (mode gen, or distributions kept) run one at a time. Results come back in the
+ * gen-mode requests, given a session pool, decode their teacher-forced continuations together
+ * (scoreGenBatch); the rest (class mode with distributions kept, gen mode without a pool, one
+ * sequence at a time, or a request `score` refuses) run one at a time. Results come back in the
  * requests' order and equal what `score` gives each alone.
  *
  * @module
@@ -11,23 +13,33 @@ import type { NativeSession } from "../ffi/session.ts";
 import { layerDensities } from "./densities.ts";
 import { timingsOf } from "./generate.ts";
 import { score } from "./score.ts";
+import { scoreGenBatch } from "./score_gen_batch.ts";
 import type { GriffinOptions, ScoreRequest, ScoreResult } from "./types.ts";
 
 /** How large one engine call may be. */
 export interface BatchLimits {
   /** Tokens in one call (at most the session's positions; default: those). */
   maxTokens?: number;
-  /** Sequences in one call (default 64 when scoring, 16 when generating; 1: one at a time). */
+  /**
+   * Sequences in one call (default 64 when scoring in mode class, 16 when decoding: generating or
+   * scoring in mode gen; 1: one at a time).
+   */
   maxSequences?: number;
   /**
    * Copy each batched request's experts out of the engine into its result (default true). The
    * sweep harness reads none and passes false: at density 0.5 a batch of 64 holds ~45 MB of them.
-   * Without them a batched result's `experts` is null.
+   * Without them a batched result's `experts` is null (in mode class and mode gen alike).
    */
   experts?: boolean;
   /** Generation tasks decode their samples together (LanguageModel.generatesTogether). */
   generation?: boolean;
 }
+
+/**
+ * Up to `count` sessions of the scoring session's model, for decoding together: fewer when the
+ * device holds fewer (EngineModel keeps them between calls).
+ */
+export type SessionPool = (count: number) => NativeSession[];
 
 /** The class-mode input of a request: context + continuation[:-1]. */
 function classInput(r: ScoreRequest): number[] {
@@ -79,7 +91,7 @@ export function planBatches(
 }
 
 /**
- * Scores every request, batching the class-mode ones.
+ * Scores every request, batching the class-mode ones and, given a session pool, the gen-mode ones.
  *
  * @example
  * ```ts ignore
@@ -90,20 +102,50 @@ export function scoreBatch(
   session: NativeSession,
   requests: ScoreRequest[],
   limits: BatchLimits = {},
+  pool?: SessionPool,
 ): ScoreResult[] {
   const maxSequences = Math.max(1, limits.maxSequences ?? 64);
   const maxTokens = Math.min(limits.maxTokens ?? session.maxPositions, session.maxPositions);
+  const decodeWidth = Math.max(1, limits.maxSequences ?? 16);
   const results: ScoreResult[] = new Array(requests.length);
   const batchable = (r: ScoreRequest) =>
     r.mode === "class" && !r.keepDistributions && maxSequences > 1 &&
     r.continuationIds.length > 0 && classLength(r) >= 2 && classLength(r) <= maxTokens;
+  const decodable = (r: ScoreRequest) =>
+    r.mode === "gen" && pool !== undefined && decodeWidth > 1 && r.contextIds.length > 0 &&
+    r.continuationIds.length > 0 && classLength(r) <= session.maxPositions;
   const lead = requests.find(batchable);
-  const batched: number[] = [];
+  const batched: number[] = [], decoded: number[] = [];
   requests.forEach((r, i) => {
     if (lead && batchable(r) && sameGriffin(r.griffin, lead.griffin)) batched.push(i);
+    else if (decodable(r)) decoded.push(i);
     else results[i] = score(session, r); // alone: its own checks and errors
   });
-  if (batched.length === 0) return results;
+  if (batched.length > 0) {
+    scoreClassBatches(session, requests, batched, { ...limits, maxTokens, maxSequences }, results);
+  }
+  if (decoded.length > 0) {
+    const width = Math.min(decodeWidth, decoded.length);
+    const sessions = width > 1 ? pool!(width) : [];
+    const scored = scoreGenBatch(
+      sessions.length > 0 ? sessions : [session], // one request, or none to spare: on the session
+      decoded.map((i) => requests[i]),
+      { experts: limits.experts },
+    );
+    scored.forEach((r, k) => results[decoded[k]] = r);
+  }
+  return results;
+}
+
+/** Scores the class-mode requests at `batched` in packed batches, into `results`. */
+function scoreClassBatches(
+  session: NativeSession,
+  requests: ScoreRequest[],
+  batched: number[],
+  limits: BatchLimits & { maxTokens: number; maxSequences: number },
+  results: ScoreResult[],
+): void {
+  const { maxTokens, maxSequences } = limits;
   const layers = session.model.config.layers;
   const inputs = batched.map((i) => classInput(requests[i]));
   for (const batch of planBatches(inputs.map((x) => x.length), maxTokens, maxSequences)) {
@@ -141,7 +183,6 @@ export function scoreBatch(
       results[batched[j]] = result;
     });
   }
-  return results;
 }
 
 /**

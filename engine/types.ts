@@ -78,6 +78,11 @@ export interface Timings {
   decodeMsPerToken: number;
   /** Generated tokens per second over the generation phase. */
   tokensPerSecond: number;
+  /**
+   * Some tokens were decoded in steps shared with other sequences (gen-mode scoring decoded
+   * together): their times are shares of those steps, not batch-1 speeds.
+   */
+  decodedTogether?: true;
 }
 
 /** Why generation ended. */
@@ -176,7 +181,8 @@ export interface LanguageModel {
   score(request: ScoreRequest): ScoreResult;
   /**
    * Many requests at once, results in their order, each equal to what `score` gives it alone
-   * (an engine batches the class-mode ones); absent: the caller scores one at a time.
+   * (an engine packs the class-mode ones into batches and decodes the gen-mode ones together);
+   * absent: the caller scores one at a time.
    */
   scoreMany?(requests: ScoreRequest[]): ScoreResult[];
   /**

@@ -1,7 +1,8 @@
 /*
  * Batching changes nothing a task reports: the same samples, metrics and experts whether the
  * model scores one request per engine call or many (the shipped model, the original-schema task
- * fixtures, class mode, GRIFFIN at 0.5 and the full model).
+ * fixtures and a few samples of the shared PIQA, class mode and gen mode, GRIFFIN at 0.5 and the
+ * full model).
  */
 import assert from "node:assert/strict";
 import { openModel } from "../engine/open.ts";
@@ -49,16 +50,29 @@ async function samplesOf(
   return samples.map((s) => ({ id: s.id, metrics: s.metrics, output: s.output }));
 }
 
-for (const [task, file] of TASKS) {
+/** Multiple-choice tasks: the name, what the test calls it, its options, why it would skip. */
+const CHOICES: [string, string, Record<string, unknown>, string][] = [
+  ...TASKS.map(([task, file]): [string, string, Record<string, unknown>, string] => [
+    task,
+    task,
+    { path: data(file) },
+    librarySkip,
+  ]),
+  ["piqa", "piqa (8 shared samples)", { limit: 8 }, sharedSkip],
+];
+
+for (const [task, label, options, skip] of CHOICES) {
   Deno.test({
-    name: `${task}: batch size 32 and batch size 1 give the same samples${librarySkip}`,
-    ignore: librarySkip !== "",
+    name: `${label}: batch size 32 and 1 give the same samples in mode class and mode gen${skip}`,
+    ignore: skip !== "",
     fn: async () => {
-      for (const density of [1, 0.5]) {
-        const path = { path: data(file) };
-        const one = await samplesOf({ maxSequences: 1 }, task, path, "class", density);
-        assert.ok(one.length > 0);
-        assert.deepEqual(await samplesOf({ maxSequences: 32 }, task, path, "class", density), one);
+      for (const mode of ["class", "gen"] as const) {
+        for (const density of [1, 0.5]) {
+          const one = await samplesOf({ maxSequences: 1 }, task, options, mode, density);
+          assert.ok(one.length > 0);
+          const many = await samplesOf({ maxSequences: 32 }, task, options, mode, density);
+          assert.deepEqual(many, one, `${mode} mode at density ${density}`);
+        }
       }
     },
   });

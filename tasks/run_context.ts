@@ -15,6 +15,7 @@ export class TimingTotals {
   #selectionMs = 0;
   #decodeMs = 0;
   #tokens = 0;
+  #together = false;
 
   /** Adds one engine call's timings. */
   add(t: Timings): void {
@@ -23,6 +24,7 @@ export class TimingTotals {
     this.#selectionMs += t.selectionMs;
     for (const ms of t.tokenMs) this.#decodeMs += ms;
     this.#tokens += t.tokenMs.length;
+    if (t.decodedTogether) this.#together = true;
   }
 
   /** Means per request and per decoded token. */
@@ -34,6 +36,7 @@ export class TimingTotals {
       decodeMsPerToken: this.#tokens ? this.#decodeMs / this.#tokens : 0,
       tokensPerSecond: this.#decodeMs > 0 ? this.#tokens / (this.#decodeMs / 1000) : 0,
       generatedTokens: this.#tokens,
+      ...(this.#together ? { decodedTogether: true } : {}),
     };
   }
 }

@@ -126,5 +126,7 @@ export interface TaskResult {
     decodeMsPerToken: number;
     tokensPerSecond: number;
     generatedTokens: number;
+    /** Some tokens were decoded together with other sequences' (Timings.decodedTogether). */
+    decodedTogether?: boolean;
   };
 }
