@@ -90,6 +90,9 @@ export function planBatches(
   return batches;
 }
 
+/** Most gen-mode requests decoded together (each holds a session of the model's full context). */
+export const GEN_DECODE_WIDTH = 16;
+
 /**
  * Scores every request, batching the class-mode ones and, given a session pool, the gen-mode ones.
  *
@@ -106,7 +109,12 @@ export function scoreBatch(
 ): ScoreResult[] {
   const maxSequences = Math.max(1, limits.maxSequences ?? 64);
   const maxTokens = Math.min(limits.maxTokens ?? session.maxPositions, session.maxPositions);
-  const decodeWidth = Math.max(1, limits.maxSequences ?? 16);
+  // gen mode decodes on sessions of full context length: at most GEN_DECODE_WIDTH of them, so a
+  // class batch's maxSequences does not fill the device with sessions
+  const decodeWidth = Math.max(
+    1,
+    Math.min(limits.maxSequences ?? GEN_DECODE_WIDTH, GEN_DECODE_WIDTH),
+  );
   const results: ScoreResult[] = new Array(requests.length);
   const batchable = (r: ScoreRequest) =>
     r.mode === "class" && !r.keepDistributions && maxSequences > 1 &&
