@@ -63,23 +63,24 @@ __device__ __forceinline__ void merge_state(float &m, float &l, float (&acc)[V],
 }
 
 /*
- * Grid (heads, splits), DECODE_WARPS warps. Block (h, s) covers positions [lo + s·per, lo + s·per
+ * Head h, split s of `splits` (a block's share: grid (heads, splits) when launched alone),
+ * DECODE_WARPS warps. Split s covers positions [lo + s·per, lo + s·per
  * + per) of lo..pos, per = ⌈(pos + 1 − lo) / splits⌉ (lo = pos − window + 1 with a sliding window,
  * else 0), and writes (max, sum, acc[head_dim]) to partial; the
  * head's last block writes out[h] and resets tickets[h] to 0. L lanes hold a key (head_dim = L·V).
  */
-template <typename T, int L>
+template <typename T, int L, typename Wait>
 __device__ __forceinline__ void attention_split(float *__restrict__ out, float *__restrict__ partial,
-                                                uint32_t *__restrict__ tickets, const float *__restrict__ qkv,
+                                                uint32_t *__restrict__ tickets, const float *qkv,
                                                 T *__restrict__ key_cache, T *__restrict__ value_cache,
                                                 const int32_t *__restrict__ position, int heads, int kv_heads,
-                                                const float *__restrict__ inv_freq, int window) {
+                                                const float *__restrict__ inv_freq, int window, int h,
+                                                int split, int splits, Wait wait) {
   constexpr int V = 16 / sizeof(T), head_dim = L * V, P = 32 / L, STEP = DECODE_WARPS * P;
   __shared__ float q[head_dim], key[head_dim], value[head_dim];
   __shared__ float warp_m[DECODE_WARPS], warp_l[DECODE_WARPS], warp_acc[DECODE_WARPS][head_dim];
   __shared__ bool last_block;
   __shared__ float split_weight[DECODE_MAX_SPLITS], split_total;
-  const int h = blockIdx.x, split = blockIdx.y, splits = gridDim.y;
   const int pos = *position; /* written before the step, not by the kernel before */
   const int lo = window > 0 ? max(0, pos - window + 1) : 0;
   const int per = (pos + 1 - lo + splits - 1) / splits, first = lo + split * per;
@@ -97,8 +98,7 @@ __device__ __forceinline__ void attention_split(float *__restrict__ out, float *
     }
   };
   fetch(first + warp * P + group); /* in flight while the kernel before finishes */
-  wait_for_previous();
-  let_next_launch();
+  if (!wait()) return;
   stage_new_token<T>(q, key, value, qkv, key_cache, value_cache, h, pos, heads, kv_heads, head_dim,
                      inv_freq, pos >= first && pos < last);
   float qr[V], acc[V];
@@ -200,7 +200,7 @@ static __global__ void __launch_bounds__(DECODE_WARPS * 32)
                            const int32_t *__restrict__ position, int heads, int kv_heads,
                            const float *__restrict__ inv_freq, int window) {
   attention_split<T, L>(out, partial, tickets, qkv, key_cache, value_cache, position, heads, kv_heads,
-                        inv_freq, window);
+                        inv_freq, window, blockIdx.x, blockIdx.y, gridDim.y, AfterPrevious());
 }
 
 /* Where one sequence of a decoding batch keeps its attention state (its own session's). */
@@ -227,7 +227,7 @@ static __global__ void __launch_bounds__(DECODE_WARPS * 32)
   const size_t cache = (size_t)layer * s.layer_elements;
   attention_split<T, L>(out + blockIdx.z * q_dim, s.partial, s.tickets, qkv + blockIdx.z * qkv_dim,
                         (T *)s.key_cache + cache, (T *)s.value_cache + cache, s.position, heads, kv_heads,
-                        inv_freq, window);
+                        inv_freq, window, blockIdx.x, blockIdx.y, gridDim.y, AfterPrevious());
 }
 
 /*

@@ -137,6 +137,11 @@ struct GpuSession {
   int32_t batch_graph_key[2] = {-1, -1};
   bool batch_graph_failed = false;
   float *batch_host_logits = nullptr; /* pinned (sequences, vocab): a decoding batch's logits */
+  /* the persistent decoding step (GRIFFIN_STEP_KERNEL=1): its layer table (made once a prompt),
+   * and its grid barrier's counter and failure mark */
+  void *step_layers = nullptr;
+  bool step_ready = false;
+  uint32_t *step_sync = nullptr;
   size_t batch_host_floats = 0;
   bool selection_on_host = true; /* host copies of experts and scores are current */
   /* mode class over a packed batch (gf_score_class_batch) */

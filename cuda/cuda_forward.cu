@@ -5,6 +5,7 @@
  * class mode's single pass, of one sequence or of a packed batch (cuda_batch.cuh).
  */
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -15,6 +16,7 @@
 #include "cuda_attention_packed.cuh"
 #include "cuda_ff_rows.cuh"
 #include "cuda_compact.cuh"
+#include "cuda_decode_step.cuh"
 #include "cuda_gemm.cuh"
 #include "cuda_profile.cuh"
 #include "cuda_selection.cuh"
@@ -123,6 +125,7 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
     cudaGraphExecDestroy(g.decode_graph);
     g.decode_graph = nullptr;
   }
+  g.step_ready = false; /* the persistent step's layer table holds the last prompt's experts */
   std::fill(g.expert_count.begin(), g.expert_count.end(), -1);
   g.compact_offset.clear();
   g.selection_on_host = true;
@@ -412,6 +415,20 @@ gf_status decode_step(gf_session *s, int32_t id, float *logits) {
   const int32_t step[2] = {id, s->position};
   GF_CUDA(cudaMemcpyAsync(g.ids, &step[0], 4, cudaMemcpyHostToDevice, g.stream));
   GF_CUDA(cudaMemcpyAsync(g.position, &step[1], 4, cudaMemcpyHostToDevice, g.stream));
+  if (const int mode = step_kernel_mode(); mode > 0 && !profiling()) { /* one persistent launch */
+    bool done = false;
+    if (gf_status st = enqueue_step_kernel(s, mode == 2, &done); st != GF_OK) return st;
+    if (done) {
+      GF_CUDA(cudaMemcpyAsync(g.host_logits, g.logits, (size_t)vocab * 4, cudaMemcpyDeviceToHost, g.stream));
+      GF_CUDA(cudaStreamSynchronize(g.stream));
+      bool failed = false;
+      if (std::isnan(g.host_logits[0]) && (step_kernel_failed(s, &failed) != GF_OK || failed))
+        return fail(GF_ERR_CUDA, "the persistent decoding step's grid barrier gave up (GRIFFIN_STEP_KERNEL=1)");
+      memcpy(logits, g.host_logits, (size_t)vocab * 4);
+      s->position++;
+      return GF_OK;
+    }
+  }
   if (profiling() || !g.decode_graph) { /* blocks of the products that fit on a multiprocessor */
     const Dims d(s->model->config);
     const size_t staged = GemvShape::shared(d.widest);

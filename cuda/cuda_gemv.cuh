@@ -101,8 +101,11 @@ __device__ __forceinline__ float block_reduce(float v, bool is_max, float *share
   return v;
 }
 
-/* Calls apply(i, src[i]) for i < n4, each thread U float4 loads in flight at a time. */
-template <typename Apply>
+/*
+ * Calls apply(i, src[i]) for i < n4, each thread U float4 loads in flight at a time; written: src
+ * is global memory that other blocks of the same kernel may have written (read through L2 only).
+ */
+template <bool written = false, typename Apply>
 __device__ __forceinline__ void float4_pass(const float *src, int n4, Apply apply) {
   constexpr int U = 4;
   for (int base = threadIdx.x; base < n4; base += blockDim.x * U) {
@@ -110,7 +113,8 @@ __device__ __forceinline__ void float4_pass(const float *src, int n4, Apply appl
 #pragma unroll
     for (int u = 0; u < U; u++) {
       const int i = base + u * blockDim.x;
-      v[u] = i < n4 ? reinterpret_cast<const float4 *>(src)[i] : make_float4(0.f, 0.f, 0.f, 0.f);
+      const float4 *at = reinterpret_cast<const float4 *>(src) + i;
+      v[u] = i >= n4 ? make_float4(0.f, 0.f, 0.f, 0.f) : written ? __ldcg(at) : *at;
     }
 #pragma unroll
     for (int u = 0; u < U; u++)
@@ -132,13 +136,13 @@ __device__ __forceinline__ void stage_input(float *xs, const float *__restrict__
   const bool vectors = cols % 4 == 0 && aligned16(x) && aligned16(norm.w) && aligned16(norm.b);
   const int n4 = vectors ? cols / 4 : 0;
   float4 *xs4 = reinterpret_cast<float4 *>(xs);
-  float4_pass(x, n4, [&](int i, float4 v) {
+  float4_pass<true>(x, n4, [&](int i, float4 v) { /* x: the kernel before's, or this one's */
     xs4[i] = v;
     sum += (v.x + v.y) + (v.z + v.w);
     ss += v.x * v.x + v.y * v.y + v.z * v.z + v.w * v.w;
   });
   for (int i = 4 * n4 + threadIdx.x; i < cols; i += blockDim.x) {
-    const float v = x[i];
+    const float v = __ldcg(x + i);
     xs[i] = v;
     sum += v;
     ss += v * v;
@@ -180,25 +184,24 @@ __device__ __forceinline__ void stage_input(float *xs, const float *__restrict__
  * is x, or norm(x) when norm.w is set. Dynamic shared memory: cols floats. The first batch of weights is
  * loaded before waiting for the kernel that wrote x, and stays in flight while x is staged.
  */
-template <typename T>
-static __global__ void __launch_bounds__(256)
-    gemv_kernel(float *__restrict__ y, const T *__restrict__ w, const float *__restrict__ x_global,
-                int count, int cols, const int32_t *__restrict__ rows, const float *residual,
-                Norm norm = Norm(), const float *__restrict__ bias = nullptr) {
-  extern __shared__ float x[];
+template <typename T, typename Wait>
+__device__ __forceinline__ void gemv_rows(float *x, float *__restrict__ y, const T *__restrict__ w,
+                                          const float *x_global, int count, int cols,
+                                          const int32_t *__restrict__ rows, const float *residual,
+                                          Norm norm, const float *__restrict__ bias, int block,
+                                          int blocks, Wait wait) {
   constexpr int V = 16 / sizeof(T), U = GEMV_BATCH;
   const int lane = threadIdx.x & 31, warps = blockDim.x >> 5;
-  const int first = blockIdx.x * warps + (threadIdx.x >> 5), n = cols / V;
+  const int first = block * warps + (threadIdx.x >> 5), n = cols / V;
   const bool vectors = cols % V == 0;
-  const int stride = gridDim.x * warps;
+  const int stride = blocks * warps;
   uint4 buf[U];
   auto row_of = [&](int r) { return w + (size_t)(rows ? rows[r] : r) * cols; };
   auto load = [&](int r) {
     load_batch<U>(buf, reinterpret_cast<const uint4 *>(row_of(r)), n, 0, lane);
   };
   if (vectors && !rows && first < count) load(first); /* rows may come from the kernel before */
-  wait_for_previous();
-  let_next_launch();
+  if (!wait()) return;
   stage_input(x, x_global, cols, norm);
   if (vectors && rows && first < count) load(first);
   for (int r = first; r < count; r += stride) {
@@ -212,9 +215,33 @@ static __global__ void __launch_bounds__(256)
     acc = warp_sum(acc);
     if (lane == 0) {
       if (bias) acc += bias[r];
-      y[r] = residual ? acc + residual[r] : acc;
+      y[r] = residual ? acc + __ldcg(residual + r) : acc;
     }
   }
+}
+
+/*
+ * What a launched decoding kernel does between its first loads and its input: waits for the
+ * kernel before it (programmatic dependent launch) and lets the next one launch. A persistent
+ * step waits at a grid barrier instead (cuda_decode_step.cu). False: give up (a barrier failed).
+ */
+struct AfterPrevious {
+  __device__ __forceinline__ bool operator()() const {
+    wait_for_previous();
+    let_next_launch();
+    return true;
+  }
+};
+
+/* gemv_rows as a kernel of its own. */
+template <typename T>
+static __global__ void __launch_bounds__(256)
+    gemv_kernel(float *__restrict__ y, const T *__restrict__ w, const float *__restrict__ x_global,
+                int count, int cols, const int32_t *__restrict__ rows, const float *residual,
+                Norm norm = Norm(), const float *__restrict__ bias = nullptr) {
+  extern __shared__ float x[];
+  gemv_rows<T>(x, y, w, x_global, count, cols, rows, residual, norm, bias, blockIdx.x, gridDim.x,
+               AfterPrevious());
 }
 
 /* The FF activations (GF_ACT_*), as in kernels_cpu.cpp's activate. */
@@ -234,17 +261,16 @@ __device__ __forceinline__ float activation(float g, int act) {
  * z[i] = act(W_1[e_i] · x̂ + b_1[e_i]). x̂ as in gemv_kernel; the experts come from the prompt
  * phase, so the first batches load before the wait.
  */
-template <typename T>
-static __global__ void __launch_bounds__(256)
-    gate_up_kernel(float *__restrict__ z, const T *__restrict__ w_gate, const T *__restrict__ w_up,
-                   const float *__restrict__ x_global, int count, int cols,
-                   const int32_t *__restrict__ experts, int act, Norm norm = Norm(),
-                   const float *__restrict__ b_gate = nullptr,
-                   const float *__restrict__ b_up = nullptr) {
-  extern __shared__ float x[];
+template <typename T, typename Wait>
+__device__ __forceinline__ void gate_up_rows(float *x, float *__restrict__ z, const T *__restrict__ w_gate,
+                                             const T *__restrict__ w_up, const float *x_global,
+                                             int count, int cols, const int32_t *__restrict__ experts,
+                                             int act, Norm norm, const float *__restrict__ b_gate,
+                                             const float *__restrict__ b_up, int block, int blocks,
+                                             Wait wait) {
   constexpr int V = 16 / sizeof(T), U = GEMV_BATCH;
   const int lane = threadIdx.x & 31, warps = blockDim.x >> 5;
-  const int first = blockIdx.x * warps + (threadIdx.x >> 5), n = cols / V;
+  const int first = block * warps + (threadIdx.x >> 5), n = cols / V;
   const bool vectors = cols % V == 0;
   uint4 up_buf[U], gate_buf[U];
   auto load = [&](int i) {
@@ -253,10 +279,9 @@ static __global__ void __launch_bounds__(256)
     if (w_gate) load_batch<U>(gate_buf, reinterpret_cast<const uint4 *>(w_gate + row), n, 0, lane);
   };
   if (vectors && first < count) load(first);
-  wait_for_previous();
-  let_next_launch();
+  if (!wait()) return;
   stage_input(x, x_global, cols, norm);
-  const int stride = gridDim.x * warps;
+  const int stride = blocks * warps;
   for (int i = first; i < count; i += stride) {
     const size_t row = (size_t)(experts ? experts[i] : i) * cols;
     float u, g = 0.f;
@@ -282,6 +307,19 @@ static __global__ void __launch_bounds__(256)
   }
 }
 
+/* gate_up_rows as a kernel of its own. */
+template <typename T>
+static __global__ void __launch_bounds__(256)
+    gate_up_kernel(float *__restrict__ z, const T *__restrict__ w_gate, const T *__restrict__ w_up,
+                   const float *__restrict__ x_global, int count, int cols,
+                   const int32_t *__restrict__ experts, int act, Norm norm = Norm(),
+                   const float *__restrict__ b_gate = nullptr,
+                   const float *__restrict__ b_up = nullptr) {
+  extern __shared__ float x[];
+  gate_up_rows<T>(x, z, w_gate, w_up, x_global, count, cols, experts, act, norm, b_gate, b_up,
+                  blockIdx.x, gridDim.x, AfterPrevious());
+}
+
 /*
  * GRIFFIN's down projection over W_downᵀ (ff, hidden): x[h] += Σ_i z[i]·W_downᵀ[e_i][h]. Block
  * (tile, chunk) sums its chunk of experts over the tile's 32·V columns (GEMV_BATCH rows in flight
@@ -291,24 +329,25 @@ static __global__ void __launch_bounds__(256)
  * chunk order, so the sum does not
  * depend on which block came last.
  */
-template <typename T>
-static __global__ void down_kernel(float *__restrict__ x, float *__restrict__ partial,
-                                   uint32_t *__restrict__ tickets, const T *__restrict__ w_down_t,
-                                   const float *__restrict__ z, const int32_t *__restrict__ experts,
-                                   int count, int hidden, int per_chunk,
-                                   const float *__restrict__ bias) {
+template <typename T, typename Wait>
+__device__ __forceinline__ void down_block(float *x, float *__restrict__ partial,
+                                           uint32_t *__restrict__ tickets, const T *__restrict__ w_down_t,
+                                           const float *z, const int32_t *__restrict__ experts,
+                                           int count, int hidden, int per_chunk,
+                                           const float *__restrict__ bias, int tile, int chunk,
+                                           int chunks, Wait wait) {
   constexpr int V = 16 / sizeof(T), COLS = 32 * V;
   constexpr int R = GEMV_BATCH; /* rows in flight per warp */
   __shared__ float sums[8][COLS];
   __shared__ bool last_block;
-  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, tile_col = blockIdx.x * COLS;
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, tile_col = tile * COLS;
   const int col = tile_col + lane * V;
-  const int first = blockIdx.y * per_chunk, last = min(count, first + per_chunk);
+  const int first = chunk * per_chunk, last = min(count, first + per_chunk);
   uint4 rows_buf[R];
   float z_buf[R];
   auto load_z = [&](int i) { /* written by the kernel before: only after the wait */
 #pragma unroll
-    for (int r = 0; r < R; r++) z_buf[r] = i + 8 * r < last ? z[i + 8 * r] : 0.f;
+    for (int r = 0; r < R; r++) z_buf[r] = i + 8 * r < last ? __ldcg(z + i + 8 * r) : 0.f;
   };
   auto load = [&](int i) { /* rows i, i + 8, …, i + 8(R − 1) of the chunk (zeros past it) */
 #pragma unroll
@@ -320,8 +359,7 @@ static __global__ void down_kernel(float *__restrict__ x, float *__restrict__ pa
     }
   };
   load(first + warp); /* the experts come from the prompt phase, not from the kernel before */
-  wait_for_previous();
-  let_next_launch();
+  if (!wait()) return;
   float acc[V];
 #pragma unroll
   for (int j = 0; j < V; j++) acc[j] = 0.f;
@@ -345,11 +383,11 @@ static __global__ void down_kernel(float *__restrict__ x, float *__restrict__ pa
 #pragma unroll
     for (int w = 0; w < 8; w++) s += sums[w][c];
     const int h = tile_col + c;
-    if (h < hidden) partial[(size_t)blockIdx.y * hidden + h] = s;
+    if (h < hidden) partial[(size_t)chunk * hidden + h] = s;
   }
   __threadfence();
   __syncthreads();
-  if (threadIdx.x == 0) last_block = atomicAdd(&tickets[blockIdx.x], 1u) == gridDim.y - 1;
+  if (threadIdx.x == 0) last_block = atomicAdd(&tickets[tile], 1u) == (unsigned)chunks - 1;
   __syncthreads();
   if (!last_block) return;
   __threadfence();
@@ -358,11 +396,21 @@ static __global__ void down_kernel(float *__restrict__ x, float *__restrict__ pa
     if (h >= hidden) continue;
     float s = 0.f;
 #pragma unroll 16
-    for (int chunk = 0; chunk < (int)gridDim.y; chunk++)
-      s += __ldcg(partial + (size_t)chunk * hidden + h);
+    for (int c = 0; c < chunks; c++) s += __ldcg(partial + (size_t)c * hidden + h);
     x[h] += bias ? s + bias[h] : s;
   }
-  if (threadIdx.x == 0) tickets[blockIdx.x] = 0; /* ready for the next launch */
+  if (threadIdx.x == 0) tickets[tile] = 0; /* ready for the next launch */
+}
+
+/* down_block as a kernel of its own: block (tile, chunk). */
+template <typename T>
+static __global__ void down_kernel(float *__restrict__ x, float *__restrict__ partial,
+                                   uint32_t *__restrict__ tickets, const T *__restrict__ w_down_t,
+                                   const float *__restrict__ z, const int32_t *__restrict__ experts,
+                                   int count, int hidden, int per_chunk,
+                                   const float *__restrict__ bias) {
+  down_block<T>(x, partial, tickets, w_down_t, z, experts, count, hidden, per_chunk, bias, blockIdx.x,
+                blockIdx.y, gridDim.y, AfterPrevious());
 }
 
 /* Launch shapes shared by the launchers: a warp per row, 8 rows a block. */

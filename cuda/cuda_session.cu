@@ -28,6 +28,7 @@ void release(GpuSession *g) {
   if (g->batch_experts) cudaFree(g->batch_experts);
   if (g->host_logits) cudaFreeHost(g->host_logits);
   if (g->batch_host_logits) cudaFreeHost(g->batch_host_logits);
+  if (g->step_layers) cudaFree(g->step_layers);
   for (cudaEvent_t e : g->selection_events) cudaEventDestroy(e);
 #ifdef GF_HAVE_CUBLAS
   if (g->cublas) cublasDestroy(g->cublas);
@@ -87,6 +88,7 @@ gf_status build(gf_session *s, GpuSession &g) {
       {(void **)&g.batch_index, rows * 7 * 4},
       {(void **)&g.batch_logprobs, rows * 8},
       {(void **)&g.batch_greedy, rows},
+      {(void **)&g.step_sync, 2 * sizeof(uint32_t)},
   };
   for (auto &p : plan) {
     gf_status status = alloc(g, p.bytes, p.out);

@@ -1,0 +1,221 @@
+/*
+ * cuda_decode_step.cu — a decoding step as one persistent launch (GRIFFIN_STEP_KERNEL=1): the
+ * blocks that fit on the chip at once run the whole step, layer after layer — q/k/v with the
+ * attention norm, split attention with RoPE and the cache write, o into the residual, gate/up over
+ * the experts with the FF norm, the down projection over the experts, the final norm and the LM
+ * head — with a grid barrier between dependent phases instead of a kernel boundary. Each phase is
+ * the device function its own kernel runs (cuda_gemv.cuh, cuda_attention_decode.cuh), so the
+ * products' rows sum exactly as there, and each block issues its first weight loads of a phase
+ * before it waits at that phase's barrier. The launch count is what it saves: about 130 kernels a
+ * step become one.
+ */
+#include <cmath>
+#include <cstring>
+
+#include "cuda_attention_decode.cuh"
+#include "cuda_decode_step.cuh"
+#include "cuda_embed.cuh"
+#include "cuda_grid_barrier.cuh"
+
+namespace gf {
+namespace {
+
+/* One layer as the step kernel reads it (a table on the device, rebuilt after each prompt). */
+struct StepLayer {
+  const void *wqkv, *wo, *w_gate, *w_up, *w_down_t;
+  const float *bqkv, *bo, *b_gate, *b_up, *b_down;
+  Norm attn_norm, ff_norm;
+  const int32_t *experts; /* null: every neuron */
+  int count;              /* the FF rows read (experts, or ff) */
+  void *key_cache, *value_cache;
+};
+
+struct StepArgs {
+  const StepLayer *layers;
+  int n_layers, hidden, q_dim, qkv_dim, heads, kv_heads, vocab, act, window, splits, down_chunks;
+  float *x, *qkv, *att, *z, *partials, *logits;
+  uint32_t *head_tickets, *down_tickets, *sync;
+  const int32_t *ids, *position;
+  const void *embed, *pos_embed, *lm_head;
+  float embed_scale;
+  int position_offset;
+  Norm final_norm;
+  const float *inv_freq;
+};
+
+template <typename T, int L>
+static __global__ void __launch_bounds__(256, 2) decode_step_kernel(StepArgs a) {
+  extern __shared__ float staged[];
+  __shared__ uint32_t passed;
+  __shared__ bool ok;
+  constexpr int V = 16 / sizeof(T);
+  if (threadIdx.x == 0) passed = 0, ok = true;
+  __syncthreads();
+  const GridBarrier barrier{a.sync, &passed, &ok};
+  const int block = blockIdx.x, blocks = gridDim.x;
+  { /* the token's embedding (scaled, learned position added), as embed_kernel */
+    const T *row = (const T *)a.embed + (size_t)a.ids[0] * a.hidden;
+    const T *pos = a.pos_embed ? (const T *)a.pos_embed + (size_t)(*a.position + a.position_offset) * a.hidden
+                               : nullptr;
+    for (int i = block * blockDim.x + threadIdx.x; i < a.hidden; i += blocks * blockDim.x) {
+      float v = to_float(row[i]);
+      if (a.embed_scale != 1.0f) v *= a.embed_scale;
+      if (pos) v += to_float(pos[i]);
+      a.x[i] = v;
+    }
+  }
+  const int tiles = (a.hidden + 32 * V - 1) / (32 * V), items = a.heads * a.splits;
+  for (int l = 0; l < a.n_layers; l++) {
+    const StepLayer &w = a.layers[l]; /* read where used: registers go to the loads in flight */
+    gemv_rows<T>(staged, a.qkv, (const T *)w.wqkv, a.x, a.qkv_dim, a.hidden, nullptr, nullptr, w.attn_norm,
+                 w.bqkv, block, blocks, barrier);
+    int n = 0;
+    for (int item = block; item < items && ok; item += blocks, n++)
+      attention_split<T, L>(a.att, a.partials, a.head_tickets, a.qkv, (T *)w.key_cache, (T *)w.value_cache,
+                            a.position, a.heads, a.kv_heads, a.inv_freq, a.window, item % a.heads,
+                            item / a.heads, a.splits, barrier.first(n == 0));
+    if (n == 0) barrier();
+    gemv_rows<T>(staged, a.x, (const T *)w.wo, a.att, a.hidden, a.q_dim, nullptr, a.x, Norm(), w.bo, block,
+                 blocks, barrier);
+    gate_up_rows<T>(staged, a.z, (const T *)w.w_gate, (const T *)w.w_up, a.x, w.count, a.hidden, w.experts,
+                    a.act, w.ff_norm, w.b_gate, w.b_up, block, blocks, barrier);
+    const int per_chunk = (w.count + a.down_chunks - 1) / a.down_chunks;
+    const int chunks = (w.count + per_chunk - 1) / per_chunk;
+    n = 0;
+    for (int item = block; item < tiles * chunks && ok; item += blocks, n++)
+      down_block<T>(a.x, a.partials, a.down_tickets, (const T *)w.w_down_t, a.z, w.experts, w.count, a.hidden,
+                    per_chunk, w.b_down, item % tiles, item / tiles, chunks, barrier.first(n == 0));
+    if (n == 0) barrier();
+    if (!ok) break;
+  }
+  gemv_rows<T>(staged, a.logits, (const T *)a.lm_head, a.x, a.vocab, a.hidden, nullptr, nullptr, a.final_norm,
+               nullptr, block, blocks, barrier);
+  if (!ok && threadIdx.x == 0) a.logits[0] = NAN; /* the host then reads sync[1] */
+}
+
+/*
+ * Why the step kernel does not run this session, or null when it does: it takes 16-bit weights,
+ * pre-norm blocks, no projections in or out, heads of 64, 128 or 256 elements, and every layer
+ * reading some FF rows.
+ */
+const char *step_refusal(gf_session *s) {
+  const gf_config &c = s->model->config;
+  const GpuModel &m = *gpu_of(s->model);
+  const GpuSession &g = *gpu_of(s);
+  if (c.weight_dtype != GF_DTYPE_BF16 && c.weight_dtype != GF_DTYPE_F16) return "its weights are not 16-bit";
+  if (c.post_norm) return "its blocks are post-norm";
+  if (m.project_in || m.project_out) return "it projects its embeddings in and out";
+  if (c.head_dim != 64 && c.head_dim != 128 && c.head_dim != 256) return "its heads are not 64, 128 or 256 wide";
+  for (int32_t l = 0; l < c.n_layers; l++)
+    if (s->densities[(size_t)l] < 1.0 && g.expert_count[(size_t)l] == 0) return "a layer keeps no experts";
+  return nullptr;
+}
+
+template <typename T, int L>
+gf_status launch_step(gf_session *s) {
+  GpuSession &g = *gpu_of(s);
+  const GpuModel &m = *gpu_of(s->model);
+  const gf_config &c = s->model->config;
+  const Dims d(c);
+  const auto kernel = decode_step_kernel<T, L>;
+  const size_t shared = (size_t)std::max(d.hidden, d.q_dim) * 4;
+  int sms = 0, fit = 0;
+  GF_CUDA(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, m.device));
+  if (shared > (48u << 10))
+    GF_CUDA(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)shared));
+  GF_CUDA(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&fit, kernel, 256, shared));
+  if (fit < 1) return fail(GF_ERR_UNSUPPORTED, "the persistent decoding step does not fit on a multiprocessor");
+  const int blocks = sms * fit;
+  constexpr int V = 16 / sizeof(T);
+  const int tiles = (d.hidden + 32 * V - 1) / (32 * V);
+  if (!g.step_ready) { /* each layer's weights and experts, once per prompt */
+    std::vector<StepLayer> table((size_t)d.layers);
+    const size_t cache_layer = (size_t)s->max_positions * d.kv_dim;
+    for (int32_t l = 0; l < d.layers; l++) {
+      const GpuLayer &w = m.layers[(size_t)l];
+      const bool griffin = s->densities[(size_t)l] < 1.0 && g.expert_count[(size_t)l] >= 0;
+      StepLayer &t = table[(size_t)l];
+      t = StepLayer{w.wqkv, w.wo, c.gated ? w.w_gate : nullptr, w.w_up, w.w_down_t, w.bqkv, w.bo,
+                    c.gated ? w.b_gate : nullptr, w.b_up, w.b_down,
+                    norm_of(c, w.attn_norm, w.attn_norm_bias), norm_of(c, w.ff_norm, w.ff_norm_bias),
+                    griffin ? g.experts + (size_t)l * d.ff : nullptr, griffin ? g.expert_count[(size_t)l] : d.ff,
+                    (T *)g.key_cache + l * cache_layer, (T *)g.value_cache + l * cache_layer};
+      if (griffin && (size_t)l < g.compact_offset.size() && g.compact_offset[(size_t)l] != SIZE_MAX) {
+        const T *gate = (const T *)((char *)g.compact + g.compact_offset[(size_t)l]); /* gathered copies */
+        t.w_gate = c.gated ? gate : nullptr;
+        t.w_up = gate + (size_t)t.count * d.hidden;
+        t.w_down_t = gate + 2 * (size_t)t.count * d.hidden;
+        t.experts = nullptr;
+      }
+    }
+    if (!g.step_layers) GF_CUDA(cudaMalloc(&g.step_layers, (size_t)d.layers * sizeof(StepLayer)));
+    GF_CUDA(cudaMemcpyAsync(g.step_layers, table.data(), table.size() * sizeof(StepLayer), cudaMemcpyHostToDevice,
+                            g.stream));
+    GF_CUDA(cudaStreamSynchronize(g.stream)); /* the table leaves scope */
+    g.step_ready = true;
+  }
+  StepArgs a;
+  a.layers = (const StepLayer *)g.step_layers;
+  a.n_layers = d.layers, a.hidden = d.hidden, a.q_dim = d.q_dim, a.qkv_dim = d.qkv_dim;
+  a.heads = d.heads, a.kv_heads = d.kv_heads, a.vocab = d.vocab, a.act = (int)c.activation;
+  a.window = c.sliding_window;
+  a.splits = std::max(1, std::min(g.attention_splits, blocks / d.heads));
+  a.down_chunks = std::max(1, std::min(blocks / tiles, (int)(g.partials_floats / d.hidden)));
+  a.x = g.x, a.qkv = g.qkv, a.att = g.att, a.z = g.z, a.partials = g.partials, a.logits = g.logits;
+  a.head_tickets = g.tickets, a.down_tickets = g.tickets + d.heads, a.sync = g.step_sync;
+  a.ids = g.ids, a.position = g.position;
+  a.embed = m.embed, a.pos_embed = m.pos_embed, a.lm_head = m.lm_head;
+  a.embed_scale = c.embed_scale != 0.f ? c.embed_scale : 1.f;
+  a.position_offset = c.position_offset;
+  a.final_norm = final_norm(c, m);
+  a.inv_freq = m.inv_freq;
+  GF_CUDA(cudaMemsetAsync(g.step_sync, 0, 2 * sizeof(uint32_t), g.stream));
+  cudaLaunchConfig_t config = {};
+  config.gridDim = dim3(blocks);
+  config.blockDim = dim3(256);
+  config.dynamicSmemBytes = shared;
+  config.stream = g.stream;
+  cudaLaunchAttribute attribute[1];
+  attribute[0].id = cudaLaunchAttributeCooperative; /* every block resident at once, or no launch */
+  attribute[0].val.cooperative = 1;
+  config.attrs = attribute;
+  config.numAttrs = 1;
+  GF_CUDA(cudaLaunchKernelEx(&config, kernel, a));
+  return GF_OK;
+}
+
+} // namespace
+
+int step_kernel_mode() {
+  const char *v = getenv("GRIFFIN_STEP_KERNEL");
+  if (!v) return 0;
+  return strcmp(v, "require") == 0 ? 2 : strcmp(v, "1") == 0 ? 1 : 0;
+}
+
+gf_status enqueue_step_kernel(gf_session *s, bool require, bool *done) {
+  *done = false;
+  if (const char *why = step_refusal(s)) {
+    if (require) return fail(GF_ERR_UNSUPPORTED, "the persistent decoding step does not run this model: %s", why);
+    return GF_OK;
+  }
+  gf_status st = GF_OK;
+  const int head_dim = s->model->config.head_dim;
+  if (s->model->config.weight_dtype == GF_DTYPE_BF16) {
+    using T = __nv_bfloat16;
+    st = head_dim == 64 ? launch_step<T, 8>(s) : head_dim == 128 ? launch_step<T, 16>(s) : launch_step<T, 32>(s);
+  } else {
+    using T = __half;
+    st = head_dim == 64 ? launch_step<T, 8>(s) : head_dim == 128 ? launch_step<T, 16>(s) : launch_step<T, 32>(s);
+  }
+  *done = st == GF_OK;
+  return st;
+}
+
+gf_status step_kernel_failed(gf_session *s, bool *failed) {
+  uint32_t flag = 0;
+  GF_CUDA(cudaMemcpy(&flag, gpu_of(s)->step_sync + 1, 4, cudaMemcpyDeviceToHost));
+  *failed = flag != 0;
+  return GF_OK;
+}
+
+} // namespace gf
