@@ -106,6 +106,7 @@ const char *step_refusal(gf_session *s) {
   if (c.post_norm) return "its blocks are post-norm";
   if (m.project_in || m.project_out) return "it projects its embeddings in and out";
   if (c.head_dim != 64 && c.head_dim != 128 && c.head_dim != 256) return "its heads are not 64, 128 or 256 wide";
+  if (c.hidden_size % 8 != 0 || c.n_heads * c.head_dim % 8 != 0) return "its widths are not multiples of 8";
   for (int32_t l = 0; l < c.n_layers; l++)
     if (s->densities[(size_t)l] < 1.0 && g.expert_count[(size_t)l] == 0) return "a layer keeps no experts";
   return nullptr;

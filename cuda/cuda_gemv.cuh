@@ -397,7 +397,7 @@ __device__ __forceinline__ void down_block(float *x, float *__restrict__ partial
     float s = 0.f;
 #pragma unroll 16
     for (int c = 0; c < chunks; c++) s += __ldcg(partial + (size_t)c * hidden + h);
-    x[h] += bias ? s + bias[h] : s;
+    x[h] = __ldcg(x + h) + (bias ? s + bias[h] : s); /* x through L2: a persistent step wrote it */
   }
   if (threadIdx.x == 0) tickets[tile] = 0; /* ready for the next launch */
 }
