@@ -142,6 +142,9 @@ struct GpuSession {
   void *step_layers = nullptr;
   bool step_ready = false;
   uint32_t *step_sync = nullptr;
+  /* GRIFFIN_STEP_TRACE=1: each block's arrival at each barrier, then block 0's releases (ns) */
+  uint64_t *step_trace = nullptr;
+  int32_t step_trace_blocks = 0, step_trace_barriers = 0;
   size_t batch_host_floats = 0;
   bool selection_on_host = true; /* host copies of experts and scores are current */
   /* mode class over a packed batch (gf_score_class_batch) */

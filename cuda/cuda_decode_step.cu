@@ -9,8 +9,12 @@
  * before it waits at that phase's barrier. The launch count is what it saves: about 130 kernels a
  * step become one.
  */
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <vector>
+
+#include "cuda_profile.cuh"
 
 #include "cuda_attention_decode.cuh"
 #include "cuda_decode_step.cuh"
@@ -41,6 +45,7 @@ struct StepArgs {
   int position_offset;
   Norm final_norm;
   const float *inv_freq;
+  uint64_t *arrivals, *releases; /* GRIFFIN_STEP_TRACE=1 (see GridBarrier); null otherwise */
 };
 
 template <typename T, int L>
@@ -51,7 +56,8 @@ static __global__ void __launch_bounds__(256, 2) decode_step_kernel(StepArgs a) 
   constexpr int V = 16 / sizeof(T);
   if (threadIdx.x == 0) passed = 0, ok = true;
   __syncthreads();
-  const GridBarrier barrier{a.sync, &passed, &ok};
+  GridBarrier barrier{a.sync, &passed, &ok};
+  barrier.arrivals = a.arrivals, barrier.releases = a.releases;
   const int block = blockIdx.x, blocks = gridDim.x;
   { /* the token's embedding (scaled, learned position added), as embed_kernel */
     const T *row = (const T *)a.embed + (size_t)a.ids[0] * a.hidden;
@@ -170,6 +176,17 @@ gf_status launch_step(gf_session *s) {
   a.position_offset = c.position_offset;
   a.final_norm = final_norm(c, m);
   a.inv_freq = m.inv_freq;
+  a.arrivals = a.releases = nullptr;
+  if (tracing()) { /* a barrier before each phase but the first: 5 a layer and the LM head's */
+    const int barriers = 5 * d.layers + 1;
+    if (!g.step_trace || g.step_trace_blocks != blocks || g.step_trace_barriers != barriers) {
+      if (g.step_trace) cudaFree(g.step_trace);
+      g.step_trace = nullptr;
+      GF_CUDA(cudaMalloc(&g.step_trace, (size_t)barriers * (blocks + 1) * sizeof(uint64_t)));
+      g.step_trace_blocks = blocks, g.step_trace_barriers = barriers;
+    }
+    a.arrivals = g.step_trace, a.releases = g.step_trace + (size_t)barriers * blocks;
+  }
   GF_CUDA(cudaMemsetAsync(g.step_sync, 0, 2 * sizeof(uint32_t), g.stream));
   cudaLaunchConfig_t config = {};
   config.gridDim = dim3(blocks);
@@ -185,7 +202,42 @@ gf_status launch_step(gf_session *s) {
   return GF_OK;
 }
 
+/* Whether the step records when each block reaches each barrier: GRIFFIN_STEP_TRACE=1. */
+bool tracing() {
+  const char *v = getenv("GRIFFIN_STEP_TRACE");
+  return v && strcmp(v, "1") == 0;
+}
+
 } // namespace
+
+gf_status step_trace_collect(gf_session *s) {
+  GpuSession &g = *gpu_of(s);
+  if (!tracing() || !g.step_trace) return GF_OK;
+  const int blocks = g.step_trace_blocks, barriers = g.step_trace_barriers;
+  std::vector<uint64_t> t((size_t)barriers * (blocks + 1));
+  GF_CUDA(cudaMemcpy(t.data(), g.step_trace, t.size() * sizeof(uint64_t), cudaMemcpyDeviceToHost));
+  const uint64_t *releases = t.data() + (size_t)barriers * blocks;
+  /* the phase that ends at barrier k: embed (k = 0), then per layer q/k/v, attention, o,
+   * gate/up, down; each split into its median block's work, the slowest block's lag and the
+   * barrier's own latency (release after the last arrival) */
+  static const char *kinds[] = {"down", "q/k/v", "attention", "o", "gate/up"};
+  const std::string pass = "persistent step (GRIFFIN_STEP_TRACE)";
+  std::vector<uint64_t> arrived((size_t)blocks);
+  for (int k = 1; k < barriers; k++) {
+    const uint64_t start = releases[k - 1];
+    for (int b = 0; b < blocks; b++) arrived[(size_t)b] = t[(size_t)k * blocks + b];
+    std::sort(arrived.begin(), arrived.end());
+    const double median = (double)(arrived[(size_t)blocks / 2] - start) * 1e-6;
+    const double slowest = (double)(arrived.back() - arrived[(size_t)blocks / 2]) * 1e-6;
+    const double latency = (double)(releases[k] - arrived.back()) * 1e-6;
+    const std::string kind = kinds[k % 5];
+    add_phase_time(pass, kind + " work", median, 0);
+    add_phase_time(pass, kind + " slowest block", slowest, 0);
+    add_phase_time(pass, kind + " barrier", latency, 0);
+  }
+  add_phase_time(pass, "embed, first barrier", (double)(releases[0] - t[0]) * 1e-6, 1);
+  return GF_OK;
+}
 
 int step_kernel_mode() {
   const char *v = getenv("GRIFFIN_STEP_KERNEL");

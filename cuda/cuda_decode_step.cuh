@@ -22,6 +22,8 @@ int step_kernel_mode();
  * when a grid barrier gave up.
  */
 gf_status enqueue_step_kernel(gf_session *s, bool require, bool *done);
+/* GRIFFIN_STEP_TRACE=1: adds the finished step's barrier times to the profile printed at close. */
+gf_status step_trace_collect(gf_session *s);
 /* After a step whose logits[0] is NaN: whether a barrier gave up (the step's result is void). */
 gf_status step_kernel_failed(gf_session *s, bool *failed);
 

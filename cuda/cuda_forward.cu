@@ -426,7 +426,7 @@ gf_status decode_step(gf_session *s, int32_t id, float *logits) {
         return fail(GF_ERR_CUDA, "the persistent decoding step's grid barrier gave up (GRIFFIN_STEP_KERNEL=1)");
       memcpy(logits, g.host_logits, (size_t)vocab * 4);
       s->position++;
-      return GF_OK;
+      return step_trace_collect(s);
     }
   }
   if (profiling() || !g.decode_graph) { /* blocks of the products that fit on a multiprocessor */

@@ -26,16 +26,26 @@ constexpr uint32_t BARRIER_SPINS = 1u << 22;
  * arrivals, sync[1] marks failure; passed and ok live in the block's shared memory (0 and true at
  * the start). pass: this call is not a barrier (a block's second share of a phase).
  */
+__device__ __forceinline__ uint64_t global_ns() {
+  uint64_t t;
+  asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
+  return t;
+}
+
 struct GridBarrier {
   uint32_t *sync;
   uint32_t *passed;
   bool *ok;
   bool pass = false;
+  /* when tracing: each block's arrival at barrier k (arrivals[k·blocks + block]), block 0's
+   * release from it (releases[k]), in ns */
+  uint64_t *arrivals = nullptr, *releases = nullptr;
   __device__ __forceinline__ bool operator()() const {
     if (pass) return *ok;
     __syncthreads();
     if (threadIdx.x == 0 && *ok) {
       const uint32_t target = (*passed + 1) * gridDim.x;
+      if (arrivals) arrivals[(size_t)*passed * gridDim.x + blockIdx.x] = global_ns();
       __threadfence(); /* this block's writes before its arrival */
       atomicAdd(sync, 1u);
       for (uint32_t spins = 0; load_acquire(sync) < target; spins++) {
@@ -50,6 +60,7 @@ struct GridBarrier {
         }
       }
       __threadfence();
+      if (releases && blockIdx.x == 0) releases[*passed] = global_ns();
       *passed += 1;
     }
     __syncthreads();

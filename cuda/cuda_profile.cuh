@@ -93,6 +93,22 @@ private:
   std::vector<const char *> kinds_;
 };
 
+/* Adds ms to `kind` of `pass` in the process's totals (passes: how many passes that closes). */
+inline void add_phase_time(const std::string &pass, const std::string &kind, double ms, int passes) {
+  PhaseTotals *mine = nullptr;
+  for (PhaseTotals &t : phase_totals())
+    if (t.pass == pass) mine = &t;
+  if (!mine) {
+    phase_totals().push_back(PhaseTotals{pass, {}, 0});
+    mine = &phase_totals().back();
+  }
+  bool found = false;
+  for (auto &k : mine->kinds)
+    if (k.first == kind) k.second += ms, found = true;
+  if (!found) mine->kinds.emplace_back(kind, ms);
+  mine->passes += passes;
+}
+
 /* Prints and clears the totals: per pass, ms per pass of each kind. */
 inline void print_phase_totals() {
   for (const PhaseTotals &t : phase_totals()) {

@@ -29,6 +29,7 @@ void release(GpuSession *g) {
   if (g->host_logits) cudaFreeHost(g->host_logits);
   if (g->batch_host_logits) cudaFreeHost(g->batch_host_logits);
   if (g->step_layers) cudaFree(g->step_layers);
+  if (g->step_trace) cudaFree(g->step_trace);
   for (cudaEvent_t e : g->selection_events) cudaEventDestroy(e);
 #ifdef GF_HAVE_CUBLAS
   if (g->cublas) cublasDestroy(g->cublas);
