@@ -118,6 +118,12 @@ const char *step_refusal(gf_session *s) {
   return nullptr;
 }
 
+/* Whether the step records when each block reaches each barrier: GRIFFIN_STEP_TRACE=1. */
+bool tracing() {
+  const char *v = getenv("GRIFFIN_STEP_TRACE");
+  return v && strcmp(v, "1") == 0;
+}
+
 template <typename T, int L>
 gf_status launch_step(gf_session *s) {
   GpuSession &g = *gpu_of(s);
@@ -200,12 +206,6 @@ gf_status launch_step(gf_session *s) {
   config.numAttrs = 1;
   GF_CUDA(cudaLaunchKernelEx(&config, kernel, a));
   return GF_OK;
-}
-
-/* Whether the step records when each block reaches each barrier: GRIFFIN_STEP_TRACE=1. */
-bool tracing() {
-  const char *v = getenv("GRIFFIN_STEP_TRACE");
-  return v && strcmp(v, "1") == 0;
 }
 
 } // namespace
