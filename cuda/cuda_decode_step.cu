@@ -37,7 +37,7 @@ struct StepLayer {
 struct StepArgs {
   const StepLayer *layers;
   int n_layers, hidden, q_dim, qkv_dim, heads, kv_heads, vocab, act, window, splits, down_chunks;
-  float *x, *qkv, *att, *z, *partials, *logits;
+  float *x, *qkv, *att, *z, *up, *partials, *logits; /* z, up: the FF's pre-activations */
   uint32_t *head_tickets, *down_tickets, *sync;
   const int32_t *ids, *position;
   const void *embed, *pos_embed, *lm_head;
@@ -47,6 +47,15 @@ struct StepArgs {
   const float *inv_freq;
   uint64_t *arrivals, *releases; /* GRIFFIN_STEP_TRACE=1 (see GridBarrier); null otherwise */
 };
+
+/* Asks the L2 for bytes at p (16-byte aligned bulk requests, else 128-byte lines). */
+__device__ __forceinline__ void fetch_l2(const char *p, uint32_t bytes) {
+  if ((((uintptr_t)p | bytes) & 15) == 0) {
+    asm volatile("cp.async.bulk.prefetch.L2.global [%0], %1;" ::"l"(p), "r"(bytes) : "memory");
+    return;
+  }
+  for (uint32_t at = 0; at < bytes; at += 128) asm volatile("prefetch.global.L2 [%0];" ::"l"(p + at));
+}
 
 template <typename T, int L>
 static __global__ void __launch_bounds__(256, 2) decode_step_kernel(StepArgs a) {
@@ -80,17 +89,52 @@ static __global__ void __launch_bounds__(256, 2) decode_step_kernel(StepArgs a) 
       attention_split<T, L>(a.att, a.partials, a.head_tickets, a.qkv, (T *)w.key_cache, (T *)w.value_cache,
                             a.position, a.heads, a.kv_heads, a.inv_freq, a.window, item % a.heads,
                             item / a.heads, a.splits, barrier.first(n == 0));
+    if (ok) { /* attention leaves the memory idle: W_o's rows after each warp's first (which loads
+               * into registers before the barrier) are fetched into the L2 meanwhile */
+      const int warp = block * 8 + (threadIdx.x >> 5), warps = blocks * 8;
+      const uint32_t row_bytes = (uint32_t)((size_t)a.q_dim * sizeof(T));
+      if ((threadIdx.x & 31) == 0)
+        for (int r = warp + warps; r < a.hidden; r += warps)
+          fetch_l2((const char *)w.wo + (size_t)r * row_bytes, row_bytes);
+    }
     if (n == 0) barrier();
     gemv_rows<T>(staged, a.x, (const T *)w.wo, a.att, a.hidden, a.q_dim, nullptr, a.x, Norm(), w.bo, block,
                  blocks, barrier);
-    gate_up_rows<T>(staged, a.z, (const T *)w.w_gate, (const T *)w.w_up, a.x, w.count, a.hidden, w.experts,
-                    a.act, w.ff_norm, w.b_gate, w.b_up, block, blocks, barrier);
+    { /* gate and up rows as units of their own (a neuron's two rows may go to two warps: half the
+       * tail of a warp with one neuron more); the activation waits for the down projection */
+      const T *w_gate = (const T *)w.w_gate, *w_up = (const T *)w.w_up;
+      const int32_t *experts = w.experts;
+      const float *b_gate = w.b_gate, *b_up = w.b_up;
+      const int count = w.count, units = w_gate ? 2 * count : count;
+      warp_rows<T>(
+          staged, a.x, units, a.hidden, w.ff_norm,
+          [&](int u) {
+            const bool up = !w_gate || u >= count;
+            const int i = up && w_gate ? u - count : u;
+            return (up ? w_up : w_gate) + (size_t)(experts ? experts[i] : i) * a.hidden;
+          },
+          true,
+          [&](int u, float acc) {
+            const bool up = !w_gate || u >= count;
+            const int i = up && w_gate ? u - count : u;
+            const int e = experts ? experts[i] : i;
+            if (up) {
+              if (b_up) acc += b_up[e];
+              (w_gate ? a.up : a.z)[i] = acc;
+            } else {
+              if (b_gate) acc += b_gate[e];
+              a.z[i] = acc;
+            }
+          },
+          block, blocks, barrier);
+    }
     const int per_chunk = (w.count + a.down_chunks - 1) / a.down_chunks;
     const int chunks = (w.count + per_chunk - 1) / per_chunk;
     n = 0;
     for (int item = block; item < tiles * chunks && ok; item += blocks, n++)
       down_block<T>(a.x, a.partials, a.down_tickets, (const T *)w.w_down_t, a.z, w.experts, w.count, a.hidden,
-                    per_chunk, w.b_down, item % tiles, item / tiles, chunks, barrier.first(n == 0));
+                    per_chunk, w.b_down, item % tiles, item / tiles, chunks, barrier.first(n == 0),
+                    w.w_gate ? a.up : nullptr, a.act);
     if (n == 0) barrier();
     if (!ok) break;
   }
@@ -174,7 +218,7 @@ gf_status launch_step(gf_session *s) {
   a.window = c.sliding_window;
   a.splits = std::max(1, std::min(g.attention_splits, blocks / d.heads));
   a.down_chunks = std::max(1, std::min(blocks / tiles, (int)(g.partials_floats / d.hidden)));
-  a.x = g.x, a.qkv = g.qkv, a.att = g.att, a.z = g.z, a.partials = g.partials, a.logits = g.logits;
+  a.x = g.x, a.qkv = g.qkv, a.att = g.att, a.z = g.z, a.up = g.up, a.partials = g.partials, a.logits = g.logits;
   a.head_tickets = g.tickets, a.down_tickets = g.tickets + d.heads, a.sync = g.step_sync;
   a.ids = g.ids, a.position = g.position;
   a.embed = m.embed, a.pos_embed = m.pos_embed, a.lm_head = m.lm_head;

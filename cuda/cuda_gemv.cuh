@@ -180,30 +180,29 @@ __device__ __forceinline__ void stage_input(float *xs, const float *__restrict__
 }
 
 /*
- * y[r] = W[rows ? rows[r] : r] · x̂ (+ bias[r]) (+ residual[r]) for r < count; a warp per row. x̂
- * is x, or norm(x) when norm.w is set. Dynamic shared memory: cols floats. The first batch of weights is
- * loaded before waiting for the kernel that wrote x, and stays in flight while x is staged.
+ * store(r, row_of(r) · x̂) for r < count (lane 0 stores), a warp per row, the rows strided over
+ * the grid's warps (block of blocks); x̂ is x_global, or norm(x_global) when norm.w is set, staged
+ * in x (shared: cols floats). With preload the first batch of weights is loaded before wait()
+ * (the kernel before, or a grid barrier) and stays in flight while x̂ is staged; each warp loads
+ * its next row while it sums the last.
  */
-template <typename T, typename Wait>
-__device__ __forceinline__ void gemv_rows(float *x, float *__restrict__ y, const T *__restrict__ w,
-                                          const float *x_global, int count, int cols,
-                                          const int32_t *__restrict__ rows, const float *residual,
-                                          Norm norm, const float *__restrict__ bias, int block,
-                                          int blocks, Wait wait) {
+template <typename T, typename RowOf, typename Store, typename Wait>
+__device__ __forceinline__ void warp_rows(float *x, const float *x_global, int count, int cols, Norm norm,
+                                          RowOf row_of, bool preload, Store store, int block, int blocks,
+                                          Wait wait) {
   constexpr int V = 16 / sizeof(T), U = GEMV_BATCH;
   const int lane = threadIdx.x & 31, warps = blockDim.x >> 5;
   const int first = block * warps + (threadIdx.x >> 5), n = cols / V;
   const bool vectors = cols % V == 0;
   const int stride = blocks * warps;
   uint4 buf[U];
-  auto row_of = [&](int r) { return w + (size_t)(rows ? rows[r] : r) * cols; };
   auto load = [&](int r) {
     load_batch<U>(buf, reinterpret_cast<const uint4 *>(row_of(r)), n, 0, lane);
   };
-  if (vectors && !rows && first < count) load(first); /* rows may come from the kernel before */
+  if (vectors && preload && first < count) load(first);
   if (!wait()) return;
   stage_input(x, x_global, cols, norm);
-  if (vectors && rows && first < count) load(first);
+  if (vectors && !preload && first < count) load(first);
   for (int r = first; r < count; r += stride) {
     float acc;
     if (vectors) {
@@ -213,11 +212,27 @@ __device__ __forceinline__ void gemv_rows(float *x, float *__restrict__ y, const
       acc = warp_dot<T>(row_of(r), x, cols, lane);
     }
     acc = warp_sum(acc);
-    if (lane == 0) {
-      if (bias) acc += bias[r];
-      y[r] = residual ? acc + __ldcg(residual + r) : acc;
-    }
+    if (lane == 0) store(r, acc);
   }
+}
+
+/*
+ * y[r] = W[rows ? rows[r] : r] · x̂ (+ bias[r]) (+ residual[r]) for r < count (warp_rows; the
+ * first row loads before the wait unless rows come from the kernel before).
+ */
+template <typename T, typename Wait>
+__device__ __forceinline__ void gemv_rows(float *x, float *__restrict__ y, const T *__restrict__ w,
+                                          const float *x_global, int count, int cols,
+                                          const int32_t *__restrict__ rows, const float *residual,
+                                          Norm norm, const float *__restrict__ bias, int block,
+                                          int blocks, Wait wait) {
+  warp_rows<T>(
+      x, x_global, count, cols, norm, [&](int r) { return w + (size_t)(rows ? rows[r] : r) * cols; }, !rows,
+      [&](int r, float acc) {
+        if (bias) acc += bias[r];
+        y[r] = residual ? acc + __ldcg(residual + r) : acc;
+      },
+      block, blocks, wait);
 }
 
 /*
@@ -327,7 +342,9 @@ static __global__ void __launch_bounds__(256)
  * (8 warps, each a share of the chunk's experts, summed in shared memory); the tile's last block
  * to finish (tickets[tile] counts them) adds the chunks (and the bias b_down, when given) to x in
  * chunk order, so the sum does not
- * depend on which block came last.
+ * depend on which block came last. With act ≥ 0, z holds the FF's pre-activations (plus their
+ * biases) and the activation is applied as z is read: act(z)·up for gated blocks, act(z) without
+ * up (the persistent step's split of gate and up over warps).
  */
 template <typename T, typename Wait>
 __device__ __forceinline__ void down_block(float *x, float *__restrict__ partial,
@@ -335,7 +352,8 @@ __device__ __forceinline__ void down_block(float *x, float *__restrict__ partial
                                            const float *z, const int32_t *__restrict__ experts,
                                            int count, int hidden, int per_chunk,
                                            const float *__restrict__ bias, int tile, int chunk,
-                                           int chunks, Wait wait) {
+                                           int chunks, Wait wait, const float *up = nullptr,
+                                           int act = -1) {
   constexpr int V = 16 / sizeof(T), COLS = 32 * V;
   constexpr int R = GEMV_BATCH; /* rows in flight per warp */
   __shared__ float sums[8][COLS];
@@ -347,7 +365,12 @@ __device__ __forceinline__ void down_block(float *x, float *__restrict__ partial
   float z_buf[R];
   auto load_z = [&](int i) { /* written by the kernel before: only after the wait */
 #pragma unroll
-    for (int r = 0; r < R; r++) z_buf[r] = i + 8 * r < last ? __ldcg(z + i + 8 * r) : 0.f;
+    for (int r = 0; r < R; r++) {
+      const int k = i + 8 * r;
+      float v = k < last ? __ldcg(z + k) : 0.f;
+      if (act >= 0 && k < last) v = up ? activation(v, act) * __ldcg(up + k) : activation(v, act);
+      z_buf[r] = v;
+    }
   };
   auto load = [&](int i) { /* rows i, i + 8, …, i + 8(R − 1) of the chunk (zeros past it) */
 #pragma unroll
