@@ -46,6 +46,7 @@ struct StepArgs {
   Norm final_norm;
   const float *inv_freq;
   uint64_t *arrivals, *releases; /* GRIFFIN_STEP_TRACE=1 (see GridBarrier); null otherwise */
+  bool fetch_o; /* W_o into the L2 during attention (GRIFFIN_STEP_FETCH_O=0: not) */
 };
 
 /* Asks the L2 for bytes at p (16-byte aligned bulk requests, else 128-byte lines). */
@@ -89,7 +90,7 @@ static __global__ void __launch_bounds__(256, 2) decode_step_kernel(StepArgs a) 
       attention_split<T, L>(a.att, a.partials, a.head_tickets, a.qkv, (T *)w.key_cache, (T *)w.value_cache,
                             a.position, a.heads, a.kv_heads, a.inv_freq, a.window, item % a.heads,
                             item / a.heads, a.splits, barrier.first(n == 0));
-    if (ok) { /* attention leaves the memory idle: W_o's rows after each warp's first (which loads
+    if (ok && a.fetch_o) { /* attention leaves the memory idle: W_o's rows after each warp's first (which loads
                * into registers before the barrier) are fetched into the L2 meanwhile */
       const int warp = block * 8 + (threadIdx.x >> 5), warps = blocks * 8;
       const uint32_t row_bytes = (uint32_t)((size_t)a.q_dim * sizeof(T));
@@ -134,7 +135,7 @@ static __global__ void __launch_bounds__(256, 2) decode_step_kernel(StepArgs a) 
     for (int item = block; item < tiles * chunks && ok; item += blocks, n++)
       down_block<T>(a.x, a.partials, a.down_tickets, (const T *)w.w_down_t, a.z, w.experts, w.count, a.hidden,
                     per_chunk, w.b_down, item % tiles, item / tiles, chunks, barrier.first(n == 0),
-                    w.w_gate ? a.up : nullptr, a.act);
+                    w.w_gate ? a.up : nullptr, a.act, staged);
     if (n == 0) barrier();
     if (!ok) break;
   }
@@ -157,6 +158,7 @@ const char *step_refusal(gf_session *s) {
   if (m.project_in || m.project_out) return "it projects its embeddings in and out";
   if (c.head_dim != 64 && c.head_dim != 128 && c.head_dim != 256) return "its heads are not 64, 128 or 256 wide";
   if (c.hidden_size % 8 != 0 || c.n_heads * c.head_dim % 8 != 0) return "its widths are not multiples of 8";
+  if ((size_t)c.ff_size > (size_t)c.hidden_size * 128) return "its FF block is over 128 times its width";
   for (int32_t l = 0; l < c.n_layers; l++)
     if (s->densities[(size_t)l] < 1.0 && g.expert_count[(size_t)l] == 0) return "a layer keeps no experts";
   return nullptr;
@@ -217,7 +219,9 @@ gf_status launch_step(gf_session *s) {
   a.heads = d.heads, a.kv_heads = d.kv_heads, a.vocab = d.vocab, a.act = (int)c.activation;
   a.window = c.sliding_window;
   a.splits = std::max(1, std::min(g.attention_splits, blocks / d.heads));
-  a.down_chunks = std::max(1, std::min(blocks / tiles, (int)(g.partials_floats / d.hidden)));
+  /* chunks: a wave of (tile, chunk) blocks, each chunk's activations within the staging buffer */
+  const int staging = (int)(shared / 4), fewest = (d.ff + staging - 1) / staging;
+  a.down_chunks = std::max({1, fewest, std::min(blocks / tiles, (int)(g.partials_floats / d.hidden))});
   a.x = g.x, a.qkv = g.qkv, a.att = g.att, a.z = g.z, a.up = g.up, a.partials = g.partials, a.logits = g.logits;
   a.head_tickets = g.tickets, a.down_tickets = g.tickets + d.heads, a.sync = g.step_sync;
   a.ids = g.ids, a.position = g.position;
@@ -227,6 +231,7 @@ gf_status launch_step(gf_session *s) {
   a.final_norm = final_norm(c, m);
   a.inv_freq = m.inv_freq;
   a.arrivals = a.releases = nullptr;
+  a.fetch_o = env_on("GRIFFIN_STEP_FETCH_O");
   if (tracing()) { /* a barrier before each phase but the first: 5 a layer and the LM head's */
     const int barriers = 5 * d.layers + 1;
     if (!g.step_trace || g.step_trace_blocks != blocks || g.step_trace_barriers != barriers) {

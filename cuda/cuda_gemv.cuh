@@ -343,8 +343,9 @@ static __global__ void __launch_bounds__(256)
  * to finish (tickets[tile] counts them) adds the chunks (and the bias b_down, when given) to x in
  * chunk order, so the sum does not
  * depend on which block came last. With act ≥ 0, z holds the FF's pre-activations (plus their
- * biases) and the activation is applied as z is read: act(z)·up for gated blocks, act(z) without
- * up (the persistent step's split of gate and up over warps).
+ * biases) and the block first writes its chunk's activations into z_stage (shared, per_chunk
+ * floats): act(z)·up for gated blocks, act(z) without up (the persistent step's split of gate
+ * and up over warps).
  */
 template <typename T, typename Wait>
 __device__ __forceinline__ void down_block(float *x, float *__restrict__ partial,
@@ -353,7 +354,7 @@ __device__ __forceinline__ void down_block(float *x, float *__restrict__ partial
                                            int count, int hidden, int per_chunk,
                                            const float *__restrict__ bias, int tile, int chunk,
                                            int chunks, Wait wait, const float *up = nullptr,
-                                           int act = -1) {
+                                           int act = -1, float *z_stage = nullptr) {
   constexpr int V = 16 / sizeof(T), COLS = 32 * V;
   constexpr int R = GEMV_BATCH; /* rows in flight per warp */
   __shared__ float sums[8][COLS];
@@ -367,8 +368,8 @@ __device__ __forceinline__ void down_block(float *x, float *__restrict__ partial
 #pragma unroll
     for (int r = 0; r < R; r++) {
       const int k = i + 8 * r;
-      float v = k < last ? __ldcg(z + k) : 0.f;
-      if (act >= 0 && k < last) v = up ? activation(v, act) * __ldcg(up + k) : activation(v, act);
+      float v = 0.f;
+      if (k < last) v = act < 0 ? __ldcg(z + k) : z_stage[k - first];
       z_buf[r] = v;
     }
   };
@@ -383,6 +384,13 @@ __device__ __forceinline__ void down_block(float *x, float *__restrict__ partial
   };
   load(first + warp); /* the experts come from the prompt phase, not from the kernel before */
   if (!wait()) return;
+  if (act >= 0) { /* the chunk's activations, once, into shared memory */
+    for (int k = first + threadIdx.x; k < last; k += blockDim.x) {
+      const float v = __ldcg(z + k);
+      z_stage[k - first] = up ? activation(v, act) * __ldcg(up + k) : activation(v, act);
+    }
+    __syncthreads();
+  }
   float acc[V];
 #pragma unroll
   for (int j = 0; j < V; j++) acc[j] = 0.f;
