@@ -141,6 +141,7 @@ struct GpuSession {
    * and its grid barrier's counter and failure mark */
   void *step_layers = nullptr;
   bool step_ready = false;
+  int32_t step_blocks = 0; /* its grid: the blocks that fit on the chip at once */
   uint32_t *step_sync = nullptr;
   /* GRIFFIN_STEP_TRACE=1: each block's arrival at each barrier, then block 0's releases (ns) */
   uint64_t *step_trace = nullptr;

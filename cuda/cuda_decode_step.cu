@@ -1,13 +1,16 @@
 /*
- * cuda_decode_step.cu — a decoding step as one persistent launch (GRIFFIN_STEP_KERNEL=1): the
- * blocks that fit on the chip at once run the whole step, layer after layer — q/k/v with the
- * attention norm, split attention with RoPE and the cache write, o into the residual, gate/up over
- * the experts with the FF norm, the down projection over the experts, the final norm and the LM
- * head — with a grid barrier between dependent phases instead of a kernel boundary. Each phase is
- * the device function its own kernel runs (cuda_gemv.cuh, cuda_attention_decode.cuh), so the
- * products' rows sum exactly as there, and each block issues its first weight loads of a phase
- * before it waits at that phase's barrier. The launch count is what it saves: about 130 kernels a
- * step become one.
+ * cuda_decode_step.cu — a decoding step as one persistent launch, the default where it serves
+ * (GRIFFIN_STEP_KERNEL=0: the step's ~130 kernels in a graph, as before). The blocks that fit on
+ * the chip at once run the whole step, layer after layer — q/k/v with the attention norm, split
+ * attention with RoPE and the cache write, o into the residual, gate/up over the experts with the
+ * FF norm, the down projection over the experts, the final norm and the LM head — with a grid
+ * barrier between dependent phases instead of a kernel boundary. Each phase is the device
+ * function its own kernel runs (warp_rows, attention_split, down_block), so every row sums as
+ * there; each block issues its first weight loads of a phase before it waits at the phase's
+ * barrier. Gate and up rows are units of their own (a neuron's two rows may go to two warps, which
+ * halves the tail of the warps with one neuron more) and the activation is applied by the down
+ * projection's blocks as they stage their chunk. GRIFFIN_STEP_TRACE=1 times each phase's median
+ * block, its slowest block and its barrier.
  */
 #include <algorithm>
 #include <cmath>
@@ -46,17 +49,7 @@ struct StepArgs {
   Norm final_norm;
   const float *inv_freq;
   uint64_t *arrivals, *releases; /* GRIFFIN_STEP_TRACE=1 (see GridBarrier); null otherwise */
-  bool fetch_o; /* W_o into the L2 during attention (GRIFFIN_STEP_FETCH_O=0: not) */
 };
-
-/* Asks the L2 for bytes at p (16-byte aligned bulk requests, else 128-byte lines). */
-__device__ __forceinline__ void fetch_l2(const char *p, uint32_t bytes) {
-  if ((((uintptr_t)p | bytes) & 15) == 0) {
-    asm volatile("cp.async.bulk.prefetch.L2.global [%0], %1;" ::"l"(p), "r"(bytes) : "memory");
-    return;
-  }
-  for (uint32_t at = 0; at < bytes; at += 128) asm volatile("prefetch.global.L2 [%0];" ::"l"(p + at));
-}
 
 template <typename T, int L>
 static __global__ void __launch_bounds__(256, 2) decode_step_kernel(StepArgs a) {
@@ -90,14 +83,6 @@ static __global__ void __launch_bounds__(256, 2) decode_step_kernel(StepArgs a) 
       attention_split<T, L>(a.att, a.partials, a.head_tickets, a.qkv, (T *)w.key_cache, (T *)w.value_cache,
                             a.position, a.heads, a.kv_heads, a.inv_freq, a.window, item % a.heads,
                             item / a.heads, a.splits, barrier.first(n == 0));
-    if (ok && a.fetch_o) { /* attention leaves the memory idle: W_o's rows after each warp's first (which loads
-               * into registers before the barrier) are fetched into the L2 meanwhile */
-      const int warp = block * 8 + (threadIdx.x >> 5), warps = blocks * 8;
-      const uint32_t row_bytes = (uint32_t)((size_t)a.q_dim * sizeof(T));
-      if ((threadIdx.x & 31) == 0)
-        for (int r = warp + warps; r < a.hidden; r += warps)
-          fetch_l2((const char *)w.wo + (size_t)r * row_bytes, row_bytes);
-    }
     if (n == 0) barrier();
     gemv_rows<T>(staged, a.x, (const T *)w.wo, a.att, a.hidden, a.q_dim, nullptr, a.x, Norm(), w.bo, block,
                  blocks, barrier);
@@ -178,16 +163,16 @@ gf_status launch_step(gf_session *s) {
   const Dims d(c);
   const auto kernel = decode_step_kernel<T, L>;
   const size_t shared = (size_t)std::max(d.hidden, d.q_dim) * 4;
-  int sms = 0, fit = 0;
-  GF_CUDA(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, m.device));
-  if (shared > (48u << 10))
-    GF_CUDA(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)shared));
-  GF_CUDA(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&fit, kernel, 256, shared));
-  if (fit < 1) return fail(GF_ERR_UNSUPPORTED, "the persistent decoding step does not fit on a multiprocessor");
-  const int blocks = sms * fit;
   constexpr int V = 16 / sizeof(T);
   const int tiles = (d.hidden + 32 * V - 1) / (32 * V);
-  if (!g.step_ready) { /* each layer's weights and experts, once per prompt */
+  if (!g.step_ready) { /* the grid, and each layer's weights and experts: once per prompt */
+    int sms = 0, fit = 0;
+    GF_CUDA(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, m.device));
+    if (shared > (48u << 10))
+      GF_CUDA(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)shared));
+    GF_CUDA(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&fit, kernel, 256, shared));
+    if (fit < 1) return fail(GF_ERR_UNSUPPORTED, "the persistent decoding step does not fit on a multiprocessor");
+    g.step_blocks = sms * fit;
     std::vector<StepLayer> table((size_t)d.layers);
     const size_t cache_layer = (size_t)s->max_positions * d.kv_dim;
     for (int32_t l = 0; l < d.layers; l++) {
@@ -213,6 +198,7 @@ gf_status launch_step(gf_session *s) {
     GF_CUDA(cudaStreamSynchronize(g.stream)); /* the table leaves scope */
     g.step_ready = true;
   }
+  const int blocks = g.step_blocks;
   StepArgs a;
   a.layers = (const StepLayer *)g.step_layers;
   a.n_layers = d.layers, a.hidden = d.hidden, a.q_dim = d.q_dim, a.qkv_dim = d.qkv_dim;
@@ -231,7 +217,6 @@ gf_status launch_step(gf_session *s) {
   a.final_norm = final_norm(c, m);
   a.inv_freq = m.inv_freq;
   a.arrivals = a.releases = nullptr;
-  a.fetch_o = env_on("GRIFFIN_STEP_FETCH_O");
   if (tracing()) { /* a barrier before each phase but the first: 5 a layer and the LM head's */
     const int barriers = 5 * d.layers + 1;
     if (!g.step_trace || g.step_trace_blocks != blocks || g.step_trace_barriers != barriers) {
@@ -290,8 +275,8 @@ gf_status step_trace_collect(gf_session *s) {
 
 int step_kernel_mode() {
   const char *v = getenv("GRIFFIN_STEP_KERNEL");
-  if (!v) return 0;
-  return strcmp(v, "require") == 0 ? 2 : strcmp(v, "1") == 0 ? 1 : 0;
+  if (!v) return 1;
+  return strcmp(v, "require") == 0 ? 2 : strcmp(v, "0") == 0 ? 0 : 1;
 }
 
 gf_status enqueue_step_kernel(gf_session *s, bool require, bool *done) {

@@ -1,6 +1,6 @@
 /*
- * The persistent decoding step (GRIFFIN_STEP_KERNEL, `deno task test:gpu`): one launch a step
- * decodes as the step's ~130 kernels do — synthetic 16-bit models of each form the step kernel
+ * The persistent decoding step (the default; GRIFFIN_STEP_KERNEL=0 turns it off, `deno task
+ * test:gpu`): one launch a step decodes as the step's ~130 kernels do — synthetic 16-bit models of each form the step kernel
  * runs (heads of 64, 128 and 256; RMSNorm and LayerNorm; gated and plain FF blocks; biases;
  * learned positions; grouped keys and values), at densities 1 and 0.5: logits within 1e-3
  * relative (the down projection's partial sums are grouped differently) and the same greedy
@@ -57,7 +57,7 @@ const FORMS: Record<string, EngineConfig> = {
   },
 };
 
-/** Decodes 20 tokens after a prompt, the step kernel on (`require`) or off; each step's logits. */
+/** Decodes 20 tokens after a prompt, the step kernel on (`require`) or off (`0`); each step's logits. */
 function decodeAll(model: NativeModel, density: number, stepKernel: boolean): Float32Array[] {
   const session = new NativeSession(model, 256);
   try {
@@ -65,7 +65,7 @@ function decodeAll(model: NativeModel, density: number, stepKernel: boolean): Fl
     let logits = session.prompt(Int32Array.from({ length: 37 }, (_, j) => (j * 13 + 5) % 2048));
     const steps: Float32Array[] = [];
     for (let t = 0; t < 20; t++) {
-      if (stepKernel) Deno.env.set("GRIFFIN_STEP_KERNEL", "require");
+      Deno.env.set("GRIFFIN_STEP_KERNEL", stepKernel ? "require" : "0");
       try {
         logits = session.decode(argmax(logits, 0, logits.length));
       } finally {
