@@ -10,8 +10,8 @@
 namespace gf {
 
 /*
- * Whether decoding runs as one persistent launch a step (read each step): 1 (the default) where
- * the step kernel runs the model, 0 never (GRIFFIN_STEP_KERNEL=0: the graph of kernels), 2
+ * Whether decoding runs as one persistent launch a step (read each step): 0 never (the default:
+ * the graph of kernels), 1 where the step kernel runs the model (GRIFFIN_STEP_KERNEL=1), 2
  * always, an error where it does not (GRIFFIN_STEP_KERNEL=require, for tests).
  */
 int step_kernel_mode();
