@@ -1,5 +1,6 @@
 /*
- * The persistent decoding step (GRIFFIN_STEP_KERNEL=1; `deno task test:gpu`): one launch a step decodes as the step's ~130 kernels do — synthetic 16-bit models of each form the step kernel
+ * The persistent decoding step (GRIFFIN_STEP_KERNEL=1; `deno task test:gpu`): one launch a step
+ * decodes as the step's ~130 kernels do — synthetic 16-bit models of each form the step kernel
  * runs (heads of 64, 128 and 256; RMSNorm and LayerNorm; gated and plain FF blocks; biases;
  * learned positions; grouped keys and values), at densities 1 and 0.5: logits within 1e-3
  * relative (the down projection's partial sums are grouped differently) and the same greedy
