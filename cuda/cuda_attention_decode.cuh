@@ -99,7 +99,7 @@ __device__ __forceinline__ void attention_split(float *__restrict__ out, float *
   };
   fetch(first + warp * P + group); /* in flight while the kernel before finishes */
   if (!wait()) return;
-  stage_new_token<T>(q, key, value, qkv, key_cache, value_cache, h, pos, heads, kv_heads, head_dim,
+  stage_new_token<T, Wait::one_launch>(q, key, value, qkv, key_cache, value_cache, h, pos, heads, kv_heads, head_dim,
                      inv_freq, pos >= first && pos < last);
   float qr[V], acc[V];
 #pragma unroll

@@ -101,11 +101,11 @@ __device__ __forceinline__ float block_reduce(float v, bool is_max, float *share
   return v;
 }
 
-/*
- * Calls apply(i, src[i]) for i < n4, each thread U float4 loads in flight at a time; written: src
- * is global memory that other blocks of the same kernel may have written (read through L2 only).
- */
-template <bool written = false, typename Apply>
+/* How float4_pass reads its source: plainly, or as load_activation<false / true> reads it. */
+enum class Read { plain, activation, written };
+
+/* Calls apply(i, src[i]) for i < n4, each thread U float4 loads in flight at a time. */
+template <Read read = Read::plain, typename Apply>
 __device__ __forceinline__ void float4_pass(const float *src, int n4, Apply apply) {
   constexpr int U = 4;
   for (int base = threadIdx.x; base < n4; base += blockDim.x * U) {
@@ -114,7 +114,9 @@ __device__ __forceinline__ void float4_pass(const float *src, int n4, Apply appl
     for (int u = 0; u < U; u++) {
       const int i = base + u * blockDim.x;
       const float4 *at = reinterpret_cast<const float4 *>(src) + i;
-      v[u] = i >= n4 ? make_float4(0.f, 0.f, 0.f, 0.f) : written ? __ldcg(at) : *at;
+      if (i >= n4) v[u] = make_float4(0.f, 0.f, 0.f, 0.f);
+      else if constexpr (read == Read::plain) v[u] = *at;
+      else v[u] = load_activation<read == Read::written>(at);
     }
 #pragma unroll
     for (int u = 0; u < U; u++)
@@ -129,6 +131,7 @@ __device__ __forceinline__ bool aligned16(const void *p) { return ((uintptr_t)p 
  * the product that follows it, as norm_kernel computes it): RMSNorm x / sqrt(mean(x²) + eps)·w,
  * or LayerNorm (x − mean) / sqrt(mean((x − mean)²) + eps)·w + b.
  */
+template <bool written = false>
 __device__ __forceinline__ void stage_input(float *xs, const float *__restrict__ x, int cols,
                                             Norm norm) {
   __shared__ float reduce[32];
@@ -136,13 +139,13 @@ __device__ __forceinline__ void stage_input(float *xs, const float *__restrict__
   const bool vectors = cols % 4 == 0 && aligned16(x) && aligned16(norm.w) && aligned16(norm.b);
   const int n4 = vectors ? cols / 4 : 0;
   float4 *xs4 = reinterpret_cast<float4 *>(xs);
-  float4_pass<true>(x, n4, [&](int i, float4 v) { /* x: the kernel before's, or this one's */
+  float4_pass<written ? Read::written : Read::activation>(x, n4, [&](int i, float4 v) {
     xs4[i] = v;
     sum += (v.x + v.y) + (v.z + v.w);
     ss += v.x * v.x + v.y * v.y + v.z * v.z + v.w * v.w;
   });
   for (int i = 4 * n4 + threadIdx.x; i < cols; i += blockDim.x) {
-    const float v = __ldcg(x + i);
+    const float v = load_activation<written>(x + i);
     xs[i] = v;
     sum += v;
     ss += v * v;
@@ -201,7 +204,7 @@ __device__ __forceinline__ void warp_rows(float *x, const float *x_global, int c
   };
   if (vectors && preload && first < count) load(first);
   if (!wait()) return;
-  stage_input(x, x_global, cols, norm);
+  stage_input<Wait::one_launch>(x, x_global, cols, norm);
   if (vectors && !preload && first < count) load(first);
   for (int r = first; r < count; r += stride) {
     float acc;
@@ -230,7 +233,8 @@ __device__ __forceinline__ void gemv_rows(float *x, float *__restrict__ y, const
       x, x_global, count, cols, norm, [&](int r) { return w + (size_t)(rows ? rows[r] : r) * cols; }, !rows,
       [&](int r, float acc) {
         if (bias) acc += bias[r];
-        y[r] = residual ? acc + __ldcg(residual + r) : acc;
+        if constexpr (Wait::one_launch) y[r] = residual ? acc + __ldcg(residual + r) : acc;
+        else y[r] = residual ? acc + residual[r] : acc;
       },
       block, blocks, wait);
 }
@@ -241,6 +245,7 @@ __device__ __forceinline__ void gemv_rows(float *x, float *__restrict__ y, const
  * step waits at a grid barrier instead (cuda_decode_step.cu). False: give up (a barrier failed).
  */
 struct AfterPrevious {
+  static constexpr bool one_launch = false; /* what the kernel reads, earlier kernels wrote */
   __device__ __forceinline__ bool operator()() const {
     wait_for_previous();
     let_next_launch();
@@ -295,7 +300,7 @@ __device__ __forceinline__ void gate_up_rows(float *x, float *__restrict__ z, co
   };
   if (vectors && first < count) load(first);
   if (!wait()) return;
-  stage_input(x, x_global, cols, norm);
+  stage_input<Wait::one_launch>(x, x_global, cols, norm);
   const int stride = blocks * warps;
   for (int i = first; i < count; i += stride) {
     const size_t row = (size_t)(experts ? experts[i] : i) * cols;
@@ -350,7 +355,7 @@ static __global__ void __launch_bounds__(256)
 template <typename T, typename Wait>
 __device__ __forceinline__ void down_block(float *x, float *__restrict__ partial,
                                            uint32_t *__restrict__ tickets, const T *__restrict__ w_down_t,
-                                           const float *z, const int32_t *__restrict__ experts,
+                                           const float *__restrict__ z, const int32_t *__restrict__ experts,
                                            int count, int hidden, int per_chunk,
                                            const float *__restrict__ bias, int tile, int chunk,
                                            int chunks, Wait wait, const float *up = nullptr,
@@ -369,7 +374,7 @@ __device__ __forceinline__ void down_block(float *x, float *__restrict__ partial
     for (int r = 0; r < R; r++) {
       const int k = i + 8 * r;
       float v = 0.f;
-      if (k < last) v = act < 0 ? __ldcg(z + k) : z_stage[k - first];
+      if (k < last) v = act < 0 ? load_activation<Wait::one_launch>(z + k) : z_stage[k - first];
       z_buf[r] = v;
     }
   };
@@ -428,7 +433,8 @@ __device__ __forceinline__ void down_block(float *x, float *__restrict__ partial
     float s = 0.f;
 #pragma unroll 16
     for (int c = 0; c < chunks; c++) s += __ldcg(partial + (size_t)c * hidden + h);
-    x[h] = __ldcg(x + h) + (bias ? s + bias[h] : s); /* x through L2: a persistent step wrote it */
+    if constexpr (Wait::one_launch) x[h] = __ldcg(x + h) + (bias ? s + bias[h] : s);
+    else x[h] += bias ? s + bias[h] : s;
   }
   if (threadIdx.x == 0) tickets[tile] = 0; /* ready for the next launch */
 }

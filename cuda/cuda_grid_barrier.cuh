@@ -33,6 +33,7 @@ __device__ __forceinline__ uint64_t global_ns() {
 }
 
 struct GridBarrier {
+  static constexpr bool one_launch = true; /* other blocks of this launch write what it reads */
   uint32_t *sync;
   uint32_t *passed;
   bool *ok;

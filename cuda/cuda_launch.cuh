@@ -28,6 +28,21 @@ __device__ __forceinline__ void let_next_launch() {
 #endif
 }
 
+/*
+ * An activation another block may have written: read through L2 only when written within this
+ * launch (the persistent step: its blocks' L1s are not kept coherent); else a plain load, which
+ * the compiler sends through the read-only path where the pointer is const __restrict__ (written
+ * by an earlier kernel).
+ */
+template <bool written> __device__ __forceinline__ float load_activation(const float *p) {
+  if constexpr (written) return __ldcg(p);
+  else return *p;
+}
+template <bool written> __device__ __forceinline__ float4 load_activation(const float4 *p) {
+  if constexpr (written) return __ldcg(p);
+  else return *p;
+}
+
 /* Whether the switch `name` is on: it is unless the environment sets it to 0. */
 inline bool env_on(const char *name) {
   const char *v = getenv(name);

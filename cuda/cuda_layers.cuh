@@ -244,7 +244,7 @@ inline size_t prefill_shared_bytes(int positions) { return (size_t)(1024 + 32 + 
  * and value rounded to the cache's type T. When holds_pos, the group's first head also writes key
  * and value into the cache at pos.
  */
-template <typename T>
+template <typename T, bool written = false>
 __device__ __forceinline__ void stage_new_token(float *q, float *key, float *value,
                                                 const float *__restrict__ qkv, T *key_cache,
                                                 T *value_cache, int h, int pos, int heads,
@@ -253,21 +253,21 @@ __device__ __forceinline__ void stage_new_token(float *q, float *key, float *val
   const int q_dim = heads * head_dim, kv_dim = kv_heads * head_dim, half = head_dim / 2;
   const int kv_offset = (h / (heads / kv_heads)) * head_dim;
   for (int i = threadIdx.x; !inv_freq && i < head_dim; i += blockDim.x) {
-    q[i] = __ldcg(qkv + h * head_dim + i);
-    key[i] = to_float(from_float<T>(__ldcg(qkv + q_dim + kv_offset + i)));
+    q[i] = load_activation<written>(qkv + h * head_dim + i);
+    key[i] = to_float(from_float<T>(load_activation<written>(qkv + q_dim + kv_offset + i)));
   }
   for (int i = threadIdx.x; inv_freq && i < half; i += blockDim.x) {
     const float angle = (float)pos * inv_freq[i];
     const float c = cosf(angle), s = sinf(angle);
-    const float qa = __ldcg(qkv + h * head_dim + i), qb = __ldcg(qkv + h * head_dim + i + half);
+    const float qa = load_activation<written>(qkv + h * head_dim + i), qb = load_activation<written>(qkv + h * head_dim + i + half);
     q[i] = qa * c - qb * s;
     q[i + half] = qb * c + qa * s;
-    const float ka = __ldcg(qkv + q_dim + kv_offset + i), kb = __ldcg(qkv + q_dim + kv_offset + i + half);
+    const float ka = load_activation<written>(qkv + q_dim + kv_offset + i), kb = load_activation<written>(qkv + q_dim + kv_offset + i + half);
     key[i] = to_float(from_float<T>(ka * c - kb * s));
     key[i + half] = to_float(from_float<T>(kb * c + ka * s));
   }
   for (int i = threadIdx.x; i < head_dim; i += blockDim.x)
-    value[i] = to_float(from_float<T>(__ldcg(qkv + q_dim + kv_dim + kv_offset + i)));
+    value[i] = to_float(from_float<T>(load_activation<written>(qkv + q_dim + kv_dim + kv_offset + i)));
   __syncthreads();
   if (holds_pos && h % (heads / kv_heads) == 0) {
     for (int i = threadIdx.x; i < head_dim; i += blockDim.x) {
