@@ -34,6 +34,22 @@ inline std::vector<PhaseTotals> &phase_totals() {
   return totals;
 }
 
+/* Adds ms to `kind` of `pass` in the process's totals (passes: how many passes that closes). */
+inline void add_phase_time(const std::string &pass, const std::string &kind, double ms, int passes) {
+  PhaseTotals *mine = nullptr;
+  for (PhaseTotals &t : phase_totals())
+    if (t.pass == pass) mine = &t;
+  if (!mine) {
+    phase_totals().push_back(PhaseTotals{pass, {}, 0});
+    mine = &phase_totals().back();
+  }
+  bool found = false;
+  for (auto &k : mine->kinds)
+    if (k.first == kind) k.second += ms, found = true;
+  if (!found) mine->kinds.emplace_back(kind, ms);
+  mine->passes += passes;
+}
+
 /* The events the clocks record, reused pass after pass (one clock runs at a time). */
 inline std::vector<cudaEvent_t> &event_pool() {
   static std::vector<cudaEvent_t> pool;
@@ -66,23 +82,11 @@ public:
   void finish() {
     if (!on_ || events_.size() < 2) return;
     cudaStreamSynchronize(stream_);
-    PhaseTotals *mine = nullptr;
-    for (PhaseTotals &t : phase_totals())
-      if (t.pass == pass_) mine = &t;
-    if (!mine) {
-      phase_totals().push_back(PhaseTotals{pass_, {}, 0});
-      mine = &phase_totals().back();
-    }
     for (size_t i = 1; i < events_.size(); i++) {
       float ms = 0;
       cudaEventElapsedTime(&ms, events_[i - 1], events_[i]);
-      const std::string kind = kinds_[i] ? kinds_[i] : "other";
-      bool found = false;
-      for (auto &k : mine->kinds)
-        if (k.first == kind) k.second += ms, found = true;
-      if (!found) mine->kinds.emplace_back(kind, ms);
+      add_phase_time(pass_, kinds_[i] ? kinds_[i] : "other", ms, i + 1 == events_.size() ? 1 : 0);
     }
-    mine->passes++;
   }
 
 private:
@@ -92,22 +96,6 @@ private:
   std::vector<cudaEvent_t> events_;
   std::vector<const char *> kinds_;
 };
-
-/* Adds ms to `kind` of `pass` in the process's totals (passes: how many passes that closes). */
-inline void add_phase_time(const std::string &pass, const std::string &kind, double ms, int passes) {
-  PhaseTotals *mine = nullptr;
-  for (PhaseTotals &t : phase_totals())
-    if (t.pass == pass) mine = &t;
-  if (!mine) {
-    phase_totals().push_back(PhaseTotals{pass, {}, 0});
-    mine = &phase_totals().back();
-  }
-  bool found = false;
-  for (auto &k : mine->kinds)
-    if (k.first == kind) k.second += ms, found = true;
-  if (!found) mine->kinds.emplace_back(kind, ms);
-  mine->passes += passes;
-}
 
 /* Prints and clears the totals: per pass, ms per pass of each kind. */
 inline void print_phase_totals() {

@@ -11,6 +11,7 @@ import type { EngineConfig } from "../ffi/config.ts";
 import { NativeModel } from "../ffi/model.ts";
 import { NativeSession } from "../ffi/session.ts";
 import { openModel } from "../engine/open.ts";
+import { GEMMA_FORM, LLAMA_FORM, OPT_FORM } from "./_forms.ts";
 import { GREEDY } from "../engine/sampler.ts";
 import type { GenerateRequest, SelectionMethod } from "../engine/types.ts";
 
@@ -64,42 +65,7 @@ for (const name of ["llama2", "mistral-window16", "qwen2", "gemma", "opt", "opt-
   });
 }
 
-const BASE: EngineConfig = {
-  layers: 3,
-  hiddenSize: 512,
-  ffSize: 1408,
-  heads: 8,
-  kvHeads: 2,
-  headDim: 64,
-  vocabSize: 2048,
-  maxPositions: 512,
-  normEps: 1e-5,
-  ropeTheta: 10000,
-  activation: "silu",
-  gated: true,
-  tiedEmbeddings: false,
-  dtype: "bf16",
-};
-const FORMS: Record<string, EngineConfig> = {
-  llama: BASE,
-  gemma: {
-    ...BASE,
-    activation: "gelu_tanh",
-    norm: "rms_one_plus",
-    embedScale: 22.6,
-    kvHeads: 1,
-    headDim: 256,
-  },
-  opt: {
-    ...BASE,
-    activation: "relu",
-    gated: false,
-    norm: "layernorm",
-    learnedPositions: { offset: 2 },
-    biases: { qkv: true, o: true, ff: true },
-    kvHeads: 8,
-  },
-};
+const FORMS: Record<string, EngineConfig> = { llama: LLAMA_FORM, gemma: GEMMA_FORM, opt: OPT_FORM };
 
 for (const [form, base] of Object.entries(FORMS)) {
   Deno.test({

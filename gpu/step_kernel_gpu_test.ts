@@ -13,45 +13,17 @@ import type { EngineConfig } from "../ffi/config.ts";
 import { NativeModel } from "../ffi/model.ts";
 import { NativeSession } from "../ffi/session.ts";
 import { argmax } from "../engine/sampler.ts";
+import { GEMMA_FORM, LLAMA_FORM, OPT_FORM } from "./_forms.ts";
 
 const devices = cudaDeviceCount();
 const skip = devices === 0 ? " [skipped: no CUDA device]" : "";
 
-const BASE: EngineConfig = {
-  layers: 3,
-  hiddenSize: 512,
-  ffSize: 1408,
-  heads: 8,
-  kvHeads: 2,
-  headDim: 64,
-  vocabSize: 2048,
-  maxPositions: 512,
-  normEps: 1e-5,
-  ropeTheta: 10000,
-  activation: "silu",
-  gated: true,
-  tiedEmbeddings: false,
-  dtype: "bf16",
-};
 const FORMS: Record<string, EngineConfig> = {
-  "llama (heads of 64)": BASE,
-  "qwen2 (heads of 128, q/k/v biases)": { ...BASE, headDim: 128, biases: { qkv: true } },
-  "gemma (heads of 256)": {
-    ...BASE,
-    activation: "gelu_tanh",
-    norm: "rms_one_plus",
-    embedScale: 22.6,
-    kvHeads: 1,
-    headDim: 256,
-  },
+  "llama (heads of 64)": LLAMA_FORM,
+  "qwen2 (heads of 128, q/k/v biases)": { ...LLAMA_FORM, headDim: 128, biases: { qkv: true } },
+  "gemma (heads of 256)": GEMMA_FORM,
   "opt (LayerNorm, plain ReLU, learned positions, biases)": {
-    ...BASE,
-    activation: "relu",
-    gated: false,
-    norm: "layernorm",
-    learnedPositions: { offset: 2 },
-    biases: { qkv: true, o: true, ff: true },
-    kvHeads: 8,
+    ...OPT_FORM,
     headDim: 128,
     dtype: "f16",
   },
@@ -114,7 +86,7 @@ Deno.test({
   name: `GRIFFIN_STEP_KERNEL=require names why a model is not run in one launch${skip}`,
   ignore: devices === 0,
   fn: () => {
-    const model = new NativeModel({ ...BASE, dtype: "f32" }, 0);
+    const model = new NativeModel({ ...LLAMA_FORM, dtype: "f32" }, 0);
     model.synthesize(9n);
     model.finalize();
     try {

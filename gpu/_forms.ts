@@ -1,0 +1,49 @@
+/**
+ * Small synthetic models of the paper's forms for the GPU tests that compare two decoding paths
+ * (batched and alone, one launch and many): 3 layers of width 512, 8 heads of 64 over 2 key/value
+ * heads, in bf16 — the Llama form — and the Gemma form (GeLU, 1 + w norms, scaled embeddings,
+ * heads of 256 over one key/value head) and the OPT form (LayerNorm, plain ReLU blocks, learned
+ * positions, biases everywhere) built on it.
+ *
+ * @module
+ */
+import type { EngineConfig } from "../ffi/config.ts";
+
+/** The Llama form. */
+export const LLAMA_FORM: EngineConfig = {
+  layers: 3,
+  hiddenSize: 512,
+  ffSize: 1408,
+  heads: 8,
+  kvHeads: 2,
+  headDim: 64,
+  vocabSize: 2048,
+  maxPositions: 512,
+  normEps: 1e-5,
+  ropeTheta: 10000,
+  activation: "silu",
+  gated: true,
+  tiedEmbeddings: false,
+  dtype: "bf16",
+};
+
+/** The Gemma form. */
+export const GEMMA_FORM: EngineConfig = {
+  ...LLAMA_FORM,
+  activation: "gelu_tanh",
+  norm: "rms_one_plus",
+  embedScale: 22.6,
+  kvHeads: 1,
+  headDim: 256,
+};
+
+/** The OPT form. */
+export const OPT_FORM: EngineConfig = {
+  ...LLAMA_FORM,
+  activation: "relu",
+  gated: false,
+  norm: "layernorm",
+  learnedPositions: { offset: 2 },
+  biases: { qkv: true, o: true, ff: true },
+  kvHeads: 8,
+};
