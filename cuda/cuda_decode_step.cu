@@ -19,12 +19,11 @@
 #include <cstring>
 #include <vector>
 
-#include "cuda_profile.cuh"
-
 #include "cuda_attention_decode.cuh"
 #include "cuda_decode_step.cuh"
 #include "cuda_embed.cuh"
 #include "cuda_grid_barrier.cuh"
+#include "cuda_profile.cuh"
 
 namespace gf {
 namespace {
@@ -39,6 +38,7 @@ struct StepLayer {
   void *key_cache, *value_cache;
 };
 
+/* Everything else a step reads and writes: the session's buffers, the model's ends, the shapes. */
 struct StepArgs {
   const StepLayer *layers;
   int n_layers, hidden, q_dim, qkv_dim, heads, kv_heads, vocab, act, window, splits, down_chunks;
