@@ -111,6 +111,22 @@ function memoryHeld(device: number): number {
   return device >= 0 ? deviceMemory(device).used : Deno.memoryUsage().rss;
 }
 
+/**
+ * How the CUDA backend decodes, as GRIFFIN_STEP_KERNEL asks it: one persistent launch a step
+ * (`1`, or `require`) or a graph of kernels (unset or anything else).
+ *
+ * @example
+ * ```ts
+ * import { decodingPath } from "./engine_speed.ts";
+ * console.assert(decodingPath(undefined) === "decoding: a graph of kernels a step");
+ * ```
+ */
+export function decodingPath(stepKernel: string | undefined): string {
+  return stepKernel === "1" || stepKernel === "require"
+    ? "decoding: one persistent launch a step (GRIFFIN_STEP_KERNEL)"
+    : "decoding: a graph of kernels a step";
+}
+
 if (import.meta.main) {
   const deviceName = flag("device", "cuda:0");
   const device = parseDevice(deviceName);
@@ -140,9 +156,11 @@ if (import.meta.main) {
   }
   const bandwidth = cpu ? NaN : readBandwidth(device);
   const threads = Deno.env.get("OMP_NUM_THREADS") ?? String(navigator.hardwareConcurrency);
+  // the GPU's decoding path: one persistent launch a step, or the graph of kernels (the default)
+  const decoding = cpu ? undefined : decodingPath(Deno.env.get("GRIFFIN_STEP_KERNEL"));
   console.log(
     `${buildInfo()}; ${
-      cpu ? `CPU, ${threads} threads` : `read bandwidth ${bandwidth.toFixed(0)} GB/s`
+      cpu ? `CPU, ${threads} threads` : `read bandwidth ${bandwidth.toFixed(0)} GB/s; ${decoding}`
     }`,
   );
   const rows: SpeedRow[] = [];
@@ -253,6 +271,7 @@ if (import.meta.main) {
         dtype,
         threads: cpu ? Number(threads) : undefined,
         bandwidthGBs: bandwidth,
+        decoding,
         promptTokens,
         newTokens,
         rounds,

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { bytesCeiling, bytesPerToken, idsHash, middle, parseDensities } from "./engine_speed.ts";
+import {
+  bytesCeiling,
+  bytesPerToken,
+  decodingPath,
+  idsHash,
+  middle,
+  parseDensities,
+} from "./engine_speed.ts";
 import { SYNTHETIC_SHAPES } from "../models/synthetic.ts";
 import { parameterCount } from "../ffi/config.ts";
 
@@ -66,4 +73,10 @@ Deno.test("the bytes ceiling of the speed-up: Gemma 7B's wide FF and 256k head",
   const mistral = { ...SYNTHETIC_SHAPES["mistral-7b"], slidingWindow: 64 };
   // a sliding window caps the KV cache a step reads
   assert.equal(bytesPerToken(mistral, 1, 1000), bytesPerToken(mistral, 1, 64));
+});
+
+Deno.test("the table names the GPU's decoding path as GRIFFIN_STEP_KERNEL picks it", () => {
+  assert.match(decodingPath("1"), /one persistent launch/);
+  assert.match(decodingPath("require"), /one persistent launch/);
+  for (const off of [undefined, "0", "yes"]) assert.match(decodingPath(off), /graph of kernels/);
 });
