@@ -146,14 +146,8 @@ gf_status score_batch_rows(gf_session *s, GpuSession &g, const GpuModel &m, Clas
   const Dims d(c);
   const int rows = batch.scored;
   if (rows == 0) return GF_OK;
-  norm_kernel<<<rows, 256, 0, g.stream>>>(g.xb, g.x, d.hidden, final_norm(c, m), nullptr, batch.scored_rows);
-  GF_LAUNCHED();
-  const float *head_in = g.xb;
-  if (m.project_out) {
-    gf_status st = gemm<T>(g, g.e, g.xb, (const T *)m.project_out, rows, d.hidden, d.width, false, false);
-    if (st != GF_OK) return st;
-    head_in = g.e;
-  }
+  const float *head_in = nullptr;
+  if (gf_status st = enqueue_head_input<T>(s, g.x, rows, batch.scored_rows, &head_in); st != GF_OK) return st;
   const int block = std::max(1, (int)(((size_t)g.capacity * d.ff) / d.vocab));
   for (int first = 0; first < rows; first += block) {
     const int n = std::min(block, rows - first);

@@ -117,14 +117,8 @@ gf_status enqueue_batch_step(gf_session **sessions, int32_t count, const BatchTa
     clock.mark("down");
   }
   if (st != GF_OK) return st;
-  norm_kernel<<<count, 256, 0, g.stream>>>(g.xb, g.x, d.hidden, final_norm(c, m), nullptr);
-  GF_LAUNCHED();
-  const float *head_in = g.xb;
-  if (m.project_out) {
-    if ((st = gemm<T>(g, g.e, g.xb, (const T *)m.project_out, count, d.hidden, d.width, false, false)) != GF_OK)
-      return st;
-    head_in = g.e;
-  }
+  const float *head_in = nullptr;
+  if ((st = enqueue_head_input<T>(lead, g.x, count, nullptr, &head_in)) != GF_OK) return st;
   if ((st = gemm<T>(g, g.z, head_in, (const T *)m.lm_head, count, d.width, d.vocab, false, false)) != GF_OK)
     return st;
   clock.mark("lm head");

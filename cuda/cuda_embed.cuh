@@ -1,6 +1,7 @@
 /*
  * cuda_embed.cuh — the two ends of a pass that every pass shares (cuda_forward.cu,
- * cuda_decode_batch.cu): token embeddings in (scaled, projected, positioned) and the final norm.
+ * cuda_decode_batch.cu, cuda_batch.cuh): token embeddings in (scaled, projected, positioned), and
+ * the final norm and projection out before the LM head.
  */
 #ifndef GRIFFIN_CUDA_EMBED_CUH
 #define GRIFFIN_CUDA_EMBED_CUH
@@ -48,6 +49,30 @@ gf_status enqueue_embed(gf_session *s, int n, bool pdl = false, const int32_t *p
     embed_kernel<T><<<n, 256, 0, g.stream>>>(g.x, (const T *)nullptr, g.ids, d.hidden, scale,
                                              table, g.position, c.position_offset, positions);
     GF_LAUNCHED();
+  }
+  return GF_OK;
+}
+
+/*
+ * The LM head's input for `rows` rows of x (rows[i] = indices[i] with indices, else i): the final
+ * norm into g.xb, then the projection out into g.e where the model has one (OPT-350m); *head_in
+ * is where they end, width wide.
+ */
+template <typename T>
+gf_status enqueue_head_input(gf_session *s, const float *x, int rows, const int32_t *indices,
+                             const float **head_in) {
+  GpuSession &g = *gpu_of(s);
+  const GpuModel &m = *gpu_of(s->model);
+  const gf_config &c = s->model->config;
+  const Dims d(c);
+  norm_kernel<<<rows, 256, 0, g.stream>>>(g.xb, x, d.hidden, final_norm(c, m), nullptr, indices);
+  GF_LAUNCHED();
+  *head_in = g.xb;
+  if (m.project_out) {
+    if (gf_status st = gemm<T>(g, g.e, g.xb, (const T *)m.project_out, rows, d.hidden, d.width, false, false);
+        st != GF_OK)
+      return st;
+    *head_in = g.e;
   }
   return GF_OK;
 }

@@ -262,15 +262,10 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
   if (phase == Phase::prompt && compact_enabled() && (st = gather_experts<T>(s, g, m, d)) != GF_OK)
     return st;
   /* final norm (none after post-norm blocks), projection out (OPT-350m) and LM head */
-  const float *last = g.x + (size_t)(n - logit_rows) * d.hidden;
-  norm_kernel<<<logit_rows, 256, 0, g.stream>>>(g.xb, last, d.hidden, final_norm(c, m), nullptr);
-  GF_LAUNCHED();
-  const float *head_in = g.xb;
-  if (m.project_out) {
-    if ((st = gemm<T>(g, g.e, g.xb, (const T *)m.project_out, logit_rows, d.hidden, d.width, false, false)) != GF_OK)
-      return st;
-    head_in = g.e;
-  }
+  const float *head_in = nullptr;
+  if ((st = enqueue_head_input<T>(s, g.x + (size_t)(n - logit_rows) * d.hidden, logit_rows, nullptr, &head_in)) !=
+      GF_OK)
+    return st;
   if (logit_rows == 1) {
     gemv_kernel<T><<<GemvShape::blocks(d.vocab, sms), GemvShape::threads, GemvShape::shared(d.width), g.stream>>>(
         g.logits, (const T *)m.lm_head, head_in, d.vocab, d.width, nullptr, nullptr);

@@ -82,6 +82,11 @@ export function choiceTask(name: string, spec: ChoiceSpec): TaskDefinition {
   };
 }
 
+/** CoQA's documents as the options ask for them (shots and their seed). */
+function coqaDocs(o: TaskOptions, path: string) {
+  return loadCoqa(path, { task: "coqa", shots: o.shots ?? 0, seed: o.seed ?? SHOT_SEED });
+}
+
 /**
  * CoQA: greedy generation until `"\nQ:"`, at most 256 new tokens, F1 and EM over the golds.
  *
@@ -101,11 +106,7 @@ export const coqaTask: TaskDefinition = {
   accepts: ["shots", "maxNewTokens"],
   async run(ctx, path) {
     const o = ctx.options;
-    const { rendering, docs } = await loadCoqa(path, {
-      task: "coqa",
-      shots: o.shots ?? 0,
-      seed: o.seed ?? SHOT_SEED,
-    });
+    const { rendering, docs } = await coqaDocs(o, path);
     const items = applyLimit(docs, o.limit).map((d) => ({
       id: d.id,
       prompt: d.prompt,
@@ -124,11 +125,7 @@ export const coqaTask: TaskDefinition = {
     });
   },
   async requests(o, path) {
-    const { rendering, docs } = await loadCoqa(path, {
-      task: "coqa",
-      shots: o.shots ?? 0,
-      seed: o.seed ?? SHOT_SEED,
-    });
+    const { rendering, docs } = await coqaDocs(o, path);
     const requests = applyLimit(docs, o.limit).map((d) => ({
       doc: d.id,
       context: d.prompt,
