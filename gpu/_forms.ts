@@ -27,6 +27,19 @@ export const LLAMA_FORM: EngineConfig = {
   dtype: "bf16",
 };
 
+/**
+ * A mid-sized Llama form: wide enough for every vector path of the decoding kernels, long enough
+ * (1024 positions) for split attention.
+ */
+export const MID_LLAMA_FORM: EngineConfig = {
+  ...LLAMA_FORM,
+  hiddenSize: 1024,
+  ffSize: 2816,
+  headDim: 128,
+  vocabSize: 4096,
+  maxPositions: 1024,
+};
+
 /** The Gemma form. */
 export const GEMMA_FORM: EngineConfig = {
   ...LLAMA_FORM,

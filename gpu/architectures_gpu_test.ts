@@ -14,6 +14,7 @@ import { NativeSession } from "../ffi/session.ts";
 import { type EngineModel, openModel } from "../engine/open.ts";
 import { GREEDY } from "../engine/sampler.ts";
 import type { SelectionMethod } from "../engine/types.ts";
+import { MID_LLAMA_FORM } from "./_forms.ts";
 
 const ARCHITECTURES = [
   "llama2",
@@ -105,25 +106,9 @@ for (const name of ARCHITECTURES) {
 }
 
 /** Mid-sized synthetic models of each architecture's form, for bf16 over long sequences. */
-const BASE: EngineConfig = {
-  layers: 3,
-  hiddenSize: 1024,
-  ffSize: 2816,
-  heads: 8,
-  kvHeads: 2,
-  headDim: 128,
-  vocabSize: 4096,
-  maxPositions: 1024,
-  normEps: 1e-5,
-  ropeTheta: 10000,
-  activation: "silu",
-  gated: true,
-  tiedEmbeddings: false,
-  dtype: "bf16",
-};
 const FORMS: Record<string, EngineConfig> = {
   gemma: {
-    ...BASE,
+    ...MID_LLAMA_FORM,
     activation: "gelu_tanh",
     norm: "rms_one_plus",
     embedScale: 32,
@@ -132,7 +117,7 @@ const FORMS: Record<string, EngineConfig> = {
     tiedEmbeddings: true,
   },
   opt: {
-    ...BASE,
+    ...MID_LLAMA_FORM,
     activation: "relu",
     gated: false,
     norm: "layernorm",
@@ -141,8 +126,8 @@ const FORMS: Record<string, EngineConfig> = {
     kvHeads: 8,
     tiedEmbeddings: true,
   },
-  qwen2: { ...BASE, biases: { qkv: true } },
-  mistral: { ...BASE, slidingWindow: 200 },
+  qwen2: { ...MID_LLAMA_FORM, biases: { qkv: true } },
+  mistral: { ...MID_LLAMA_FORM, slidingWindow: 200 },
 };
 
 for (const [form, config] of Object.entries(FORMS)) {

@@ -8,11 +8,11 @@ import { relativeError } from "../testdata/assert_close.ts";
 import { checkKernels, cudaDeviceCount } from "../ffi/library.ts";
 import { NativeModel } from "../ffi/model.ts";
 import { NativeSession } from "../ffi/session.ts";
-import type { EngineConfig } from "../ffi/config.ts";
 import { type EngineModel, openModel } from "../engine/open.ts";
 import { GREEDY } from "../engine/sampler.ts";
 import type { SelectionMethod } from "../engine/types.ts";
 import { hasShared, stories260K } from "../testdata/fixtures.ts";
+import { MID_LLAMA_FORM } from "./_forms.ts";
 
 const devices = cudaDeviceCount();
 const skip = devices === 0 ? " [skipped: no CUDA device]" : "";
@@ -94,31 +94,13 @@ Deno.test({
   },
 });
 
-/** A mid-sized Llama shape: wide enough for every vector path, long enough for split attention. */
-const MID: EngineConfig = {
-  layers: 3,
-  hiddenSize: 1024,
-  ffSize: 2816,
-  heads: 8,
-  kvHeads: 2,
-  headDim: 128,
-  vocabSize: 4096,
-  maxPositions: 1024,
-  normEps: 1e-5,
-  ropeTheta: 10000,
-  activation: "silu",
-  gated: true,
-  tiedEmbeddings: false,
-  dtype: "bf16",
-};
-
 Deno.test({
   name: `synthetic bf16 and f16 models on the GPU track the CPU backend over 700 positions${skip}`,
   ignore,
   fn: () => {
     for (const dtype of ["bf16", "f16", "f32"] as const) {
       const models = [-1, 0].map((device) => {
-        const m = new NativeModel({ ...MID, dtype }, device);
+        const m = new NativeModel({ ...MID_LLAMA_FORM, dtype }, device);
         m.synthesize(7n);
         m.finalize();
         return m;
