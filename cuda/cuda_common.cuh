@@ -165,6 +165,14 @@ struct GpuSession {
 inline GpuModel *gpu_of(gf_model *m) { return (GpuModel *)m->gpu; }
 inline GpuSession *gpu_of(gf_session *s) { return (GpuSession *)s->gpu; }
 
+/* Multiprocessors of CUDA device `device`, asked once a process (132, an H200's, if unknown). */
+inline int multiprocessors(int device) {
+  static int count[64] = {0};
+  if (device < 0 || device >= 64) return 132;
+  if (!count[device]) cudaDeviceGetAttribute(&count[device], cudaDevAttrMultiProcessorCount, device);
+  return count[device] ? count[device] : 132;
+}
+
 /* Derived sizes of a config. */
 struct Dims {
   int32_t hidden, ff, heads, kv_heads, head_dim, q_dim, kv_dim, qkv_dim, vocab, layers, width,

@@ -202,10 +202,9 @@ gf_status decode_batch_pass(gf_session **sessions, int32_t count, const int32_t 
   GF_CUDA(cudaMemcpyAsync(d_positions, positions.data(), (size_t)count * 4, cudaMemcpyHostToDevice, g.stream));
   GF_CUDA(cudaMemcpyAsync(d_counts, counts.data(), counts.size() * 4, cudaMemcpyHostToDevice, g.stream));
   GF_CUDA(cudaMemcpyAsync(d_experts, experts.data(), experts.size() * sizeof(void *), cudaMemcpyHostToDevice, g.stream));
-  int sms = 132;
-  GF_CUDA(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, lead->model->device));
   const BatchTables tables{d_positions, d_counts, d_experts, d_states, one_launch,
-                           decode_batch_splits(d.heads, count, sms, g.attention_splits)};
+                           decode_batch_splits(d.heads, count, multiprocessors(lead->model->device),
+                                               g.attention_splits)};
   /* a step's kernels as one graph (everything they read is in those tables): GRIFFIN_BATCH_GRAPH=0 turns it off */
   bool done = false;
   if (one_launch && !profiling() && !g.batch_graph_failed && env_on("GRIFFIN_BATCH_GRAPH"))

@@ -168,13 +168,12 @@ gf_status launch_step(gf_session *s) {
   constexpr int V = 16 / sizeof(T);
   const int tiles = (d.hidden + 32 * V - 1) / (32 * V);
   if (!g.step_ready) { /* the grid, and each layer's weights and experts: once per prompt */
-    int sms = 0, fit = 0;
-    GF_CUDA(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, m.device));
+    int fit = 0;
     if (shared > (48u << 10))
       GF_CUDA(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)shared));
     GF_CUDA(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&fit, kernel, 256, shared));
     if (fit < 1) return fail(GF_ERR_UNSUPPORTED, "the persistent decoding step does not fit on a multiprocessor");
-    g.step_blocks = sms * fit;
+    g.step_blocks = multiprocessors(m.device) * fit;
     std::vector<StepLayer> table((size_t)d.layers);
     const size_t cache_layer = (size_t)s->max_positions * d.kv_dim;
     for (int32_t l = 0; l < d.layers; l++) {

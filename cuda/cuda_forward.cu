@@ -25,13 +25,6 @@
 namespace gf {
 namespace {
 
-int multiprocessors(int device) {
-  static int count[64] = {0};
-  if (device < 0 || device >= 64) return 132;
-  if (!count[device]) cudaDeviceGetAttribute(&count[device], cudaDevAttrMultiProcessorCount, device);
-  return count[device] ? count[device] : 132;
-}
-
 /* Neuron scores of layer l from the first `rows` rows of g.z (g.row_inverse holds their norms). */
 gf_status score_layer(GpuSession &g, int32_t l, int32_t rows, int ff, int sms) {
   return launch_neuron_scores(g.stream, g.scores + (size_t)l * ff, g.score_partials, g.score_tickets,
