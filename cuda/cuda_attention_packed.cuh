@@ -1,6 +1,7 @@
 /*
  * cuda_attention_packed.cuh — causal attention over a packed batch of sequences in a few launches
- * (mode class, gf_score_class_batch): each chunk of sequences is laid out padded to its longest,
+ * (mode class, gf_score_class_batch). Where attention_fused serves (16-bit types, head_dim 64, 128
+ * or 256) every sequence goes in its one launch; otherwise each chunk of sequences is laid out padded to its longest,
  * (sequence, head, position, head_dim) in the weight type with zeros past each length, so that
  * S = scale · Q Kᵀ and O = P V are strided-batched GEMMs over every (sequence, head) at once and
  * the causal softmax (each row over its own sequence's keys) one launch; O goes back to the
@@ -68,15 +69,15 @@ static __global__ void unpad_heads_kernel(A *__restrict__ att, const float *__re
 }
 
 /*
- * att (packed rows, q_dim) = causal attention of each sequence of the batch against its own rows
- * of the cache (written by rope_cache_kernel), over its last `window` keys (0: all). With
- * rounded, the rows go there rounded to T instead (att then holds only the rows of sequences
- * too long for the padded layout, on their way). Uses the session's free scratch during
+ * attention_packed without the fused kernel, through cuBLAS on padded copies: att (packed rows,
+ * q_dim) = causal attention of each sequence of the batch against its own rows of the cache
+ * (written by rope_cache_kernel), over its last `window` keys (0: all). With rounded, the rows go
+ * there rounded to T instead. Uses the session's free scratch during
  * attention: cast (padded queries), up (padded keys and values, then the outputs in f32) and the
  * attention scratch (scores, probabilities).
  */
 template <typename T>
-gf_status attention_packed(GpuSession &g, float *att, const float *qkv, const T *key_cache,
+gf_status attention_padded(GpuSession &g, float *att, const float *qkv, const T *key_cache,
                            const T *value_cache, const PackedSequences &batch, int heads,
                            int kv_heads, int head_dim, int window, T *rounded = nullptr) {
   const std::vector<int32_t> &offsets = *batch.offsets, &lengths = *batch.lengths;
@@ -84,14 +85,9 @@ gf_status attention_packed(GpuSession &g, float *att, const float *qkv, const T 
   const int q_dim = heads * head_dim, kv_dim = kv_heads * head_dim;
   auto alone = [&](int b) {
     const size_t at = (size_t)offsets[(size_t)b];
-    gf_status st = attention_prompt<T>(g, att + at * q_dim, qkv + at * (q_dim + 2 * kv_dim), key_cache + at * kv_dim,
-                                       value_cache + at * kv_dim, lengths[(size_t)b], heads, kv_heads, head_dim, window);
-    if (st != GF_OK || !rounded) return st;
-    const size_t values = (size_t)lengths[(size_t)b] * q_dim;
-    cast_kernel<T><<<(unsigned)std::min<size_t>((values + 255) / 256, 65535), 256, 0, g.stream>>>(
-        rounded + at * q_dim, att + at * q_dim, values);
-    GF_LAUNCHED();
-    return GF_OK;
+    return attention_prompt<T>(g, att + at * q_dim, qkv + at * (q_dim + 2 * kv_dim), key_cache + at * kv_dim,
+                               value_cache + at * kv_dim, lengths[(size_t)b], heads, kv_heads, head_dim, window,
+                               rounded ? rounded + at * q_dim : nullptr);
   };
 #ifdef GF_HAVE_CUBLAS
   const int group = heads / kv_heads;
@@ -159,6 +155,29 @@ gf_status attention_packed(GpuSession &g, float *att, const float *qkv, const T 
     if (gf_status st = alone(b); st != GF_OK) return st;
   return GF_OK;
 #endif
+}
+
+/*
+ * att (packed rows, q_dim) = causal attention of each sequence of the batch against its own rows
+ * of the cache, over its last `window` keys (0: all); with rounded, rounded to T there instead.
+ * Every sequence in one launch where attention_fused serves, else attention_padded.
+ */
+template <typename T>
+gf_status attention_packed(GpuSession &g, float *att, const float *qkv, const T *key_cache,
+                           const T *value_cache, const PackedSequences &batch, int heads,
+                           int kv_heads, int head_dim, int window, T *rounded = nullptr) {
+  if constexpr (!std::is_same<T, float>::value) {
+    if (fused_attention_serves<T>(head_dim)) {
+      const std::vector<int32_t> &lengths = *batch.lengths;
+      if (lengths.empty()) return GF_OK;
+      const int longest = *std::max_element(lengths.begin(), lengths.end());
+      GF_CUDA(launch_attention_fused<T>(g.stream, att, rounded, qkv, key_cache, value_cache, batch.device_offsets,
+                                        batch.device_lengths, (int)lengths.size(), longest, heads, kv_heads,
+                                        head_dim, window));
+      return GF_OK;
+    }
+  }
+  return attention_padded<T>(g, att, qkv, key_cache, value_cache, batch, heads, kv_heads, head_dim, window, rounded);
 }
 
 } // namespace gf

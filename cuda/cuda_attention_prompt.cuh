@@ -9,6 +9,7 @@
 #ifndef GRIFFIN_CUDA_ATTENTION_PROMPT_CUH
 #define GRIFFIN_CUDA_ATTENTION_PROMPT_CUH
 
+#include "cuda_attention_fused.cuh"
 #include "cuda_gemm.cuh"
 
 namespace gf {
@@ -66,14 +67,11 @@ inline size_t prompt_attention_scratch(int positions, int heads, size_t elem) {
 #endif
 }
 
-/*
- * att (n, q_dim) = causal attention of the n queries in qkv (rotated) against the cache's
- * positions 0..n−1 (written by rope_cache_kernel), each over its last `window` keys (0: all).
- */
+/* attention_prompt's path without the fused kernel: cuBLAS, or the SIMT kernel (into att, f32). */
 template <typename T>
-gf_status attention_prompt(GpuSession &g, float *att, const float *qkv, const T *key_cache,
-                           const T *value_cache, int n, int heads, int kv_heads, int head_dim,
-                           int window) {
+gf_status attention_unfused(GpuSession &g, float *att, const float *qkv, const T *key_cache,
+                            const T *value_cache, int n, int heads, int kv_heads, int head_dim,
+                            int window) {
 #ifdef GF_HAVE_CUBLAS
   const int q_dim = heads * head_dim, kv_dim = kv_heads * head_dim, group = heads / kv_heads;
   const size_t per_kv = (size_t)group * n * n * (4 + sizeof(T));
@@ -119,6 +117,32 @@ gf_status attention_prompt(GpuSession &g, float *att, const float *qkv, const T 
 #endif
   attention_prefill_kernel<T><<<dim3(n, heads), 256, prefill_shared_bytes(n), g.stream>>>(
       att, qkv, key_cache, value_cache, 0, heads, kv_heads, head_dim, window);
+  GF_LAUNCHED();
+  return GF_OK;
+}
+
+/*
+ * att (n, q_dim) = causal attention of the n queries in qkv (rotated) against the cache's
+ * positions 0..n−1 (written by rope_cache_kernel), each over its last `window` keys (0: all).
+ * With rounded, the rows go there rounded to T instead (the o product's operand). In one launch
+ * where attention_fused serves (16-bit types, head_dim 64, 128 or 256), else through cuBLAS.
+ */
+template <typename T>
+gf_status attention_prompt(GpuSession &g, float *att, const float *qkv, const T *key_cache,
+                           const T *value_cache, int n, int heads, int kv_heads, int head_dim,
+                           int window, T *rounded = nullptr) {
+  if constexpr (!std::is_same<T, float>::value) {
+    if (fused_attention_serves<T>(head_dim)) {
+      GF_CUDA(launch_attention_fused<T>(g.stream, att, rounded, qkv, key_cache, value_cache, nullptr, nullptr, 1, n,
+                                        heads, kv_heads, head_dim, window));
+      return GF_OK;
+    }
+  }
+  if (gf_status st = attention_unfused<T>(g, att, qkv, key_cache, value_cache, n, heads, kv_heads, head_dim, window);
+      st != GF_OK || !rounded)
+    return st;
+  const size_t values = (size_t)n * heads * head_dim;
+  cast_kernel<T><<<(unsigned)std::min<size_t>((values + 255) / 256, 65535), 256, 0, g.stream>>>(rounded, att, values);
   GF_LAUNCHED();
   return GF_OK;
 }

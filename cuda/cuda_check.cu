@@ -213,13 +213,14 @@ gf_status check_type(Check &c, GpuSession &g, int32_t dtype, const char *name) {
   GF_LAUNCHED();
   snprintf(what, sizeof what, "attention prefill %s (%d positions)", name, positions);
   c.compare(what, from_device(datt, (size_t)positions * q_dim), att_cpu, 1e-4);
-  /* the prompt's attention on the tensor cores: all heads in one pass, then one KV head a pass */
+  /* the prompt's attention through cuBLAS (the fused kernel: check_fused_attention): all heads in
+   * one pass, then one KV head a pass */
   for (int kv_per_pass : {kv_heads, 1}) {
     const size_t bytes = (size_t)kv_per_pass * (heads / kv_heads) * positions * positions * (4 + sizeof(T));
     g.attention_scratch_bytes = prompt_attention_scratch(positions, heads, sizeof(T)) ? bytes : 0;
     GF_CUDA(cudaMalloc(&g.attention_scratch, std::max<size_t>(bytes, 16)));
     GF_CUDA(cudaMemset(datt, 0, (size_t)positions * q_dim * 4));
-    gf_status st = attention_prompt<T>(g, datt, dqkv, dk, dv, positions, heads, kv_heads, head_dim, 0);
+    gf_status st = attention_unfused<T>(g, datt, dqkv, dk, dv, positions, heads, kv_heads, head_dim, 0);
     GF_CUDA(cudaStreamSynchronize(g.stream));
     cudaFree(g.attention_scratch);
     g.attention_scratch = nullptr;
@@ -448,6 +449,8 @@ extern "C" gf_status gf_cuda_check_kernels(uint64_t seed, char *report, int32_t 
   if (s == GF_OK) s = check_forms<__nv_bfloat16>(c, g, GF_DTYPE_BF16, "bf16");
   if (s == GF_OK) s = check_rounding<__nv_bfloat16>(c, g, GF_DTYPE_BF16, "bf16");
   if (s == GF_OK) s = check_rounding<__half>(c, g, GF_DTYPE_F16, "f16");
+  if (s == GF_OK) s = check_fused_attention<__nv_bfloat16>(c, g, GF_DTYPE_BF16, "bf16");
+  if (s == GF_OK) s = check_fused_attention<__half>(c, g, GF_DTYPE_F16, "f16");
   for (void *p : std::initializer_list<void *>{g.cast, g.row_inverse, g.score_partials, g.score_tickets, g.flags})
     cudaFree(p);
 #ifdef GF_HAVE_CUBLAS

@@ -99,6 +99,17 @@ inline std::vector<float> from_device(const float *d, size_t n) {
   return v;
 }
 
+/* Records whether count values of V at a and b (on the device) hold the same bits. */
+template <typename V>
+inline void identical(Check &c, const char *what, const V *a, const V *b, size_t count) {
+  std::vector<unsigned char> ha(count * sizeof(V)), hb(count * sizeof(V));
+  cudaMemcpy(ha.data(), a, ha.size(), cudaMemcpyDeviceToHost);
+  cudaMemcpy(hb.data(), b, hb.size(), cudaMemcpyDeviceToHost);
+  const bool same = cudaGetLastError() == cudaSuccess && ha == hb;
+  c.ok = c.ok && same;
+  c.line("%-44s %s", what, same ? "identical ok" : "DIFFERENT FAILED");
+}
+
 /*
  * The architectures' own pieces against their CPU twins: LayerNorm, biases in every product,
  * plain ReLU FF blocks, sliding-window attention, learned positions (no RoPE), scaled and
@@ -111,6 +122,11 @@ gf_status check_forms(Check &c, GpuSession &g, int32_t dtype, const char *name);
  * (cuda_check_rounding.cu); 16-bit types. */
 template <typename T>
 gf_status check_rounding(Check &c, GpuSession &g, int32_t dtype, const char *name);
+
+/* The fused attention of prompts and packed batches against the CPU and the cuBLAS path
+ * (cuda_check_attention.cu); 16-bit types. */
+template <typename T>
+gf_status check_fused_attention(Check &c, GpuSession &g, int32_t dtype, const char *name);
 
 } // namespace gf
 

@@ -11,17 +11,6 @@
 namespace gf {
 namespace {
 
-/* Records whether count values of V at a and b (on the device) hold the same bits. */
-template <typename V>
-void identical(Check &c, const char *what, const V *a, const V *b, size_t count) {
-  std::vector<unsigned char> ha(count * sizeof(V)), hb(count * sizeof(V));
-  cudaMemcpy(ha.data(), a, ha.size(), cudaMemcpyDeviceToHost);
-  cudaMemcpy(hb.data(), b, hb.size(), cudaMemcpyDeviceToHost);
-  const bool same = cudaGetLastError() == cudaSuccess && ha == hb;
-  c.ok = c.ok && same;
-  c.line("%-44s %s", what, same ? "identical ok" : "DIFFERENT FAILED");
-}
-
 /* out (count, T) = in rounded, the pass the fused kernels replace. */
 template <typename T> void cast(T *out, const float *in, size_t count) {
   cast_kernel<T><<<(unsigned)std::min<size_t>((count + 255) / 256, 65535), 256>>>(out, in, count);

@@ -85,7 +85,7 @@ export function cString(text: string): Uint8Array<ArrayBuffer> {
  * check; throws an EngineError when a kernel disagrees or there is no device.
  */
 export function checkKernels(seed: number): string {
-  const report = new Uint8Array(16384);
+  const report = new Uint8Array(1 << 16); // the whole report (it outgrew 16 KiB)
   const status = native().gf_cuda_check_kernels(BigInt(seed), report, report.length);
   const text = new TextDecoder().decode(report.subarray(0, report.indexOf(0)));
   if (status !== 0) throw new EngineError(status, `${lastError()}\n${text}`);
