@@ -1,7 +1,7 @@
 /*
  * cuda_attention_fused.cuh — causal attention over a prompt or a packed batch of sequences in one
  * launch on the tensor cores (mma.sync, 16-bit weight types). A block takes 64 queries of one
- * (sequence, head), a warp 16 of them, and streams its sequence's keys and values through shared
+ * (sequence, head) — 32 where that leaves multiprocessors idle — a warp 16 of them, and streams its sequence's keys and values through shared
  * memory 64 at a time (32 for heads wider than 128): a first sweep finds each query's largest score and its softmax sum, a
  * second recomputes the scores, forms the probabilities exactly as causal_softmax_kernel does
  * (exp(s − max) / sum, rounded to the weight type as frameworks do) and adds P·V in f32 — the
@@ -23,8 +23,9 @@
 
 namespace gf {
 
-/* Queries a block takes (its warps 16 each). */
-constexpr int FUSED_QUERIES = 64, FUSED_THREADS = 128;
+/* A block's warps take 16 queries each: 4 warps a block, or 2 where a launch of 4-warp blocks would
+ * leave multiprocessors idle (a short prompt of few heads). */
+template <int W> __host__ __device__ constexpr int fused_queries() { return 16 * W; }
 
 /* Keys a tile holds: fewer for the widest heads, so that two blocks fit on a multiprocessor. */
 template <int HD> __host__ __device__ constexpr int fused_keys() { return HD > 128 ? 32 : 64; }
@@ -33,10 +34,10 @@ template <int HD> __host__ __device__ constexpr int fused_keys() { return HD > 1
  * eight rows fall in distinct banks. */
 template <int HD> __host__ __device__ constexpr int fused_row() { return HD + 8; }
 
-/* Bytes of shared memory a block of head_dim HD uses: its queries and three tiles (two of keys,
- * one of values: the next tile loads while the last is summed). */
-template <typename T, int HD> constexpr size_t fused_shared_bytes() {
-  return ((size_t)FUSED_QUERIES + 3 * (size_t)fused_keys<HD>()) * fused_row<HD>() * sizeof(T);
+/* Bytes of shared memory a block of W warps and head_dim HD uses: its queries and three tiles (two
+ * of keys, one of values: the next tile loads while the last is summed). */
+template <typename T, int HD, int W> constexpr size_t fused_shared_bytes() {
+  return ((size_t)fused_queries<W>() + 3 * (size_t)fused_keys<HD>()) * fused_row<HD>() * sizeof(T);
 }
 
 /* D (16 × 8, f32) += A (16 × 16) · B (16 × 8) on the tensor cores, in mma.sync's fragment layouts. */
@@ -85,7 +86,7 @@ template <typename T, int HD>
 __device__ __forceinline__ void start_tile(T *tile, const T *__restrict__ cache, size_t base, int k0, int last,
                                            int kv_dim, int kv_head) {
   constexpr int V = 8, per_row = HD / V, KT = fused_keys<HD>(); /* 16-byte pieces */
-  for (int i = threadIdx.x; i < KT * per_row; i += FUSED_THREADS) {
+  for (int i = threadIdx.x; i < KT * per_row; i += blockDim.x) {
     const int r = i / per_row, piece = i % per_row, j = k0 + r;
     const T *from = cache + (base + (j <= last ? j : k0)) * kv_dim + (size_t)kv_head * HD + piece * V;
     const unsigned to = (unsigned)__cvta_generic_to_shared(tile + r * fused_row<HD>() + piece * V);
@@ -133,23 +134,23 @@ __device__ __forceinline__ void score_tile(float s[fused_keys<HD>() / 8][4], con
  * qkv (f32, rotated; rounded to T here as the cuBLAS path rounds them) against the cache rows of
  * the same packed rows, over each query's last `window` keys (0: all). Written in f32 to out_f32
  * or rounded to T to out_rounded (the o product's operand). offsets null: one sequence from row
- * 0 of `length` rows. Grid (⌈longest / 64⌉, heads, sequences); block FUSED_THREADS. Each warp's
+ * 0 of `length` rows. Grid (⌈longest / (16 W)⌉, heads, sequences); block 32 W. Each warp's
  * scores, probabilities and outputs stay in its registers (mma.sync's fragments).
  */
-template <typename T, int HD>
-static __global__ void __launch_bounds__(FUSED_THREADS)
+template <typename T, int HD, int W>
+static __global__ void __launch_bounds__(32 * W)
     attention_fused_kernel(float *__restrict__ out_f32, T *__restrict__ out_rounded, const float *__restrict__ qkv,
                            const T *__restrict__ key_cache, const T *__restrict__ value_cache,
                            const int32_t *__restrict__ offsets, const int32_t *__restrict__ lengths, int length,
                            int heads, int kv_heads, int window) {
   extern __shared__ __align__(16) unsigned char fused_shared[];
-  constexpr int QR = fused_row<HD>(), KT = fused_keys<HD>(), J = KT / 8;
-  T *queries = (T *)fused_shared, *values = queries + FUSED_QUERIES * QR;
+  constexpr int QR = fused_row<HD>(), KT = fused_keys<HD>(), J = KT / 8, Q = fused_queries<W>();
+  T *queries = (T *)fused_shared, *values = queries + Q * QR;
   T *const keys0 = values + KT * QR, *const keys1 = keys0 + KT * QR; /* tile i's keys: keys0, keys1, keys0… */
   auto keys = [&](int i) { return i ? keys1 : keys0; };
 
   /* the last query tiles (the most keys) first, so that they do not trail the launch */
-  const int b = blockIdx.z, h = blockIdx.y, q0 = (gridDim.x - 1 - blockIdx.x) * FUSED_QUERIES;
+  const int b = blockIdx.z, h = blockIdx.y, q0 = (gridDim.x - 1 - blockIdx.x) * Q;
   const int len = lengths ? lengths[b] : length;
   if (q0 >= len) return;
   const size_t base = offsets ? (size_t)offsets[b] : 0;
@@ -159,14 +160,14 @@ static __global__ void __launch_bounds__(FUSED_THREADS)
   const float scale = 1.0f / sqrtf((float)HD); /* as attention_prompt's */
 
   /* the block's queries, rounded to T; rows past the sequence as zeros */
-  for (int i = threadIdx.x; i < FUSED_QUERIES * (HD / 4); i += FUSED_THREADS) {
+  for (int i = threadIdx.x; i < Q * (HD / 4); i += 32 * W) {
     const int r = i / (HD / 4), c = (i % (HD / 4)) * 4, t = q0 + r;
     float4 v = make_float4(0.f, 0.f, 0.f, 0.f);
     if (t < len) v = *(const float4 *)(qkv + (base + t) * qkv_dim + (size_t)h * HD + c);
     T *to = queries + r * QR + c;
     to[0] = from_float<T>(v.x), to[1] = from_float<T>(v.y), to[2] = from_float<T>(v.z), to[3] = from_float<T>(v.w);
   }
-  const int last = min(q0 + FUSED_QUERIES, len) - 1; /* the block's last query, and key */
+  const int last = min(q0 + Q, len) - 1; /* the block's last query, and key */
   const int first = window > 0 ? max(0, q0 - window + 1) : 0;
   const int k_begin = first / KT * KT;
   const T *my_queries = queries + warp * 16 * QR;
@@ -278,44 +279,74 @@ template <typename T> inline bool fused_attention_serves(int head_dim) {
   return on && !std::is_same<T, float>::value && (head_dim == 64 || head_dim == 128 || head_dim == 256);
 }
 
-template <typename T, int HD>
+/*
+ * Whether a single prompt's attention takes attention_fused too: where heads share KV heads (the
+ * cuBLAS path runs a product per query head of a group). Measured on the H200 (512-token prompts,
+ * one call): Qwen2-7B 14.34 against 15.04 ms, Gemma-2B and Mistral-7B equal; but for one KV head a
+ * head (Llama-2-7B, Gemma-7B) 4–8% slower than cuBLAS — a single prompt gives the fused launch too
+ * few blocks, each walking every earlier key tile alone.
+ */
+template <typename T> inline bool fused_prompt_attention(int head_dim, int heads, int kv_heads) {
+  return fused_attention_serves<T>(head_dim) && kv_heads < heads;
+}
+
+template <typename T, int HD, int W>
 cudaError_t launch_attention_fused_as(cudaStream_t stream, float *out, T *rounded, const float *qkv,
                                       const T *key_cache, const T *value_cache, const int32_t *offsets,
                                       const int32_t *lengths, int sequences, int longest, int heads,
                                       int kv_heads, int window) {
-  constexpr size_t bytes = fused_shared_bytes<T, HD>();
+  constexpr size_t bytes = fused_shared_bytes<T, HD, W>();
   const cudaError_t allowed = /* per device: set before every launch (a host-side call) */
-      cudaFuncSetAttribute(attention_fused_kernel<T, HD>, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)bytes);
+      cudaFuncSetAttribute(attention_fused_kernel<T, HD, W>, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)bytes);
   if (allowed != cudaSuccess) return allowed;
-  const dim3 grid((unsigned)((longest + FUSED_QUERIES - 1) / FUSED_QUERIES), (unsigned)heads, (unsigned)sequences);
-  attention_fused_kernel<T, HD><<<grid, FUSED_THREADS, bytes, stream>>>(out, rounded, qkv, key_cache, value_cache,
-                                                                       offsets, lengths, longest, heads, kv_heads,
-                                                                       window);
+  const dim3 grid((unsigned)((longest + fused_queries<W>() - 1) / fused_queries<W>()), (unsigned)heads,
+                  (unsigned)sequences);
+  attention_fused_kernel<T, HD, W><<<grid, 32 * W, bytes, stream>>>(out, rounded, qkv, key_cache, value_cache,
+                                                                   offsets, lengths, longest, heads, kv_heads, window);
   return cudaGetLastError();
+}
+
+template <typename T, int W>
+cudaError_t launch_attention_fused_warps(cudaStream_t stream, float *out, T *rounded, const float *qkv,
+                                         const T *key_cache, const T *value_cache, const int32_t *offsets,
+                                         const int32_t *lengths, int sequences, int longest, int heads,
+                                         int kv_heads, int head_dim, int window) {
+  switch (head_dim) {
+  case 64:
+    return launch_attention_fused_as<T, 64, W>(stream, out, rounded, qkv, key_cache, value_cache, offsets, lengths,
+                                               sequences, longest, heads, kv_heads, window);
+  case 128:
+    return launch_attention_fused_as<T, 128, W>(stream, out, rounded, qkv, key_cache, value_cache, offsets, lengths,
+                                                sequences, longest, heads, kv_heads, window);
+  case 256:
+    return launch_attention_fused_as<T, 256, W>(stream, out, rounded, qkv, key_cache, value_cache, offsets, lengths,
+                                                sequences, longest, heads, kv_heads, window);
+  default:
+    return cudaErrorInvalidValue;
+  }
 }
 
 /*
  * Causal attention of `sequences` packed sequences (offsets, lengths on the device; null: one
  * sequence of `longest` rows from row 0) in one launch, into out (f32) or rounded (T, when not
- * null). Only where fused_attention_serves<T>(head_dim).
+ * null). Only where fused_attention_serves<T>(head_dim). warps: 2 or 4 a block; 0 picks 2 where
+ * 4-warp blocks would not give each multiprocessor two.
  */
 template <typename T>
 cudaError_t launch_attention_fused(cudaStream_t stream, float *out, T *rounded, const float *qkv, const T *key_cache,
                                    const T *value_cache, const int32_t *offsets, const int32_t *lengths,
-                                   int sequences, int longest, int heads, int kv_heads, int head_dim, int window) {
-  switch (head_dim) {
-  case 64:
-    return launch_attention_fused_as<T, 64>(stream, out, rounded, qkv, key_cache, value_cache, offsets, lengths,
-                                            sequences, longest, heads, kv_heads, window);
-  case 128:
-    return launch_attention_fused_as<T, 128>(stream, out, rounded, qkv, key_cache, value_cache, offsets, lengths,
-                                             sequences, longest, heads, kv_heads, window);
-  case 256:
-    return launch_attention_fused_as<T, 256>(stream, out, rounded, qkv, key_cache, value_cache, offsets, lengths,
-                                             sequences, longest, heads, kv_heads, window);
-  default:
-    return cudaErrorInvalidValue;
+                                   int sequences, int longest, int heads, int kv_heads, int head_dim, int window,
+                                   int warps = 0) {
+  if (warps == 0) {
+    const long blocks = (long)(longest + fused_queries<4>() - 1) / fused_queries<4>() * heads * sequences;
+    int device = 0;
+    cudaGetDevice(&device);
+    warps = blocks < 2L * multiprocessors(device) ? 2 : 4;
   }
+  return warps == 2 ? launch_attention_fused_warps<T, 2>(stream, out, rounded, qkv, key_cache, value_cache, offsets,
+                                                         lengths, sequences, longest, heads, kv_heads, head_dim, window)
+                    : launch_attention_fused_warps<T, 4>(stream, out, rounded, qkv, key_cache, value_cache, offsets,
+                                                         lengths, sequences, longest, heads, kv_heads, head_dim, window);
 }
 
 } // namespace gf

@@ -54,8 +54,14 @@ gf_status check_batch(Check &c, GpuSession &g, int32_t dtype, const char *name, 
   };
   cast(dk, dkeys, keys.size()), cast(dv, dvalues, values.size());
   const int longest = *std::max_element(lengths.begin(), lengths.end());
+  /* blocks of 2 warps: every row as blocks of 4 give it, bit for bit */
   GF_CUDA(launch_attention_fused<T>(nullptr, fused, nullptr, dqkv, dk, dv, doffsets, dlengths, count, longest, heads,
-                                    kv_heads, head_dim, window));
+                                    kv_heads, head_dim, window, 2));
+  GF_CUDA(launch_attention_fused<T>(nullptr, padded, nullptr, dqkv, dk, dv, doffsets, dlengths, count, longest, heads,
+                                    kv_heads, head_dim, window, 4));
+  GF_CUDA(cudaDeviceSynchronize());
+  snprintf(what, sizeof what, "attention fused, 2 and 4 warps a block, head_dim %d %s", head_dim, name);
+  identical(c, what, fused, padded, out);
   GF_CUDA(launch_attention_fused<T>(nullptr, nullptr, rounded, dqkv, dk, dv, doffsets, dlengths, count, longest,
                                     heads, kv_heads, head_dim, window));
   cast(expected, fused, out);

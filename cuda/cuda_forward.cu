@@ -145,7 +145,8 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
    * pre-norm norms', the packed or fused attention's (into g.z, free until the FF products; as
    * large as g.up) and the activations' */
   const bool round_norms = !c.post_norm && fused_rounding<T>(n, d.hidden, false);
-  T *rounded_att = (batch || fused_attention_serves<T>(d.head_dim)) && fused_rounding<T>(n, d.q_dim, false) &&
+  T *rounded_att = (batch || fused_prompt_attention<T>(d.head_dim, d.heads, d.kv_heads)) &&
+                           fused_rounding<T>(n, d.q_dim, false) &&
                            (size_t)n * d.q_dim * sizeof(T) <= g.up_bytes
                        ? (T *)g.z : nullptr;
   const bool round_z = fused_rounding<T>(n, d.ff, true);
@@ -161,19 +162,6 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
     else if (!c.post_norm)
       norm_kernel<<<n, 256, 0, g.stream>>>(g.xb, g.x, d.hidden, attn_norm, nullptr);
     clock.mark("attention norm");
-    static const int qkv_parts = getenv("GRIFFIN_QKV_PARTS") ? atoi(getenv("GRIFFIN_QKV_PARTS")) : 1; /* EXPERIMENT */
-    if (round_norms && qkv_parts > 1) {
-#ifdef GF_HAVE_CUBLAS
-      const int cols = d.qkv_dim / qkv_parts;
-      const float one = 1.f, none = 0.f;
-      for (int p = 0; p < qkv_parts; p++)
-        if (cublasGemmEx(g.cublas, CUBLAS_OP_T, CUBLAS_OP_N, cols, n, d.hidden, &one,
-                         (const T *)w.wqkv + (size_t)p * cols * d.hidden, cuda_type<T>(), d.hidden, g.cast,
-                         cuda_type<T>(), d.hidden, &none, g.qkv + (size_t)p * cols, CUDA_R_32F, d.qkv_dim,
-                         CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT) != CUBLAS_STATUS_SUCCESS)
-          st = GF_ERR_CUDA;
-#endif
-    } else
     st = round_norms ? gemm_rounded<T>(g, g.qkv, (const T *)g.cast, (const T *)w.wqkv, n, d.hidden, d.qkv_dim, false, false)
                      : gemm<T>(g, g.qkv, attn_in, (const T *)w.wqkv, n, d.hidden, d.qkv_dim, false, false);
     if (st != GF_OK) break;

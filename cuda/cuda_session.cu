@@ -47,12 +47,6 @@ gf_status build(gf_session *s, GpuSession &g) {
   if (cublasCreate(&g.cublas) != CUBLAS_STATUS_SUCCESS)
     return fail(GF_ERR_CUDA, "cuBLAS could not start on cuda:%d", m->device);
   cublasSetStream(g.cublas, g.stream);
-  if (const char *mb = getenv("GRIFFIN_CUBLAS_WORKSPACE_MB")) { /* EXPERIMENT */
-    const size_t bytes = (size_t)atoi(mb) << 20;
-    void *space = nullptr;
-    GF_CUDA(cudaMalloc(&space, bytes));
-    cublasSetWorkspace(g.cublas, space, bytes);
-  }
 #endif
   g.selection_events.assign((size_t)d.layers * 2 + 2, nullptr);
   for (cudaEvent_t &e : g.selection_events) GF_CUDA(cudaEventCreate(&e));
