@@ -1,17 +1,18 @@
 /*
  * cuda_attention_fused.cuh — causal attention over a prompt or a packed batch of sequences in one
  * launch on the tensor cores (mma.sync, 16-bit weight types). A block takes 64 queries of one
- * (sequence, head) — 32 where that leaves multiprocessors idle — a warp 16 of them, and streams its sequence's keys and values through shared
- * memory 64 at a time (32 for heads wider than 128): a first sweep finds each query's largest score and its softmax sum, a
- * second recomputes the scores, forms the probabilities exactly as causal_softmax_kernel does
- * (exp(s − max) / sum, rounded to the weight type as frameworks do) and adds P·V in f32 — the
- * scores, probabilities and outputs never leave the warp's registers; the next tile loads
- * (cp.async) while the last is summed. Nothing of size L² reaches
- * global memory and no padded copies are made: the packed path's five launches a layer (pad,
- * scores, softmax, values, unpad) and their scratch become one. The arithmetic is
- * attention_prompt's up to the order of the f32 sums (the scores' max and sum found in one sweep
- * with rescaling instead of two); its CPU twin is attention() in kernels_cpu.cpp, checked with the
- * cuBLAS path in cuda_check_attention.cu. GRIFFIN_FUSED_ATTENTION=0 keeps the cuBLAS path.
+ * (sequence, head) — 32 where that leaves multiprocessors idle — a warp 16 of them, and streams
+ * its sequence's keys and values through shared memory 64 at a time (32 for heads wider than
+ * 128), the next tile loading (cp.async) while the last is summed. A first sweep finds each
+ * query's largest score and its softmax sum; a second recomputes the scores, forms the
+ * probabilities exactly as causal_softmax_kernel does (exp(s − max) / sum, rounded to the weight
+ * type as frameworks round eager attention's) and adds P·V in f32. Scores, probabilities and
+ * outputs never leave the warp's registers: nothing of size L² reaches global memory and no padded
+ * copies are made — the packed path's five launches a layer (pad, scores, softmax, values, unpad)
+ * and their scratch become one. The arithmetic is attention_prompt's up to the order of the f32
+ * sums (the max and sum found in one sweep with rescaling instead of two); its CPU twin is
+ * attention() in kernels_cpu.cpp, checked with the cuBLAS path in cuda_check_attention.cu.
+ * GRIFFIN_FUSED_ATTENTION=0 keeps the cuBLAS path.
  */
 #ifndef GRIFFIN_CUDA_ATTENTION_FUSED_CUH
 #define GRIFFIN_CUDA_ATTENTION_FUSED_CUH
@@ -290,6 +291,7 @@ template <typename T> inline bool fused_prompt_attention(int head_dim, int heads
   return fused_attention_serves<T>(head_dim) && kv_heads < heads;
 }
 
+/* The launch for one head size and block size (see launch_attention_fused). */
 template <typename T, int HD, int W>
 cudaError_t launch_attention_fused_as(cudaStream_t stream, float *out, T *rounded, const float *qkv,
                                       const T *key_cache, const T *value_cache, const int32_t *offsets,
@@ -306,6 +308,7 @@ cudaError_t launch_attention_fused_as(cudaStream_t stream, float *out, T *rounde
   return cudaGetLastError();
 }
 
+/* The launch for blocks of W warps, by head size (see launch_attention_fused). */
 template <typename T, int W>
 cudaError_t launch_attention_fused_warps(cudaStream_t stream, float *out, T *rounded, const float *qkv,
                                          const T *key_cache, const T *value_cache, const int32_t *offsets,

@@ -1,8 +1,8 @@
 /*
  * cuda_attention_packed.cuh — causal attention over a packed batch of sequences in a few launches
- * (mode class, gf_score_class_batch). Where attention_fused serves (16-bit types, head_dim 64, 128
- * or 256) every sequence goes in its one launch; otherwise each chunk of sequences is laid out padded to its longest,
- * (sequence, head, position, head_dim) in the weight type with zeros past each length, so that
+ * (mode class, gf_score_class_batch). Where attention_fused serves (16-bit types, head_dim 64,
+ * 128 or 256) every sequence goes in its one launch; otherwise each chunk of sequences is laid out
+ * padded to its longest, (sequence, head, position, head_dim) in the weight type with zeros past each length, so that
  * S = scale · Q Kᵀ and O = P V are strided-batched GEMMs over every (sequence, head) at once and
  * the causal softmax (each row over its own sequence's keys) one launch; O goes back to the
  * packed rows. The same arithmetic as attention_prompt (f32 scores, probabilities rounded to the
@@ -72,9 +72,9 @@ static __global__ void unpad_heads_kernel(A *__restrict__ att, const float *__re
  * attention_packed without the fused kernel, through cuBLAS on padded copies: att (packed rows,
  * q_dim) = causal attention of each sequence of the batch against its own rows of the cache
  * (written by rope_cache_kernel), over its last `window` keys (0: all). With rounded, the rows go
- * there rounded to T instead. Uses the session's free scratch during
- * attention: cast (padded queries), up (padded keys and values, then the outputs in f32) and the
- * attention scratch (scores, probabilities).
+ * there rounded to T instead. Uses the session's free scratch during attention: cast (padded
+ * queries), up (padded keys and values, then the outputs in f32) and the attention scratch
+ * (scores, probabilities).
  */
 template <typename T>
 gf_status attention_padded(GpuSession &g, float *att, const float *qkv, const T *key_cache,
