@@ -1,0 +1,76 @@
+/**
+ * What the GPU computes for 16-bit synthetic models whose attention the fused kernel can take,
+ * printed as one JSON object of plain numbers: prompt-phase logits at the last position and
+ * class-mode batches' log-probabilities and greedy flags. Run by fused_attention_gpu_test.ts once
+ * with GRIFFIN_FUSED_ATTENTION=0 (cuBLAS) and once with it on; the two must agree within 16-bit
+ * rounding.
+ *
+ * @module
+ */
+import type { EngineConfig } from "../ffi/config.ts";
+import { NativeModel } from "../ffi/model.ts";
+import { type ClassSequence, NativeSession } from "../ffi/session.ts";
+
+const BASE: EngineConfig = {
+  layers: 2,
+  hiddenSize: 1024,
+  ffSize: 2816,
+  heads: 16,
+  kvHeads: 4,
+  headDim: 64,
+  vocabSize: 4096,
+  maxPositions: 2048,
+  normEps: 1e-5,
+  ropeTheta: 10000,
+  activation: "silu",
+  gated: true,
+  tiedEmbeddings: false,
+  dtype: "bf16",
+};
+
+/** Head sizes 64, 128 and 256; grouped, single and one-a-head KV heads; a sliding window. */
+const FORMS: Record<string, EngineConfig> = {
+  "grouped heads of 64": BASE,
+  "one KV head a head, 128": { ...BASE, heads: 8, kvHeads: 8, headDim: 128 },
+  "one KV head, 256": { ...BASE, heads: 4, kvHeads: 1, headDim: 256, activation: "gelu_tanh" },
+  "sliding window 100": { ...BASE, slidingWindow: 100 },
+};
+
+function ids(length: number, salt: number): Int32Array<ArrayBuffer> {
+  return Int32Array.from({ length }, (_, j) => 3 + (salt * 31 + j * 7919) % 4090);
+}
+
+/** Sequences ending inside, at and past the kernel's 64-query tiles. */
+function sequences(): ClassSequence[] {
+  return [5, 64, 130, 17, 65, 2, 300].map((n, i) => {
+    const all = ids(n + 1, i);
+    const first = Math.max(0, n - 1 - (i % 4));
+    return { ids: all.slice(0, n), first, targets: all.slice(first + 1, n + 1) };
+  });
+}
+
+const out: Record<string, number[]> = {};
+for (const [form, config] of Object.entries(FORMS)) {
+  for (const dtype of ["bf16", "f16"] as const) {
+    const model = new NativeModel({ ...config, dtype }, 0);
+    model.synthesize(5n);
+    model.finalize();
+    const session = new NativeSession(model, 2048);
+    try {
+      for (const density of [1, 0.5]) {
+        const key = `${form} ${dtype} at ${density}`;
+        session.setGriffin([density, density], "topk", 7);
+        session.reset();
+        out[`${key} prompt logits`] = Array.from(session.prompt(ids(300, 1), false));
+        session.reset();
+        const scores = session.scoreClassBatch(sequences());
+        out[`${key} batch logprobs`] = scores.flatMap((s) => Array.from(s.logprobs));
+        out[`${key} batch greedy`] = scores.flatMap((s) => Array.from(s.greedy, Number));
+      }
+    } finally {
+      session.close();
+      model.close();
+    }
+  }
+}
+console.log(JSON.stringify(out));

@@ -1,0 +1,73 @@
+/*
+ * The fused attention (GRIFFIN_FUSED_ATTENTION, on by default) against the cuBLAS path it
+ * replaces, through whole 16-bit models: _attention_outputs.ts runs in a process of its own per
+ * setting (the switch is read once) and the prompt's logits and the class batches'
+ * log-probabilities must agree within what 16-bit rounding allows (the two differ only in the
+ * order of the softmax's f32 sums).
+ */
+import assert from "node:assert/strict";
+import { cudaDeviceCount } from "../ffi/library.ts";
+
+const devices = cudaDeviceCount();
+const skip = devices === 0 ? " [skipped: no CUDA device]" : "";
+
+/** The child's outputs with GRIFFIN_FUSED_ATTENTION set to `setting`. */
+async function outputs(setting: string): Promise<Record<string, number[]>> {
+  const child = new URL("./_attention_outputs.ts", import.meta.url).pathname;
+  const result = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", child],
+    env: { GRIFFIN_FUSED_ATTENTION: setting },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(result.stderr);
+  assert.ok(
+    result.success,
+    `_attention_outputs.ts with GRIFFIN_FUSED_ATTENTION=${setting}: ${stderr}`,
+  );
+  return JSON.parse(new TextDecoder().decode(result.stdout));
+}
+
+/** ‖a − b‖ / ‖b‖. */
+function relativeError(a: number[], b: number[]): number {
+  let diff = 0, norm = 0;
+  b.forEach((v, i) => {
+    diff += (a[i] - v) ** 2;
+    norm += v ** 2;
+  });
+  return Math.sqrt(diff / norm);
+}
+
+Deno.test({
+  name: `the fused attention scores 16-bit prompts and class batches as cuBLAS does${skip}`,
+  ignore: devices === 0,
+  fn: async () => {
+    const cublas = await outputs("0");
+    const fused = await outputs("1");
+    assert.deepEqual(Object.keys(fused), Object.keys(cublas));
+    let worst = 0, flips = 0, flags = 0;
+    for (const [key, want] of Object.entries(cublas)) {
+      const got = fused[key];
+      assert.equal(got.length, want.length, key);
+      if (key.endsWith("prompt logits")) {
+        const error = relativeError(got, want);
+        assert.ok(error <= 1e-2, `${key}: relative error ${error}`);
+      } else if (key.endsWith("logprobs")) {
+        got.forEach((v, i) => { // 16-bit activations: a rounding tipped the other way moves ~1e-3 (8.4e-4 seen)
+          const error = Math.abs(v - want[i]) / (1 + Math.abs(want[i]));
+          worst = Math.max(worst, error);
+          assert.ok(error <= 2e-3, `${key} ${i}: ${v} vs ${want[i]}`);
+        });
+      } else {
+        flags += want.length;
+        flips += got.filter((v, i) => v !== want[i]).length;
+      }
+    }
+    console.log(
+      `worst log-probability difference (relative to 1 + |cuBLAS's|) ${
+        worst.toExponential(2)
+      }, ${flips} of ${flags} greedy flags differ`,
+    );
+    assert.ok(flips <= 0.01 * flags, `${flips} of ${flags} greedy flags differ`);
+  },
+});
