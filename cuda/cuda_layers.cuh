@@ -65,10 +65,15 @@ static __global__ void norm_kernel(float *out, const float *x, int d, Norm norm,
     ot[i] = norm.b ? (ot[i] - mean) * inv * norm.w[i] + norm.b[i] : norm.w[i] * (ot[i] * inv);
 }
 
+/* Elements of a row a norm_rounded_kernel thread keeps in registers: rows up to 24 · 256 wide. */
+constexpr int NORM_HELD = 24;
+
 /*
  * out[t] = norm(x[t]) rounded to T: norm_kernel's arithmetic (no bias added first), the row
  * written only as the next product's operand, so that no f32 copy is written and rounded again
- * (fused_rounding). Bit-identical to norm_kernel then cast_kernel. Grid: rows; block 256.
+ * (fused_rounding). Bit-identical to norm_kernel then cast_kernel: each thread sums its elements
+ * in the same order. The row is read once, into registers (all of a thread's loads in flight at
+ * once), where it fits NORM_HELD elements a thread. Grid: rows; block 256.
  */
 template <typename T>
 static __global__ void norm_rounded_kernel(T *__restrict__ out, const float *__restrict__ x, int d,
@@ -76,25 +81,60 @@ static __global__ void norm_rounded_kernel(T *__restrict__ out, const float *__r
   __shared__ float reduce[32];
   const float *xt = x + (size_t)blockIdx.x * d;
   T *ot = out + (size_t)blockIdx.x * d;
-  float sum = 0.f, ss = 0.f;
-  for (int i = threadIdx.x; i < d; i += blockDim.x) {
-    const float v = xt[i];
-    sum += v;
-    ss += v * v;
+  const int step = blockDim.x;
+  if (d > NORM_HELD * step) { /* a row too wide for the registers: read it twice */
+    float sum = 0.f, ss = 0.f;
+    for (int i = threadIdx.x; i < d; i += step) {
+      const float v = xt[i];
+      sum += v;
+      ss += v * v;
+    }
+    if (!norm.w) {
+      for (int i = threadIdx.x; i < d; i += step) ot[i] = from_float<T>(xt[i]);
+      return;
+    }
+    float mean = 0.f;
+    if (norm.b) {
+      mean = block_reduce(sum, false, reduce) / d;
+      ss = 0.f;
+      for (int i = threadIdx.x; i < d; i += step) ss += (xt[i] - mean) * (xt[i] - mean);
+    }
+    const float inv = 1.0f / sqrtf(block_reduce(ss, false, reduce) / d + norm.eps);
+    for (int i = threadIdx.x; i < d; i += step)
+      ot[i] = from_float<T>(norm.b ? (xt[i] - mean) * inv * norm.w[i] + norm.b[i] : norm.w[i] * (xt[i] * inv));
+    return;
   }
+  float held[NORM_HELD];
+#pragma unroll
+  for (int k = 0; k < NORM_HELD; k++) {
+    const int i = threadIdx.x + k * step;
+    held[k] = i < d ? xt[i] : 0.f;
+  }
+  float sum = 0.f, ss = 0.f;
+#pragma unroll
+  for (int k = 0; k < NORM_HELD; k++)
+    if (threadIdx.x + k * step < d) sum += held[k], ss += held[k] * held[k];
   if (!norm.w) {
-    for (int i = threadIdx.x; i < d; i += blockDim.x) ot[i] = from_float<T>(xt[i]);
+#pragma unroll
+    for (int k = 0; k < NORM_HELD; k++)
+      if (threadIdx.x + k * step < d) ot[threadIdx.x + k * step] = from_float<T>(held[k]);
     return;
   }
   float mean = 0.f;
   if (norm.b) {
     mean = block_reduce(sum, false, reduce) / d;
     ss = 0.f;
-    for (int i = threadIdx.x; i < d; i += blockDim.x) ss += (xt[i] - mean) * (xt[i] - mean);
+#pragma unroll
+    for (int k = 0; k < NORM_HELD; k++)
+      if (threadIdx.x + k * step < d) ss += (held[k] - mean) * (held[k] - mean);
   }
   const float inv = 1.0f / sqrtf(block_reduce(ss, false, reduce) / d + norm.eps);
-  for (int i = threadIdx.x; i < d; i += blockDim.x)
-    ot[i] = from_float<T>(norm.b ? (xt[i] - mean) * inv * norm.w[i] + norm.b[i] : norm.w[i] * (xt[i] * inv));
+#pragma unroll
+  for (int k = 0; k < NORM_HELD; k++) {
+    const int i = threadIdx.x + k * step;
+    if (i < d)
+      ot[i] = from_float<T>(norm.b ? (held[k] - mean) * inv * norm.w[i] + norm.b[i] : norm.w[i] * (held[k] * inv));
+  }
 }
 
 /*
@@ -119,10 +159,17 @@ static __global__ void rope_cache_kernel(float *__restrict__ qkv, T *__restrict_
     for (int i = threadIdx.x; i < q_dim + 2 * kv_dim; i += blockDim.x) row[i] += bias[i];
     __syncthreads();
   }
+  __shared__ float cosines[512], sines[512]; /* each angle once a row, not once a head (head_dim ≤ 1024) */
+  if (inv_freq) {
+    for (int i = threadIdx.x; i < half; i += blockDim.x) {
+      const float angle = (float)pos * inv_freq[i];
+      cosines[i] = cosf(angle), sines[i] = sinf(angle);
+    }
+    __syncthreads();
+  }
   for (int p = threadIdx.x; inv_freq && p < (heads + kv_heads) * half; p += blockDim.x) {
     const int head = p / half, i = p % half;
-    const float angle = (float)pos * inv_freq[i];
-    const float c = cosf(angle), s = sinf(angle);
+    const float c = cosines[i], s = sines[i];
     float *v = row + head * head_dim; /* q heads, then k heads right after */
     const float a = v[i], b = v[i + half];
     v[i] = a * c - b * s;
