@@ -9,24 +9,10 @@
  */
 import type { EngineConfig } from "../ffi/config.ts";
 import { NativeModel } from "../ffi/model.ts";
+import { PASS_FORM } from "./_forms.ts";
 import { type ClassSequence, NativeSession } from "../ffi/session.ts";
 
-const BASE: EngineConfig = {
-  layers: 2,
-  hiddenSize: 1024,
-  ffSize: 2816,
-  heads: 16,
-  kvHeads: 4,
-  headDim: 64,
-  vocabSize: 4096,
-  maxPositions: 2048,
-  normEps: 1e-5,
-  ropeTheta: 10000,
-  activation: "silu",
-  gated: true,
-  tiedEmbeddings: false,
-  dtype: "bf16",
-};
+const BASE = PASS_FORM;
 
 /** Head sizes 64, 128 and 256; grouped, single and one-a-head KV heads; a sliding window. */
 const FORMS: Record<string, EngineConfig> = {

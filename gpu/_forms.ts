@@ -3,7 +3,9 @@
  * (batched and alone, one launch and many): 3 layers of width 512, 8 heads of 64 over 2 key/value
  * heads, in bf16 — the Llama form — and the Gemma form (GeLU, 1 + w norms, scaled embeddings,
  * heads of 256 over one key/value head) and the OPT form (LayerNorm, plain ReLU blocks, learned
- * positions, biases everywhere) built on it.
+ * positions, biases everywhere) built on it; and a 2-layer form wide enough that 16-bit passes
+ * take the products' tensor-core paths over up to 2048 positions, for the tests that compare a
+ * switch's two settings through whole passes.
  *
  * @module
  */
@@ -59,4 +61,19 @@ export const OPT_FORM: EngineConfig = {
   learnedPositions: { offset: 2 },
   biases: { qkv: true, o: true, ff: true },
   kvHeads: 8,
+};
+
+/**
+ * 2 layers of width 1024, 16 heads of 64 over 4 key/value heads, 2048 positions, bf16: the base of
+ * the switch comparisons (fused roundings, fused attention) through prompts and class batches.
+ */
+export const PASS_FORM: EngineConfig = {
+  ...LLAMA_FORM,
+  layers: 2,
+  hiddenSize: 1024,
+  ffSize: 2816,
+  heads: 16,
+  kvHeads: 4,
+  vocabSize: 4096,
+  maxPositions: 2048,
 };

@@ -7,25 +7,14 @@
  */
 import assert from "node:assert/strict";
 import { cudaDeviceCount } from "../ffi/library.ts";
+import { childOutputs } from "./_child.ts";
 
 const devices = cudaDeviceCount();
 const skip = devices === 0 ? " [skipped: no CUDA device]" : "";
 
 /** The child's outputs with GRIFFIN_FUSED_ATTENTION set to `setting`. */
-async function outputs(setting: string): Promise<Record<string, number[]>> {
-  const child = new URL("./_attention_outputs.ts", import.meta.url).pathname;
-  const result = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", child],
-    env: { GRIFFIN_FUSED_ATTENTION: setting },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stderr = new TextDecoder().decode(result.stderr);
-  assert.ok(
-    result.success,
-    `_attention_outputs.ts with GRIFFIN_FUSED_ATTENTION=${setting}: ${stderr}`,
-  );
-  return JSON.parse(new TextDecoder().decode(result.stdout));
+function outputs(setting: string): Promise<Record<string, number[]>> {
+  return childOutputs("_attention_outputs.ts", { GRIFFIN_FUSED_ATTENTION: setting });
 }
 
 /** ‖a − b‖ / ‖b‖. */

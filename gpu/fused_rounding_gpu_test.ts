@@ -5,25 +5,14 @@
  */
 import assert from "node:assert/strict";
 import { cudaDeviceCount } from "../ffi/library.ts";
+import { childOutputs } from "./_child.ts";
 
 const devices = cudaDeviceCount();
 const skip = devices === 0 ? " [skipped: no CUDA device]" : "";
 
 /** The child's digests with GRIFFIN_FUSED_ROUNDING set to `setting`. */
-async function outputs(setting: string): Promise<Record<string, string>> {
-  const child = new URL("./_rounding_outputs.ts", import.meta.url).pathname;
-  const result = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", child],
-    env: { GRIFFIN_FUSED_ROUNDING: setting },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stderr = new TextDecoder().decode(result.stderr);
-  assert.ok(
-    result.success,
-    `_rounding_outputs.ts with GRIFFIN_FUSED_ROUNDING=${setting}: ${stderr}`,
-  );
-  return JSON.parse(new TextDecoder().decode(result.stdout));
+function outputs(setting: string): Promise<Record<string, string>> {
+  return childOutputs("_rounding_outputs.ts", { GRIFFIN_FUSED_ROUNDING: setting });
 }
 
 Deno.test({
