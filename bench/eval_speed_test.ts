@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { classRequests, classTable, type EvalRow } from "./eval_speed.ts";
 import { parsePeerClass, peerRate } from "./peer_class.ts";
+import { PEER_META, peerRow } from "./testing/peer_class.ts";
 
 const rows: EvalRow[] = [1, 0.5].map((density) => ({
   shape: "llama2-7b",
@@ -26,24 +27,7 @@ Deno.test("without a peer the class table has no HF columns", () => {
 });
 
 Deno.test("with a peer both densities compare to the peer's full-model figure", () => {
-  const peer = parsePeerClass({
-    meta: {
-      torch: "2.11.0",
-      transformers: "5.17.0",
-      gpu: "NVIDIA H200",
-      dtype: "bf16",
-      attn_implementation: "sdpa",
-      batch_size: 32,
-    },
-    rows: [{
-      shape: "llama2-7b",
-      request_tokens: 64,
-      batch_size: 32,
-      requests: 256,
-      tokens_per_second: 40000,
-      seconds: 0.41,
-    }],
-  }, "hf.json");
+  const peer = parsePeerClass({ meta: PEER_META, rows: [peerRow(64, 32, 40000)] }, "hf.json");
   const hf = peerRate(peer, "llama2-7b", 64)!;
   const withHf = rows.map((r) => ({ ...r, hfTokensPerSecond: hf.tokensPerSecond }));
   const lines = classTable([...withHf, { ...rows[0], requestTokens: 400 }], true);

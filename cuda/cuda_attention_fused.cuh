@@ -342,9 +342,7 @@ cudaError_t launch_attention_fused(cudaStream_t stream, float *out, T *rounded, 
                                    int warps = 0) {
   if (warps == 0) {
     const long blocks = (long)(longest + fused_queries<4>() - 1) / fused_queries<4>() * heads * sequences;
-    int device = 0;
-    cudaGetDevice(&device);
-    warps = blocks < 2L * multiprocessors(device) ? 2 : 4;
+    warps = blocks < 2L * current_multiprocessors() ? 2 : 4;
   }
   return warps == 2 ? launch_attention_fused_warps<T, 2>(stream, out, rounded, qkv, key_cache, value_cache, offsets,
                                                          lengths, sequences, longest, heads, kv_heads, head_dim, window)

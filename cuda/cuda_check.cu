@@ -190,8 +190,7 @@ gf_status check_type(Check &c, GpuSession &g, int32_t dtype, const char *name) {
   for (int t = 0; t < positions; t++)
     for (int i = 0; i < q_dim + 2 * kv_dim; i++) {
       float v = qkv[(size_t)t * (q_dim + 2 * kv_dim) + i];
-      if (dtype != GF_DTYPE_F32 && i >= q_dim) /* the cache holds the weight type */
-        v = dtype == GF_DTYPE_BF16 ? bf16_to_f32(f32_to_bf16(v)) : f16_to_f32(f32_to_f16(v));
+      if (i >= q_dim) v = rounded(v, dtype); /* the cache holds the weight type */
       if (i < q_dim) q[(size_t)t * q_dim + i] = v;
       else if (i < q_dim + kv_dim) keys[(size_t)t * kv_dim + i - q_dim] = v;
       else values[(size_t)t * kv_dim + i - q_dim - kv_dim] = v;

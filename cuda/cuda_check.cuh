@@ -99,6 +99,13 @@ inline std::vector<float> from_device(const float *d, size_t n) {
   return v;
 }
 
+/* Rounds v to the weight type dtype (f32: v itself), as the KV cache holds it. */
+inline float rounded(float v, int32_t dtype) {
+  if (dtype == GF_DTYPE_BF16) return bf16_to_f32(f32_to_bf16(v));
+  if (dtype == GF_DTYPE_F16) return f16_to_f32(f32_to_f16(v));
+  return v;
+}
+
 /* Records whether count values of V at a and b (on the device) hold the same bits. */
 template <typename V>
 inline void identical(Check &c, const char *what, const V *a, const V *b, size_t count) {

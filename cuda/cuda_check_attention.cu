@@ -11,10 +11,6 @@
 namespace gf {
 namespace {
 
-float round_to(float v, int32_t dtype) {
-  return dtype == GF_DTYPE_BF16 ? bf16_to_f32(f32_to_bf16(v)) : f16_to_f32(f32_to_f16(v));
-}
-
 /* One batch shape: head_dim, window, lengths. */
 template <typename T>
 gf_status check_batch(Check &c, GpuSession &g, int32_t dtype, const char *name, int head_dim, int window,
@@ -32,8 +28,8 @@ gf_status check_batch(Check &c, GpuSession &g, int32_t dtype, const char *name, 
     for (int i = 0; i < qkv_dim; i++) {
       const float v = qkv[(size_t)t * qkv_dim + i];
       if (i < q_dim) q[(size_t)t * q_dim + i] = v;
-      else if (i < q_dim + kv_dim) keys[(size_t)t * kv_dim + i - q_dim] = round_to(v, dtype);
-      else values[(size_t)t * kv_dim + i - q_dim - kv_dim] = round_to(v, dtype);
+      else if (i < q_dim + kv_dim) keys[(size_t)t * kv_dim + i - q_dim] = rounded(v, dtype);
+      else values[(size_t)t * kv_dim + i - q_dim - kv_dim] = rounded(v, dtype);
     }
   std::vector<float> cpu((size_t)rows * q_dim);
   for (int b = 0; b < count; b++) {

@@ -9,13 +9,6 @@
 namespace gf {
 namespace {
 
-/* Rounds v to the weight type, as the KV cache holds it. */
-float rounded(float v, int32_t dtype) {
-  if (dtype == GF_DTYPE_BF16) return bf16_to_f32(f32_to_bf16(v));
-  if (dtype == GF_DTYPE_F16) return f16_to_f32(f32_to_f16(v));
-  return v;
-}
-
 /* LayerNorm alone (with a bias added first, in place) and fused into a product with its biases. */
 template <typename T>
 gf_status check_layer_norm(Check &c, int32_t dtype, const char *name, double tol) {

@@ -173,6 +173,13 @@ inline int multiprocessors(int device) {
   return count[device] ? count[device] : 132;
 }
 
+/* Multiprocessors of the current CUDA device (the one a launch goes to). */
+inline int current_multiprocessors() {
+  int device = 0;
+  cudaGetDevice(&device);
+  return multiprocessors(device);
+}
+
 /* Derived sizes of a config. */
 struct Dims {
   int32_t hidden, ff, heads, kv_heads, head_dim, q_dim, kv_dim, qkv_dim, vocab, layers, width,

@@ -142,13 +142,12 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
   float selection_ms = 0;
   const size_t cache_layer = (size_t)s->max_positions * d.kv_dim;
   /* the products' operands rounded to T by the kernels that write them (fused_rounding): the
-   * pre-norm norms', the packed or fused attention's (into g.z, free until the FF products; as
-   * large as g.up) and the activations' */
+   * pre-norm norms', the attention's (into g.z, free until the FF products; as large as g.up; a
+   * path without a rounding kernel casts its rows there, as the product would) and the
+   * activations' */
   const bool round_norms = !c.post_norm && fused_rounding<T>(n, d.hidden, false);
-  T *rounded_att = (batch || fused_prompt_attention<T>(d.head_dim, d.heads, d.kv_heads)) &&
-                           fused_rounding<T>(n, d.q_dim, false) &&
-                           (size_t)n * d.q_dim * sizeof(T) <= g.up_bytes
-                       ? (T *)g.z : nullptr;
+  T *rounded_att =
+      fused_rounding<T>(n, d.q_dim, false) && (size_t)n * d.q_dim * sizeof(T) <= g.up_bytes ? (T *)g.z : nullptr;
   const bool round_z = fused_rounding<T>(n, d.ff, true);
   for (int32_t l = 0; l < d.layers && st == GF_OK; l++) {
     const GpuLayer &w = m.layers[(size_t)l];

@@ -117,9 +117,7 @@ template <typename T>
 gf_status gemm(GpuSession &g, float *y, const float *x, const T *w, int n, int in, int out,
                bool in_major, bool accumulate) {
   if (gemm_rows_serves<T>(n, in, in_major)) { /* a few rows: weight-streaming, on the tensor cores */
-    static int sms = 0;
-    if (!sms && cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, 0) != cudaSuccess) sms = 132;
-    GF_CUDA(launch_gemm_rows<T>(g.stream, y, x, w, n, in, out, accumulate, sms));
+    GF_CUDA(launch_gemm_rows<T>(g.stream, y, x, w, n, in, out, accumulate, current_multiprocessors()));
     return GF_OK;
   }
   return gemm_prepared<T>(g, y, gemm_operand<T>(g, x, n, in), w, n, in, out, in_major, accumulate);

@@ -69,11 +69,53 @@ static __global__ void norm_kernel(float *out, const float *x, int d, Norm norm,
 constexpr int NORM_HELD = 24;
 
 /*
+ * norm_rounded_kernel's row: with held, read once into registers (NORM_HELD elements a thread,
+ * every load in flight at once); without, read from x at each sweep. Thread k-th element is
+ * threadIdx.x + k · blockDim.x either way, summed in that order.
+ */
+template <typename T, bool held>
+__device__ __forceinline__ void norm_rounded_row(T *__restrict__ ot, const float *__restrict__ xt, int d,
+                                                 const Norm &norm, float *reduce) {
+  const int step = blockDim.x, count = held ? NORM_HELD : (d + step - 1) / step;
+  float row[held ? NORM_HELD : 1];
+  if (held) {
+#pragma unroll
+    for (int k = 0; k < NORM_HELD; k++) row[k] = threadIdx.x + k * step < d ? xt[threadIdx.x + k * step] : 0.f;
+  }
+  auto value = [&](int k) { return held ? row[k] : xt[threadIdx.x + k * step]; };
+  float sum = 0.f, ss = 0.f;
+#pragma unroll
+  for (int k = 0; k < count; k++)
+    if (threadIdx.x + k * step < d) {
+      const float v = value(k);
+      sum += v, ss += v * v;
+    }
+  float mean = 0.f, inv = 1.f;
+  if (norm.w) {
+    if (norm.b) {
+      mean = block_reduce(sum, false, reduce) / d;
+      ss = 0.f;
+#pragma unroll
+      for (int k = 0; k < count; k++)
+        if (threadIdx.x + k * step < d) ss += (value(k) - mean) * (value(k) - mean);
+    }
+    inv = 1.0f / sqrtf(block_reduce(ss, false, reduce) / d + norm.eps);
+  }
+#pragma unroll
+  for (int k = 0; k < count; k++) {
+    const int i = threadIdx.x + k * step;
+    if (i >= d) continue;
+    const float v = value(k);
+    ot[i] = from_float<T>(!norm.w ? v : norm.b ? (v - mean) * inv * norm.w[i] + norm.b[i] : norm.w[i] * (v * inv));
+  }
+}
+
+/*
  * out[t] = norm(x[t]) rounded to T: norm_kernel's arithmetic (no bias added first), the row
  * written only as the next product's operand, so that no f32 copy is written and rounded again
  * (fused_rounding). Bit-identical to norm_kernel then cast_kernel: each thread sums its elements
- * in the same order. The row is read once, into registers (all of a thread's loads in flight at
- * once), where it fits NORM_HELD elements a thread. Grid: rows; block 256.
+ * in the same order. Rows of up to NORM_HELD · 256 are read once, into registers. Grid: rows;
+ * block 256.
  */
 template <typename T>
 static __global__ void norm_rounded_kernel(T *__restrict__ out, const float *__restrict__ x, int d,
@@ -81,60 +123,8 @@ static __global__ void norm_rounded_kernel(T *__restrict__ out, const float *__r
   __shared__ float reduce[32];
   const float *xt = x + (size_t)blockIdx.x * d;
   T *ot = out + (size_t)blockIdx.x * d;
-  const int step = blockDim.x;
-  if (d > NORM_HELD * step) { /* a row too wide for the registers: read it twice */
-    float sum = 0.f, ss = 0.f;
-    for (int i = threadIdx.x; i < d; i += step) {
-      const float v = xt[i];
-      sum += v;
-      ss += v * v;
-    }
-    if (!norm.w) {
-      for (int i = threadIdx.x; i < d; i += step) ot[i] = from_float<T>(xt[i]);
-      return;
-    }
-    float mean = 0.f;
-    if (norm.b) {
-      mean = block_reduce(sum, false, reduce) / d;
-      ss = 0.f;
-      for (int i = threadIdx.x; i < d; i += step) ss += (xt[i] - mean) * (xt[i] - mean);
-    }
-    const float inv = 1.0f / sqrtf(block_reduce(ss, false, reduce) / d + norm.eps);
-    for (int i = threadIdx.x; i < d; i += step)
-      ot[i] = from_float<T>(norm.b ? (xt[i] - mean) * inv * norm.w[i] + norm.b[i] : norm.w[i] * (xt[i] * inv));
-    return;
-  }
-  float held[NORM_HELD];
-#pragma unroll
-  for (int k = 0; k < NORM_HELD; k++) {
-    const int i = threadIdx.x + k * step;
-    held[k] = i < d ? xt[i] : 0.f;
-  }
-  float sum = 0.f, ss = 0.f;
-#pragma unroll
-  for (int k = 0; k < NORM_HELD; k++)
-    if (threadIdx.x + k * step < d) sum += held[k], ss += held[k] * held[k];
-  if (!norm.w) {
-#pragma unroll
-    for (int k = 0; k < NORM_HELD; k++)
-      if (threadIdx.x + k * step < d) ot[threadIdx.x + k * step] = from_float<T>(held[k]);
-    return;
-  }
-  float mean = 0.f;
-  if (norm.b) {
-    mean = block_reduce(sum, false, reduce) / d;
-    ss = 0.f;
-#pragma unroll
-    for (int k = 0; k < NORM_HELD; k++)
-      if (threadIdx.x + k * step < d) ss += (held[k] - mean) * (held[k] - mean);
-  }
-  const float inv = 1.0f / sqrtf(block_reduce(ss, false, reduce) / d + norm.eps);
-#pragma unroll
-  for (int k = 0; k < NORM_HELD; k++) {
-    const int i = threadIdx.x + k * step;
-    if (i < d)
-      ot[i] = from_float<T>(norm.b ? (held[k] - mean) * inv * norm.w[i] + norm.b[i] : norm.w[i] * (held[k] * inv));
-  }
+  if (d <= NORM_HELD * (int)blockDim.x) norm_rounded_row<T, true>(ot, xt, d, norm, reduce);
+  else norm_rounded_row<T, false>(ot, xt, d, norm, reduce);
 }
 
 /*

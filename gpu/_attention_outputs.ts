@@ -9,8 +9,8 @@
  */
 import type { EngineConfig } from "../ffi/config.ts";
 import { NativeModel } from "../ffi/model.ts";
-import { PASS_FORM } from "./_forms.ts";
-import { type ClassSequence, NativeSession } from "../ffi/session.ts";
+import { classSequences, PASS_FORM, passIds as ids } from "./_forms.ts";
+import { NativeSession } from "../ffi/session.ts";
 
 const BASE = PASS_FORM;
 
@@ -22,18 +22,8 @@ const FORMS: Record<string, EngineConfig> = {
   "sliding window 100": { ...BASE, slidingWindow: 100 },
 };
 
-function ids(length: number, salt: number): Int32Array<ArrayBuffer> {
-  return Int32Array.from({ length }, (_, j) => 3 + (salt * 31 + j * 7919) % 4090);
-}
-
 /** Sequences ending inside, at and past the kernel's 64-query tiles. */
-function sequences(): ClassSequence[] {
-  return [5, 64, 130, 17, 65, 2, 300].map((n, i) => {
-    const all = ids(n + 1, i);
-    const first = Math.max(0, n - 1 - (i % 4));
-    return { ids: all.slice(0, n), first, targets: all.slice(first + 1, n + 1) };
-  });
-}
+const SEQUENCES = [5, 64, 130, 17, 65, 2, 300];
 
 const out: Record<string, number[]> = {};
 for (const [form, config] of Object.entries(FORMS)) {
@@ -49,7 +39,7 @@ for (const [form, config] of Object.entries(FORMS)) {
         session.reset();
         out[`${key} prompt logits`] = Array.from(session.prompt(ids(300, 1), false));
         session.reset();
-        const scores = session.scoreClassBatch(sequences());
+        const scores = session.scoreClassBatch(classSequences(SEQUENCES));
         out[`${key} batch logprobs`] = scores.flatMap((s) => Array.from(s.logprobs));
         out[`${key} batch greedy`] = scores.flatMap((s) => Array.from(s.greedy, Number));
       }

@@ -10,6 +10,7 @@
  * @module
  */
 import type { EngineConfig } from "../ffi/config.ts";
+import type { ClassSequence } from "../ffi/session.ts";
 
 /** The Llama form. */
 export const LLAMA_FORM: EngineConfig = {
@@ -52,9 +53,8 @@ export const GEMMA_FORM: EngineConfig = {
   headDim: 256,
 };
 
-/** The OPT form. */
-export const OPT_FORM: EngineConfig = {
-  ...LLAMA_FORM,
+/** What makes a form OPT's: LayerNorm, plain ReLU blocks, learned positions, biases everywhere. */
+export const OPT_PARTS: Partial<EngineConfig> = {
   activation: "relu",
   gated: false,
   norm: "layernorm",
@@ -62,6 +62,9 @@ export const OPT_FORM: EngineConfig = {
   biases: { qkv: true, o: true, ff: true },
   kvHeads: 8,
 };
+
+/** The OPT form. */
+export const OPT_FORM: EngineConfig = { ...LLAMA_FORM, ...OPT_PARTS };
 
 /**
  * 2 layers of width 1024, 16 heads of 64 over 4 key/value heads, 2048 positions, bf16: the base of
@@ -77,3 +80,17 @@ export const PASS_FORM: EngineConfig = {
   vocabSize: 4096,
   maxPositions: 2048,
 };
+
+/** `length` token ids for PASS_FORM's vocabulary, different for each salt. */
+export function passIds(length: number, salt: number): Int32Array<ArrayBuffer> {
+  return Int32Array.from({ length }, (_, j) => 3 + (salt * 31 + j * 7919) % 4090);
+}
+
+/** Class sequences of these lengths, each scoring its last 1–4 tokens. */
+export function classSequences(lengths: number[]): ClassSequence[] {
+  return lengths.map((n, i) => {
+    const all = passIds(n + 1, i);
+    const first = Math.max(0, n - 1 - (i % 4));
+    return { ids: all.slice(0, n), first, targets: all.slice(first + 1, n + 1) };
+  });
+}

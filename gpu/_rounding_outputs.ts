@@ -10,7 +10,7 @@
  */
 import type { EngineConfig } from "../ffi/config.ts";
 import { NativeModel } from "../ffi/model.ts";
-import { PASS_FORM } from "./_forms.ts";
+import { classSequences, PASS_FORM, passIds as ids } from "./_forms.ts";
 import { type ClassSequence, NativeSession } from "../ffi/session.ts";
 import type { SelectionMethod } from "../engine/types.ts";
 
@@ -57,21 +57,21 @@ async function digest(values: ArrayBufferView): Promise<string> {
   return Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-function ids(length: number, salt: number): Int32Array<ArrayBuffer> {
-  return Int32Array.from({ length }, (_, j) => 3 + (salt * 31 + j * 7919) % 4090);
-}
-
 /**
  * A batch of class sequences; with `long`, one whose padded scores (16 heads × 1690² × 6 bytes)
  * outgrow the attention scratch's 256 MiB, so that it takes attention_prompt alone.
  */
 function sequences(long: boolean): ClassSequence[] {
-  const lengths = [5, 40, 130, 17, 64, 2, 90, ...(long ? [1690] : [])]; /* 2038 rows of 2048 */
-  return lengths.map((n, i) => {
-    const all = ids(n + 1, i);
-    const first = Math.max(0, n - 1 - (i % 4));
-    return { ids: all.slice(0, n), first, targets: all.slice(first + 1, n + 1) };
-  });
+  return classSequences([
+    5,
+    40,
+    130,
+    17,
+    64,
+    2,
+    90,
+    ...(long ? [1690] : []),
+  ]); /* 2038 rows of 2048 */
 }
 
 const out: Record<string, string> = {};

@@ -14,7 +14,7 @@ import { NativeSession } from "../ffi/session.ts";
 import { type EngineModel, openModel } from "../engine/open.ts";
 import { GREEDY } from "../engine/sampler.ts";
 import type { SelectionMethod } from "../engine/types.ts";
-import { MID_LLAMA_FORM } from "./_forms.ts";
+import { MID_LLAMA_FORM, OPT_PARTS } from "./_forms.ts";
 
 const ARCHITECTURES = [
   "llama2",
@@ -116,16 +116,7 @@ const FORMS: Record<string, EngineConfig> = {
     headDim: 256,
     tiedEmbeddings: true,
   },
-  opt: {
-    ...MID_LLAMA_FORM,
-    activation: "relu",
-    gated: false,
-    norm: "layernorm",
-    learnedPositions: { offset: 2 },
-    biases: { qkv: true, o: true, ff: true },
-    kvHeads: 8,
-    tiedEmbeddings: true,
-  },
+  opt: { ...MID_LLAMA_FORM, ...OPT_PARTS, tiedEmbeddings: true },
   qwen2: { ...MID_LLAMA_FORM, biases: { qkv: true } },
   mistral: { ...MID_LLAMA_FORM, slidingWindow: 200 },
 };

@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { cudaDeviceCount } from "../ffi/library.ts";
+import { assertClose, relativeError } from "../testdata/assert_close.ts";
 import { childOutputs } from "./_child.ts";
 
 const devices = cudaDeviceCount();
@@ -15,16 +16,6 @@ const skip = devices === 0 ? " [skipped: no CUDA device]" : "";
 /** The child's outputs with GRIFFIN_FUSED_ATTENTION set to `setting`. */
 function outputs(setting: string): Promise<Record<string, number[]>> {
   return childOutputs("_attention_outputs.ts", { GRIFFIN_FUSED_ATTENTION: setting });
-}
-
-/** ‖a − b‖ / ‖b‖. */
-function relativeError(a: number[], b: number[]): number {
-  let diff = 0, norm = 0;
-  b.forEach((v, i) => {
-    diff += (a[i] - v) ** 2;
-    norm += v ** 2;
-  });
-  return Math.sqrt(diff / norm);
 }
 
 Deno.test({
@@ -42,11 +33,11 @@ Deno.test({
         const error = relativeError(got, want);
         assert.ok(error <= 1e-2, `${key}: relative error ${error}`);
       } else if (key.endsWith("logprobs")) {
-        got.forEach((v, i) => { // 16-bit activations: a rounding tipped the other way moves ~1e-3 (8.4e-4 seen)
-          const error = Math.abs(v - want[i]) / (1 + Math.abs(want[i]));
-          worst = Math.max(worst, error);
-          assert.ok(error <= 2e-3, `${key} ${i}: ${v} vs ${want[i]}`);
-        });
+        // 16-bit activations: a rounding tipped the other way moves ~1e-3 (8.4e-4 seen)
+        assertClose(got, want, 2e-3, key);
+        got.forEach((v, i) =>
+          worst = Math.max(worst, Math.abs(v - want[i]) / (1 + Math.abs(want[i])))
+        );
       } else {
         flags += want.length;
         flips += got.filter((v, i) => v !== want[i]).length;
