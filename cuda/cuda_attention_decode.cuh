@@ -67,7 +67,8 @@ __device__ __forceinline__ void merge_state(float &m, float &l, float (&acc)[V],
  * DECODE_WARPS warps. Split s covers positions [lo + s·per, lo + s·per
  * + per) of lo..pos, per = ⌈(pos + 1 − lo) / splits⌉ (lo = pos − window + 1 with a sliding window,
  * else 0), and writes (max, sum, acc[head_dim]) to partial; the
- * head's last block writes out[h] and resets tickets[h] to 0. L lanes hold a key (head_dim = L·V).
+ * head's last block writes out[h] (or, with rounded, out[h] rounded to T there instead: the o
+ * product's operand) and resets tickets[h] to 0. L lanes hold a key (head_dim = L·V).
  */
 template <typename T, int L, typename Wait>
 __device__ __forceinline__ void attention_split(float *__restrict__ out, float *__restrict__ partial,
@@ -75,7 +76,7 @@ __device__ __forceinline__ void attention_split(float *__restrict__ out, float *
                                                 T *__restrict__ key_cache, T *__restrict__ value_cache,
                                                 const int32_t *__restrict__ position, int heads, int kv_heads,
                                                 const float *__restrict__ inv_freq, int window, int h,
-                                                int split, int splits, Wait wait) {
+                                                int split, int splits, Wait wait, T *rounded = nullptr) {
   constexpr int V = 16 / sizeof(T), head_dim = L * V, P = 32 / L, STEP = DECODE_WARPS * P;
   __shared__ float q[head_dim], key[head_dim], value[head_dim];
   __shared__ float warp_m[DECODE_WARPS], warp_l[DECODE_WARPS], warp_acc[DECODE_WARPS][head_dim];
@@ -186,7 +187,8 @@ __device__ __forceinline__ void attention_split(float *__restrict__ out, float *
     float sum = 0.f; /* an empty split's acc is 0 and its weight 0 */
 #pragma unroll 8
     for (int s = 0; s < splits; s++) sum += split_weight[s] * __ldcg(head + s * (head_dim + 2) + 2 + d);
-    out[h * head_dim + d] = sum / split_total;
+    if (rounded) rounded[h * head_dim + d] = from_float<T>(sum / split_total);
+    else out[h * head_dim + d] = sum / split_total;
   }
   if (threadIdx.x == 0) tickets[h] = 0; /* ready for the next step */
 }
@@ -214,20 +216,23 @@ struct DecodeSequence {
 
 /*
  * Every sequence of a decoding batch in one launch: grid (heads, splits, sequences), sequence b
- * with row b of qkv and out and its own cache, position, partials and tickets (sequences[b]).
+ * with row b of qkv and out and its own cache, position, partials and tickets (sequences[b]);
+ * with rounded, the rows go there rounded to T instead of to out.
  */
 template <typename T, int L>
 static __global__ void __launch_bounds__(DECODE_WARPS * 32)
     attention_split_batch_kernel(float *__restrict__ out, const float *__restrict__ qkv,
                                  const DecodeSequence *__restrict__ sequences, int layer, int heads,
-                                 int kv_heads, const float *__restrict__ inv_freq, int window) {
+                                 int kv_heads, const float *__restrict__ inv_freq, int window,
+                                 T *__restrict__ rounded) {
   const DecodeSequence s = sequences[blockIdx.z];
   constexpr int head_dim = L * (16 / sizeof(T));
   const size_t q_dim = (size_t)heads * head_dim, qkv_dim = q_dim + 2 * (size_t)kv_heads * head_dim;
   const size_t cache = (size_t)layer * s.layer_elements;
   attention_split<T, L>(out + blockIdx.z * q_dim, s.partial, s.tickets, qkv + blockIdx.z * qkv_dim,
                         (T *)s.key_cache + cache, (T *)s.value_cache + cache, s.position, heads, kv_heads,
-                        inv_freq, window, blockIdx.x, blockIdx.y, gridDim.y, AfterPrevious());
+                        inv_freq, window, blockIdx.x, blockIdx.y, gridDim.y, AfterPrevious(),
+                        rounded ? rounded + blockIdx.z * q_dim : nullptr);
 }
 
 /*
@@ -251,12 +256,12 @@ template <typename T>
 cudaError_t launch_attention_split_batch(cudaStream_t stream, float *out, const float *qkv,
                                          const DecodeSequence *sequences, int count, int layer,
                                          int heads, int kv_heads, int head_dim, int splits,
-                                         const float *inv_freq, int window) {
+                                         const float *inv_freq, int window, T *rounded = nullptr) {
   if (splits < 1 || splits > DECODE_MAX_SPLITS) return cudaErrorInvalidValue;
   const dim3 grid(heads, splits, count), block(DECODE_WARPS * 32);
   return with_lanes<T>(head_dim, [&](auto lanes) {
     attention_split_batch_kernel<T, decltype(lanes)::value><<<grid, block, 0, stream>>>(
-        out, qkv, sequences, layer, heads, kv_heads, inv_freq, window);
+        out, qkv, sequences, layer, heads, kv_heads, inv_freq, window, rounded);
     return cudaGetLastError();
   });
 }

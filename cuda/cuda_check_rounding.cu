@@ -117,6 +117,43 @@ gf_status check_activations(Check &c, const char *name) {
     GF_LAUNCHED();
     snprintf(what, sizeof what, "batch last rows masked, rounded %s ff %d", name, ff);
     identical(c, what, fused, expected, count);
+    { /* a decoding batch's activation: column chunks, each row masked to its own experts as written */
+      std::vector<int32_t> all, counts;
+      std::vector<size_t> starts;
+      for (int r = 0; r < rows; r++) {
+        starts.push_back(all.size());
+        int k = 0;
+        for (int j = 0; j < ff; j++)
+          if ((j * 7 + r) % (2 + r % 3) == 0 && r != 2) all.push_back(j), k++; /* row 2: no experts */
+        counts.push_back(r % 5 == 4 ? -1 : k);
+      }
+      int32_t *dall = to_device(all), *dcounts = to_device(counts);
+      std::vector<int32_t *> sets;
+      for (size_t start : starts) sets.push_back(dall + start);
+      int32_t **dsets2 = to_device(sets);
+      for (bool gated : {true, false}) {
+        const int act = gated ? GF_ACT_SILU : GF_ACT_GELU;
+        const float *u = gated ? dup : nullptr;
+        GF_CUDA(cudaMemcpy(dz, dgate, count * 4, cudaMemcpyDeviceToDevice));
+        activate_rows_kernel<<<rows, 256>>>(dz, u, ff, act, nullptr, db_gate, gated ? db_up : nullptr);
+        mask_rows_kernel<float><<<rows, 256>>>(dz, saved, nullptr, dsets2, dcounts, ff);
+        cast<T>(expected, dz, count);
+        GF_CUDA(cudaMemcpy(dz_before, dz, count * 4, cudaMemcpyDeviceToDevice));
+        for (int chunks : {1, 3, activate_chunks(rows, ff, current_multiprocessors())}) {
+          GF_CUDA(cudaMemcpy(dz, dgate, count * 4, cudaMemcpyDeviceToDevice));
+          activate_rows_kernel<T><<<dim3(rows, chunks), 256, activate_mask_bytes(ff, chunks)>>>(
+              dz, u, ff, act, nullptr, db_gate, gated ? db_up : nullptr, fused, true, dsets2, dcounts);
+          GF_LAUNCHED();
+          snprintf(what, sizeof what, "activation masked per row, %d chunks, rounded %s %s ff %d", chunks,
+                   gated ? "silu" : "gelu", name, ff);
+          identical(c, what, fused, expected, count);
+          snprintf(what, sizeof what, "activation masked per row, %d chunks, f32 %s ff %d", chunks, name, ff);
+          identical(c, what, dz, dz_before, count);
+        }
+      }
+      for (void *p : std::initializer_list<void *>{dall, dcounts, dsets2}) cudaFree(p);
+      GF_CUDA(cudaMemcpy(dz, dz_before, count * 4, cudaMemcpyDeviceToDevice));
+    }
     std::vector<uint8_t> flags((size_t)ff);
     for (int j = 0; j < ff; j++) flags[(size_t)j] = j % 5 == 1;
     uint8_t *dflags = to_device(flags);

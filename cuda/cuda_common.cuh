@@ -137,6 +137,8 @@ struct GpuSession {
   int32_t batch_graph_key[2] = {-1, -1};
   bool batch_graph_failed = false;
   float *batch_host_logits = nullptr; /* pinned (sequences, vocab): a decoding batch's logits */
+  void *batch_host_tables = nullptr;  /* pinned: a decoding batch's tables, one copy a step */
+  size_t batch_host_table_bytes = 0;
   /* the persistent decoding step (GRIFFIN_STEP_KERNEL=1): its layer table (made once a prompt),
    * and its grid barrier's counter and failure mark */
   void *step_layers = nullptr;

@@ -41,6 +41,8 @@ gf_status enqueue_batch_step(gf_session **sessions, int32_t count, const BatchTa
   /* the products' operands rounded to T by the norms and the activation (fused_rounding) */
   const bool round_norms = !c.post_norm && fused_rounding<T>(count, d.hidden, false);
   const bool round_z = fused_rounding<T>(count, d.ff, true);
+  /* the attention's rows rounded by its own kernel, when they go to the o product in one launch */
+  const bool round_att = t.one_launch && fused_rounding<T>(count, d.q_dim, false);
   T *const rounded = (T *)g.cast;
   gf_status st = enqueue_embed<T>(lead, count, false, t.positions);
   for (int32_t l = 0; l < d.layers && st == GF_OK; l++) {
@@ -60,7 +62,8 @@ gf_status enqueue_batch_step(gf_session **sessions, int32_t count, const BatchTa
     /* each sequence's attention against its own cache (RoPE and the cache write fused in) */
     if (t.one_launch) {
       GF_CUDA(launch_attention_split_batch<T>(g.stream, g.att, g.qkv, t.states, count, l, d.heads, d.kv_heads,
-                                              d.head_dim, t.splits, m.inv_freq, c.sliding_window));
+                                              d.head_dim, t.splits, m.inv_freq, c.sliding_window,
+                                              round_att ? rounded : nullptr));
     } else {
       for (int32_t b = 0; b < count; b++) {
         GpuSession &gb = *gpu_of(sessions[b]);
@@ -84,10 +87,13 @@ gf_status enqueue_batch_step(gf_session **sessions, int32_t count, const BatchTa
     clock.mark("attention");
     /* o split over its inputs (cuBLAS tiles only its outputs), the slices' sums in g.up */
     const int splits = o_splits();
+    const void *att = round_att ? rounded : nullptr;
     if (splits > 1 && !gemm_rows_serves<T>(count, d.q_dim, false) &&
         (size_t)splits * count * d.hidden * 4 <= g.up_bytes)
-      st = gemm_split_inputs<T>(g, g.x, gemm_operand<T>(g, g.att, count, d.q_dim), (const T *)w.wo, count,
-                                d.q_dim, d.hidden, splits, g.up);
+      st = gemm_split_inputs<T>(g, g.x, att ? att : gemm_operand<T>(g, g.att, count, d.q_dim), (const T *)w.wo,
+                                count, d.q_dim, d.hidden, splits, g.up);
+    else if (att)
+      st = gemm_rounded<T>(g, g.x, rounded, (const T *)w.wo, count, d.q_dim, d.hidden, false, true);
     else
       st = gemm<T>(g, g.x, g.att, (const T *)w.wo, count, d.q_dim, d.hidden, false, true);
     if (st != GF_OK) break;
@@ -105,13 +111,10 @@ gf_status enqueue_batch_step(gf_session **sessions, int32_t count, const BatchTa
     rounding.in = round_norms ? rounded : nullptr;
     rounding.z = round_z ? rounded : nullptr;
     rounding.keep_z = !round_z;
-    if ((st = ff_activations<T>(g, w, c, d, ff_in, count, nullptr, nullptr, rounding)) != GF_OK) break;
-    const int32_t *const *sets = t.experts + (size_t)l * count;
-    if (round_z)
-      mask_rows_kernel<T><<<count, 256, 0, g.stream>>>(rounded, (T *)g.up, nullptr, sets, t.counts + (size_t)l * count, d.ff);
-    else
-      mask_rows_kernel<float><<<count, 256, 0, g.stream>>>(g.z, g.up, nullptr, sets, t.counts + (size_t)l * count, d.ff);
-    GF_LAUNCHED();
+    /* each row masked to its own experts as the activation writes it (activate_rows_kernel) */
+    if ((st = ff_activations<T>(g, w, c, d, ff_in, count, nullptr, nullptr, rounding, t.experts + (size_t)l * count,
+                                t.counts + (size_t)l * count)) != GF_OK)
+      break;
     clock.mark("gate/up, masks");
     if ((st = ff_output<T>(g, w, c, d, count, ff_norm, rounding.z)) != GF_OK) break;
     clock.mark("down");
@@ -163,46 +166,68 @@ gf_status replay_batch_step(gf_session **sessions, int32_t count, const BatchTab
   return GF_OK;
 }
 
+/*
+ * Where a decoding batch's tables lie, in the lead's neuron-score partials (which decoding leaves
+ * alone): each (layer, row)'s expert pointer, each row's attention state, position and (layer,
+ * row)'s expert count. They travel in one copy from pinned memory a step.
+ */
+struct TableLayout {
+  size_t experts = 0, states, positions, counts, bytes;
+  TableLayout(int32_t layers, int32_t count) {
+    states = experts + (size_t)layers * count * sizeof(void *);
+    positions = states + (size_t)count * sizeof(DecodeSequence);
+    counts = positions + (size_t)count * 4;
+    bytes = counts + (size_t)layers * count * 4;
+  }
+};
+
 template <typename T>
 gf_status decode_batch_pass(gf_session **sessions, int32_t count, const int32_t *ids, float *logits) {
   gf_session *lead = sessions[0]; /* its scratch holds the batch's rows */
   GpuSession &g = *gpu_of(lead);
   const gf_config &c = lead->model->config;
   const Dims d(c);
+  const TableLayout layout(d.layers, count);
+  if (layout.bytes > g.batch_host_table_bytes) {
+    if (g.batch_host_tables) cudaFreeHost(g.batch_host_tables);
+    g.batch_host_tables = nullptr, g.batch_host_table_bytes = 0;
+    GF_CUDA(cudaMallocHost(&g.batch_host_tables, layout.bytes));
+    g.batch_host_table_bytes = layout.bytes;
+  }
+  char *host = (char *)g.batch_host_tables, *device = (char *)g.score_partials;
+  const int32_t **experts = (const int32_t **)(host + layout.experts);
+  DecodeSequence *states = (DecodeSequence *)(host + layout.states);
+  int32_t *positions = (int32_t *)(host + layout.positions), *counts = (int32_t *)(host + layout.counts);
+  const int32_t *d_positions = (const int32_t *)(device + layout.positions);
   /* each row's position, and each (layer, row)'s experts as the prompt phase left them */
-  std::vector<int32_t> positions((size_t)count), counts((size_t)d.layers * count);
-  std::vector<const int32_t *> experts((size_t)d.layers * count);
   for (int32_t b = 0; b < count; b++) {
     gf_session *s = sessions[b];
     GpuSession &gb = *gpu_of(s);
-    positions[(size_t)b] = s->position;
-    GF_CUDA(cudaMemcpyAsync(gb.position, &positions[(size_t)b], 4, cudaMemcpyHostToDevice, g.stream));
+    positions[b] = s->position;
     for (int32_t l = 0; l < d.layers; l++) {
       const bool griffin = s->densities[(size_t)l] < 1.0 && gb.expert_count[(size_t)l] >= 0;
       counts[(size_t)l * count + b] = griffin ? gb.expert_count[(size_t)l] : -1;
       experts[(size_t)l * count + b] = gb.experts + (size_t)l * d.ff;
     }
   }
-  /* where each sequence keeps its attention state, when every session splits alike */
+  /* where each sequence keeps its attention state, when every session splits alike (its position
+   * the table's); else each session's own kernels read its own position */
   bool one_launch = decode_lanes<T>(d.head_dim) > 0;
-  std::vector<DecodeSequence> states((size_t)count);
   for (int32_t b = 0; b < count; b++) {
     GpuSession &gb = *gpu_of(sessions[b]);
     one_launch = one_launch && gb.attention_splits == g.attention_splits;
-    states[(size_t)b] = DecodeSequence{gb.key_cache, gb.value_cache, (size_t)sessions[b]->max_positions * d.kv_dim,
-                                       gb.position, gb.partials, gb.tickets};
+    states[b] = DecodeSequence{gb.key_cache, gb.value_cache, (size_t)sessions[b]->max_positions * d.kv_dim,
+                               d_positions + b, gb.partials, gb.tickets};
   }
-  /* the tables in the lead's scratch that decoding leaves alone: positions and counts in its
-   * batch index, the expert pointers and then the sequences' states in its neuron-score partials */
-  int32_t *d_positions = g.batch_index, *d_counts = g.batch_index + g.capacity;
-  const int32_t **d_experts = (const int32_t **)g.score_partials;
-  DecodeSequence *d_states = (DecodeSequence *)(d_experts + experts.size());
-  GF_CUDA(cudaMemcpyAsync(d_states, states.data(), states.size() * sizeof(DecodeSequence), cudaMemcpyHostToDevice, g.stream));
+  if (!one_launch)
+    for (int32_t b = 0; b < count; b++)
+      GF_CUDA(cudaMemcpyAsync(gpu_of(sessions[b])->position, &sessions[b]->position, 4, cudaMemcpyHostToDevice,
+                              g.stream));
+  GF_CUDA(cudaMemcpyAsync(device, host, layout.bytes, cudaMemcpyHostToDevice, g.stream));
   GF_CUDA(cudaMemcpyAsync(g.ids, ids, (size_t)count * 4, cudaMemcpyHostToDevice, g.stream));
-  GF_CUDA(cudaMemcpyAsync(d_positions, positions.data(), (size_t)count * 4, cudaMemcpyHostToDevice, g.stream));
-  GF_CUDA(cudaMemcpyAsync(d_counts, counts.data(), counts.size() * 4, cudaMemcpyHostToDevice, g.stream));
-  GF_CUDA(cudaMemcpyAsync(d_experts, experts.data(), experts.size() * sizeof(void *), cudaMemcpyHostToDevice, g.stream));
-  const BatchTables tables{d_positions, d_counts, d_experts, d_states, one_launch,
+  const BatchTables tables{d_positions, (const int32_t *)(device + layout.counts),
+                           (const int32_t *const *)(device + layout.experts),
+                           (const DecodeSequence *)(device + layout.states), one_launch,
                            decode_batch_splits(d.heads, count, multiprocessors(lead->model->device),
                                                g.attention_splits)};
   /* a step's kernels as one graph (everything they read is in those tables): GRIFFIN_BATCH_GRAPH=0 turns it off */
@@ -238,9 +263,7 @@ gf_status cuda_decode_batch(gf_session **sessions, int32_t count, const int32_t 
   const Dims d(c);
   /* the lead's scratch must hold the rows, the tables and the logits */
   if (count > g.capacity || (size_t)count * d.vocab > (size_t)g.capacity * d.ff ||
-      (size_t)d.layers * count * sizeof(void *) + (size_t)count * sizeof(DecodeSequence) >
-          (size_t)SCORE_MAX_CHUNKS * d.ff * sizeof(double) ||
-      (size_t)d.layers * count > (size_t)g.capacity * 4)
+      TableLayout(d.layers, count).bytes > (size_t)SCORE_MAX_CHUNKS * d.ff * sizeof(double))
     return fail(GF_ERR_INVALID_ARGUMENT,
                 "%d sequences do not fit the first session's scratch (%d positions); give it "
                 "more positions or decode fewer at once", count, g.capacity);

@@ -26,12 +26,14 @@ template <typename T> struct FfRounding {
 /*
  * z (n, ff) = act(in·W_gateᵀ + b_gate) ⊙ (in·W_upᵀ + b_up), or act(in·W_1ᵀ + b_1) for a plain
  * block; with inverse, also each row's 1/‖z_t‖₂ (the neuron scores' row norms). Uses g.up. A
- * clock, if any, marks the products apart from the activation.
+ * clock, if any, marks the products apart from the activation. With sets (no inverse), row t keeps
+ * only the experts sets[t] (counts[t]; −1: all), as activate_rows_kernel masks them.
  */
 template <typename T>
 gf_status ff_activations(GpuSession &g, const GpuLayer &w, const gf_config &c, const Dims &d,
                          const float *in, int n, double *inverse, PhaseClock *clock = nullptr,
-                         const FfRounding<T> &rounding = FfRounding<T>()) {
+                         const FfRounding<T> &rounding = FfRounding<T>(),
+                         const int32_t *const *sets = nullptr, const int32_t *counts = nullptr) {
   gf_status st = GF_OK;
   if (c.gated && (rounding.in || !gemm_rows_serves<T>(n, d.hidden, false))) { /* one rounding of the input for both */
     const void *operand = rounding.in ? rounding.in : gemm_operand<T>(g, in, n, d.hidden);
@@ -49,9 +51,12 @@ gf_status ff_activations(GpuSession &g, const GpuLayer &w, const gf_config &c, c
     return st;
   }
   if (clock) clock->mark("gate/up");
-  activate_rows_kernel<T><<<n, 256, 0, g.stream>>>(g.z, c.gated ? g.up : nullptr, d.ff, c.activation, inverse,
-                                                   c.gated ? w.b_gate : w.b_up, c.gated ? w.b_up : nullptr,
-                                                   rounding.z, rounding.keep_z || !rounding.z);
+  if (sets && inverse) return fail(GF_ERR_INTERNAL, "masked activations take no row norms");
+  /* column chunks fill the chip when rows are few (a decoding batch); the row norms take one */
+  const int chunks = inverse ? 1 : activate_chunks(n, d.ff, current_multiprocessors());
+  activate_rows_kernel<T><<<dim3(n, chunks), 256, sets ? activate_mask_bytes(d.ff, chunks) : 0, g.stream>>>(
+      g.z, c.gated ? g.up : nullptr, d.ff, c.activation, inverse, c.gated ? w.b_gate : w.b_up,
+      c.gated ? w.b_up : nullptr, rounding.z, rounding.keep_z || !rounding.z, sets, counts);
   GF_LAUNCHED();
   return GF_OK;
 }

@@ -398,37 +398,81 @@ static __global__ void attention_combine_kernel(float *__restrict__ out, const f
  * inverse[t] = 1 / ‖z_t‖₂ in float64 (0 for a zero row), what the neuron scores need, so GRIFFIN's
  * row norms cost no pass of their own. With rounded, z rounded to T there too (row t at
  * rounded + t·cols), the down product's operand (fused_rounding); keep false: z in f32 is not
- * written back (nothing but the down product reads it). Grid: rows; block 256.
+ * written back (nothing but the down product reads it). With sets (a decoding batch), row t keeps
+ * only its sequence's experts sets[t] (counts[t] of them, ascending; −1: every neuron), the others
+ * 0, as mask_rows_kernel leaves them. Grid: (rows, column chunks; one with inverse); block 256;
+ * with sets, shared memory of activate_mask_bytes.
  */
 template <typename T = float>
 static __global__ void __launch_bounds__(256)
     activate_rows_kernel(float *__restrict__ gate, const float *__restrict__ up, int cols, int act,
                          double *__restrict__ inverse, const float *__restrict__ b_gate,
                          const float *__restrict__ b_up, T *__restrict__ rounded = nullptr,
-                         bool keep = true) {
+                         bool keep = true, const int32_t *const *__restrict__ sets = nullptr,
+                         const int32_t *__restrict__ counts = nullptr) {
   __shared__ double partial[256];
+  extern __shared__ uint32_t kept[]; /* with sets: bit j − c0 for each expert j of the chunk */
   float *row = gate + (size_t)blockIdx.x * cols;
   const float *up_row = up ? up + (size_t)blockIdx.x * cols : nullptr;
   T *rounded_row = rounded ? rounded + (size_t)blockIdx.x * cols : nullptr;
+  /* this block's columns [c0, c1): whole float4s but for the last chunk */
+  const int per = ((cols + gridDim.y - 1) / gridDim.y + 3) / 4 * 4;
+  const int c0 = min(cols, (int)blockIdx.y * per), c1 = min(cols, c0 + per);
+  const int k = sets ? counts[blockIdx.x] : -1;
+  if (k >= 0) { /* the experts within [c0, c1): a run of the ascending list */
+    for (int i = threadIdx.x; i < (per + 31) / 32; i += blockDim.x) kept[i] = 0u;
+    const int32_t *mine = sets[blockIdx.x];
+    /* the first expert ≥ c0, the block probing blockDim.x places at once (two rounds for a
+     * list of 65536 or fewer, where halving would wait on 16 loads in a row) */
+    int lo = 0, hi = k;
+    while (lo < hi) {
+      const int step = (hi - lo + blockDim.x - 1) / blockDim.x, at = lo + threadIdx.x * step;
+      const int below = __syncthreads_count(at < hi && mine[at] < c0); /* the first `below` probes */
+      if (below > 0) {
+        const int next = lo + (below - 1) * step + 1;
+        hi = min(hi, lo + below * step), lo = next;
+      } else {
+        hi = lo;
+      }
+    }
+    __syncthreads();
+    for (int i = lo + threadIdx.x; i < k && mine[i] < c1; i += blockDim.x)
+      atomicOr(&kept[(mine[i] - c0) / 32], 1u << ((mine[i] - c0) % 32));
+    __syncthreads();
+  }
   double ss = 0;
   auto one = [&](int i, float g, float u) {
     if (b_gate) g += b_gate[i];
     if (b_up) u += b_up[i];
-    const float z = up_row ? activation(g, act) * u : activation(g, act);
+    float z = up_row ? activation(g, act) * u : activation(g, act);
+    if (k >= 0 && !(kept[(i - c0) / 32] >> ((i - c0) % 32) & 1u)) z = 0.f;
     ss += (double)z * z;
     if (rounded_row) rounded_row[i] = from_float<T>(z);
     return z;
   };
   const bool vectors = cols % 4 == 0 && ((uintptr_t)gate & 15) == 0 && ((uintptr_t)up & 15) == 0;
-  const int n4 = vectors ? cols / 4 : 0;
-  for (int i = threadIdx.x; i < n4; i += blockDim.x) {
-    float4 g = reinterpret_cast<const float4 *>(row)[i];
-    const float4 u = up_row ? reinterpret_cast<const float4 *>(up_row)[i] : g;
-    g = make_float4(one(4 * i, g.x, u.x), one(4 * i + 1, g.y, u.y), one(4 * i + 2, g.z, u.z),
-                    one(4 * i + 3, g.w, u.w));
-    if (keep) reinterpret_cast<float4 *>(row)[i] = g;
+  const int n4 = vectors ? (c1 - c0) / 4 : 0, first4 = c0 / 4;
+  constexpr int U = 4; /* float4 loads in flight a thread (each thread's columns in the same order) */
+  for (int base = threadIdx.x; base < n4; base += blockDim.x * U) {
+    float4 g[U], u[U];
+#pragma unroll
+    for (int v = 0; v < U; v++) {
+      const int i = first4 + base + v * blockDim.x;
+      if (base + v * blockDim.x < n4) {
+        g[v] = reinterpret_cast<const float4 *>(row)[i];
+        u[v] = up_row ? reinterpret_cast<const float4 *>(up_row)[i] : g[v];
+      }
+    }
+#pragma unroll
+    for (int v = 0; v < U; v++) {
+      const int i = first4 + base + v * blockDim.x;
+      if (base + v * blockDim.x >= n4) break;
+      const float4 z = make_float4(one(4 * i, g[v].x, u[v].x), one(4 * i + 1, g[v].y, u[v].y),
+                                   one(4 * i + 2, g[v].z, u[v].z), one(4 * i + 3, g[v].w, u[v].w));
+      if (keep) reinterpret_cast<float4 *>(row)[i] = z;
+    }
   }
-  for (int i = 4 * n4 + threadIdx.x; i < cols; i += blockDim.x) {
+  for (int i = c0 + 4 * n4 + threadIdx.x; i < c1; i += blockDim.x) {
     const float z = one(i, row[i], up_row ? up_row[i] : 0.f);
     if (keep) row[i] = z;
   }
@@ -442,6 +486,17 @@ static __global__ void __launch_bounds__(256)
   if (threadIdx.x == 0) inverse[blockIdx.x] = partial[0] > 0 ? 1.0 / sqrt(partial[0]) : 0.0;
 }
 
+/* Column chunks of activate_rows_kernel for rows × cols: about four blocks a multiprocessor. */
+inline int activate_chunks(int rows, int cols, int sms) {
+  return std::max(1, std::min((4 * sms + rows - 1) / std::max(rows, 1), cols / 1024));
+}
+
+/* Dynamic shared bytes of activate_rows_kernel with sets, cols wide in `chunks` chunks. */
+inline size_t activate_mask_bytes(int cols, int chunks) {
+  const int per = ((cols + chunks - 1) / chunks + 3) / 4 * 4;
+  return (size_t)(per + 31) / 32 * 4;
+}
+
 /* Class mode: the last row keeps only the experts (flags[j] = 1); z in f32 or rounded to T. */
 template <typename E>
 static __global__ void mask_row_kernel(E *__restrict__ row, const uint8_t *__restrict__ flags, int ff) {
@@ -451,8 +506,9 @@ static __global__ void mask_row_kernel(E *__restrict__ row, const uint8_t *__res
 
 /*
  * Row rows[i] of z (row i when rows is null; ff wide; f32, or rounded to T) keeps only
- * experts[i] (counts[i] of them, ascending; −1: every neuron): each sequence of a batch its own
- * set. saved holds a row of scratch per block. A block per row.
+ * experts[i] (counts[i] of them, ascending; −1: every neuron): each sequence of a class batch its
+ * own set at its last row (a decoding batch masks as it activates: activate_rows_kernel). saved
+ * holds a row of scratch per block. A block per row.
  */
 template <typename E>
 static __global__ void mask_rows_kernel(E *__restrict__ z, E *__restrict__ saved,

@@ -28,6 +28,7 @@ void release(GpuSession *g) {
   if (g->batch_experts) cudaFree(g->batch_experts);
   if (g->host_logits) cudaFreeHost(g->host_logits);
   if (g->batch_host_logits) cudaFreeHost(g->batch_host_logits);
+  if (g->batch_host_tables) cudaFreeHost(g->batch_host_tables);
   if (g->step_layers) cudaFree(g->step_layers);
   if (g->step_trace) cudaFree(g->step_trace);
   for (cudaEvent_t e : g->selection_events) cudaEventDestroy(e);

@@ -1,8 +1,9 @@
 /**
  * What the GPU computes for 16-bit synthetic models of each architecture's form, as SHA-256
  * digests of the raw bytes, printed as one JSON object: prompt-phase logits at every position
- * (with the experts and a captured layer's activations), class mode over one sequence, and
- * class-mode batches (log-probabilities, greedy flags, each sequence's experts). Run by
+ * (with the experts and a captured layer's activations), class mode over one sequence,
+ * class-mode batches (log-probabilities, greedy flags, each sequence's experts) and three
+ * sequences decoded together (each step's logits). Run by
  * fused_rounding_gpu_test.ts once per setting of GRIFFIN_FUSED_ROUNDING, whose outputs must
  * agree bit for bit.
  *
@@ -81,6 +82,7 @@ for (const [form, base] of Object.entries(FORMS)) {
     model.synthesize(5n);
     model.finalize();
     const session = new NativeSession(model, 2048);
+    const others = [new NativeSession(model, 256), new NativeSession(model, 256)];
     try {
       for (const [density, method] of SETTINGS) {
         const key = `${form} ${dtype} ${method} ${density}`;
@@ -113,8 +115,19 @@ for (const [form, base] of Object.entries(FORMS)) {
           );
           out[`${what} experts`] = await digest(Int32Array.from(experts));
         }
+        const together = [session, ...others];
+        together.forEach((s, i) => {
+          s.setGriffin([density, density], method, 7);
+          s.reset();
+          s.prompt(ids(60 + 17 * i, 3 + i), false);
+        });
+        for (let step = 0; step < 3; step++) {
+          const logits = NativeSession.decodeBatch(together, [4 + step, 9, 30 + step]);
+          out[`${key} decoded together, step ${step}`] = await digest(logits);
+        }
       }
     } finally {
+      for (const s of others) s.close();
       session.close();
       model.close();
     }
