@@ -162,24 +162,48 @@ gf_status check_type(Check &c, GpuSession &g, int32_t dtype, const char *name) {
     GF_CUDA(cudaStreamSynchronize(g.stream));
     snprintf(what, sizeof what, "gemm of %d rows, accumulated %s %dx%d", few, name, rows, cols);
     c.compare(what, from_device(dyf, want.size()), want, dtype == GF_DTYPE_F32 ? 1e-5 : 1e-2);
-    if (!std::is_same<T, float>::value && few == 5) { /* each shape of blocks the launcher may pick */
+    if constexpr (!std::is_same<T, float>::value) { /* gemm_rows_kernel itself, X rounded to T */
       std::vector<float> product = want;
       for (size_t i = 0; i < product.size(); i++) product[i] -= before[i];
-      auto shape = [&](int tiles, cudaError_t e) -> gf_status {
-        GF_CUDA(e);
+      T *dxt = nullptr;
+      cudaMalloc(&dxt, xf.size() * sizeof(T));
+      cast_kernel<T><<<64, 256>>>(dxt, dxf, xf.size());
+      float *dyb = to_device(before);
+      /* blocks: a tile each, several groups of tiles each, all tiles in one; two products at once */
+      for (int blocks : {sms, 7, 1}) {
+        GF_CUDA(launch_gemm_rows<T>(g.stream, dyf, dw, nullptr, nullptr, dxt, few, cols, rows, false, blocks));
         GF_CUDA(cudaStreamSynchronize(g.stream));
-        snprintf(what, sizeof what, "gemm of 5 rows, %d tiles a block %s %dx%d", tiles, name, rows, cols);
+        snprintf(what, sizeof what, "gemm_rows %d rows, %d blocks %s %dx%d", few, blocks, name, rows, cols);
         c.compare(what, from_device(dyf, product.size()), product, 1e-2);
-        return GF_OK;
-      };
-      if ((s = shape(1, launch_gemm_rows_as<T, 1, 4>(g.stream, dyf, dxf, dw, few, cols, rows, false))) != GF_OK ||
-          (s = shape(2, launch_gemm_rows_as<T, 2, 2>(g.stream, dyf, dxf, dw, few, cols, rows, false))) != GF_OK ||
-          (s = shape(3, launch_gemm_rows_as<T, 3, 2>(g.stream, dyf, dxf, dw, few, cols, rows, false))) != GF_OK ||
-          (s = shape(4, launch_gemm_rows_as<T, 4, 1>(g.stream, dyf, dxf, dw, few, cols, rows, false))) != GF_OK ||
-          (s = shape(6, launch_gemm_rows_as<T, 6, 1>(g.stream, dyf, dxf, dw, few, cols, rows, false))) != GF_OK)
-        return s;
+      }
+      GF_CUDA(cudaMemcpy(dyf, before.data(), before.size() * 4, cudaMemcpyHostToDevice));
+      GF_CUDA(launch_gemm_rows<T>(g.stream, dyf, dw, dyb, dw, dxt, few, cols, rows, true, 5));
+      GF_CUDA(cudaStreamSynchronize(g.stream));
+      snprintf(what, sizeof what, "gemm_rows %d rows, two products, added %s", few, name);
+      c.compare(what, from_device(dyf, want.size()), want, 1e-2);
+      snprintf(what, sizeof what, "gemm_rows %d rows, the second product %s", few, name);
+      c.compare(what, from_device(dyb, want.size()), want, 1e-2);
+      cudaFree(dxt), cudaFree(dyb);
     }
     cudaFree(dxf), cudaFree(dyf);
+  }
+
+  if constexpr (!std::is_same<T, float>::value) { /* 33 steps of 32 inputs over 16 warps, 40 outputs */
+    const int out = 40, in = 33 * 32, few = 11;
+    Weight ws = host_weight(c.random((size_t)out * in, 0.05f), out, in, dtype);
+    std::vector<float> xs = c.random((size_t)few * in), ys((size_t)few * out);
+    for (float &v : xs) v = rounded(v, dtype); /* the kernel takes X rounded */
+    matmul(ys.data(), xs.data(), ws, few);
+    T *dws = (T *)to_device(ws), *dxs = nullptr;
+    float *dxf = to_device(xs), *dys = nullptr;
+    cudaMalloc(&dys, ys.size() * 4);
+    cudaMalloc(&dxs, xs.size() * sizeof(T));
+    cast_kernel<T><<<64, 256>>>(dxs, dxf, xs.size());
+    GF_CUDA(launch_gemm_rows<T>(g.stream, dys, dws, nullptr, nullptr, dxs, few, in, out, false, 2));
+    GF_CUDA(cudaStreamSynchronize(g.stream));
+    snprintf(what, sizeof what, "gemm_rows, uneven input slices %s %dx%d", name, out, in);
+    c.compare(what, from_device(dys, ys.size()), ys, 1e-5);
+    cudaFree(dws), cudaFree(dxs), cudaFree(dxf), cudaFree(dys);
   }
 
   /* attention: prefill over n positions, then split-K decoding at position n */

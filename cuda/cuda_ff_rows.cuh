@@ -35,15 +35,18 @@ gf_status ff_activations(GpuSession &g, const GpuLayer &w, const gf_config &c, c
                          const FfRounding<T> &rounding = FfRounding<T>(),
                          const int32_t *const *sets = nullptr, const int32_t *counts = nullptr) {
   gf_status st = GF_OK;
-  if (c.gated && (rounding.in || !gemm_rows_serves<T>(n, d.hidden, false))) { /* one rounding of the input for both */
+  if (c.gated) { /* one rounding of the input for both */
     const void *operand = rounding.in ? rounding.in : gemm_operand<T>(g, in, n, d.hidden);
-    if ((st = gemm_prepared<T>(g, g.z, operand, (const T *)w.w_gate, n, d.hidden, d.ff, false, false)) != GF_OK)
-      return st;
-    if ((st = gemm_prepared<T>(g, g.up, operand, (const T *)w.w_up, n, d.hidden, d.ff, false, false)) != GF_OK)
-      return st;
-  } else if (c.gated) {
-    if ((st = gemm<T>(g, g.z, in, (const T *)w.w_gate, n, d.hidden, d.ff, false, false)) != GF_OK) return st;
-    if ((st = gemm<T>(g, g.up, in, (const T *)w.w_up, n, d.hidden, d.ff, false, false)) != GF_OK) return st;
+    if (gemm_rows_serves<T>(n, d.hidden, false)) { /* a few rows: gate and up in one launch */
+      GF_LAUNCHED();
+      GF_CUDA(launch_gemm_rows<T>(g.stream, g.z, (const T *)w.w_gate, g.up, (const T *)w.w_up, (const T *)operand, n,
+                                  d.hidden, d.ff, false, current_multiprocessors()));
+    } else {
+      if ((st = gemm_prepared<T>(g, g.z, operand, (const T *)w.w_gate, n, d.hidden, d.ff, false, false)) != GF_OK)
+        return st;
+      if ((st = gemm_prepared<T>(g, g.up, operand, (const T *)w.w_up, n, d.hidden, d.ff, false, false)) != GF_OK)
+        return st;
+    }
   } else if (rounding.in) {
     if ((st = gemm_rounded<T>(g, g.z, rounding.in, (const T *)w.w_up, n, d.hidden, d.ff, false, false)) != GF_OK)
       return st;

@@ -1,9 +1,10 @@
 /*
  * cuda_gemm.cuh — the prompt phase's matrix products, Y (n, out) = X (n, in) · Wᵀ (+ Y), on the
  * tensor cores through cuBLAS where the build found it, else a tiled kernel (fp32 FMA) that
- * computes the same product; up to 16 rows of 16-bit weights stream through gemm_rows_kernel. X is float; with 16-bit weights it is rounded to the weight type
- * first, as frameworks do — by gemm_operand, or already by the kernel that wrote X
- * (fused_rounding, gemm_rounded).
+ * computes the same product; up to 16 rows of 16-bit weights may stream through gemm_rows_kernel
+ * (GRIFFIN_GEMM_ROWS=1). X is float; with 16-bit weights it is rounded to the weight type first,
+ * as frameworks do — by gemm_operand, or already by the kernel that wrote X (fused_rounding,
+ * gemm_rounded).
  */
 #ifndef GRIFFIN_CUDA_GEMM_CUH
 #define GRIFFIN_CUDA_GEMM_CUH
@@ -66,6 +67,12 @@ template <typename T>
 gf_status gemm_prepared(GpuSession &g, float *y, const void *operand, const T *w, int n, int in, int out,
                         bool in_major, bool accumulate) {
   GF_LAUNCHED(); /* the operand's rounding */
+  if constexpr (!std::is_same<T, float>::value)
+    if (gemm_rows_serves<T>(n, in, in_major)) { /* a few rows: weight-streaming, on the tensor cores */
+      GF_CUDA(launch_gemm_rows<T>(g.stream, y, w, nullptr, nullptr, (const T *)operand, n, in, out, accumulate,
+                                  current_multiprocessors()));
+      return GF_OK;
+    }
 #ifdef GF_HAVE_CUBLAS
   const float alpha = 1.f, beta = accumulate ? 1.f : 0.f;
   /* column-major view: Yᵀ (out, n) = op(W) (out, in) · Xᵀ (in, n) */
@@ -88,14 +95,14 @@ gf_status gemm_prepared(GpuSession &g, float *y, const void *operand, const T *w
 /*
  * Whether the products of n rows take X already rounded to T by the kernel that wrote it (the
  * norms, the packed attention's unpad, the activation), instead of gemm_operand's own pass: with
- * cuBLAS and 16-bit weights, where gemm would round X itself (not the few-row kernel, which
- * rounds it in shared memory). Rounding the same float gives the same bits either way.
- * GRIFFIN_FUSED_ROUNDING=0 keeps the separate pass (read once).
+ * cuBLAS and 16-bit weights, where gemm would round X itself. Rounding the same float gives the
+ * same bits either way. GRIFFIN_FUSED_ROUNDING=0 keeps the separate pass (read once).
  */
 template <typename T> inline bool fused_rounding(int n, int in, bool in_major) {
 #ifdef GF_HAVE_CUBLAS
   static const bool on = env_on("GRIFFIN_FUSED_ROUNDING");
-  return on && !std::is_same<T, float>::value && !gemm_rows_serves<T>(n, in, in_major);
+  (void)n, (void)in, (void)in_major;
+  return on && !std::is_same<T, float>::value;
 #else
   (void)n, (void)in, (void)in_major;
   return false;
@@ -116,10 +123,6 @@ gf_status gemm_rounded(GpuSession &g, float *y, const T *x, const T *w, int n, i
 template <typename T>
 gf_status gemm(GpuSession &g, float *y, const float *x, const T *w, int n, int in, int out,
                bool in_major, bool accumulate) {
-  if (gemm_rows_serves<T>(n, in, in_major)) { /* a few rows: weight-streaming, on the tensor cores */
-    GF_CUDA(launch_gemm_rows<T>(g.stream, y, x, w, n, in, out, accumulate, current_multiprocessors()));
-    return GF_OK;
-  }
   return gemm_prepared<T>(g, y, gemm_operand<T>(g, x, n, in), w, n, in, out, in_major, accumulate);
 }
 
