@@ -47,15 +47,6 @@ __device__ __forceinline__ void mma_16816(float (&c)[4], uint32_t a0, uint32_t a
 #endif
 }
 
-/* Streams 16 bytes of weights once (no reuse: keep it out of L1). */
-__device__ __forceinline__ uint4 load_weights16(const uint4 *p) {
-  uint4 v;
-  asm volatile("ld.global.nc.L1::no_allocate.v4.u32 {%0,%1,%2,%3}, [%4];"
-               : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w)
-               : "l"(p));
-  return v;
-}
-
 /*
  * Tiles [0, tiles_a) are product a (y_a, w_a), [tiles_a, 2·tiles_a) product b (two products of
  * the same shape and X; tiles_b = 0 for one). Block b takes tiles [b·tiles / grid, (b + 1)·tiles
@@ -84,8 +75,8 @@ static __global__ void __launch_bounds__(ROWS_WARPS * 32, 1)
     const bool b = load_tile >= tiles_a;
     const int o = (load_tile - (b ? tiles_a : 0)) * 16 + r;
     const T *w = (b ? w_b : w_a) + 8 * q + (s0 + load_step) * 32;
-    v[0] = load_weights16(reinterpret_cast<const uint4 *>(w + (size_t)min(o, out - 1) * in));
-    v[1] = load_weights16(reinterpret_cast<const uint4 *>(w + (size_t)min(o + 8, out - 1) * in));
+    v[0] = load_stream(reinterpret_cast<const uint4 *>(w + (size_t)min(o, out - 1) * in));
+    v[1] = load_stream(reinterpret_cast<const uint4 *>(w + (size_t)min(o + 8, out - 1) * in));
     if (++load_step == ns) load_step = 0, load_tile++;
   };
   uint4 ring[ROWS_DEPTH][2];

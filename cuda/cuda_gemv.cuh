@@ -19,15 +19,6 @@ __device__ __forceinline__ float warp_sum(float v) {
   return v;
 }
 
-/* Streams 16 bytes of weights once (no reuse: keep it out of L1). */
-__device__ __forceinline__ uint4 load_stream(const uint4 *p) {
-  uint4 v;
-  asm volatile("ld.global.nc.L1::no_allocate.v4.u32 {%0,%1,%2,%3}, [%4];"
-               : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w)
-               : "l"(p));
-  return v;
-}
-
 /* Σ w[i]·x[i] over 16 bytes of weights: V = 16 / sizeof(T) elements from column c. */
 template <typename T>
 __device__ __forceinline__ float dot16(uint4 packed, const float *__restrict__ x, int c) {

@@ -2,7 +2,8 @@
  * cuda_launch.cuh — programmatic dependent launch (PDL) for the decoding step: each kernel is
  * launched while the one before it drains, starts loading the weights that do not depend on it,
  * and waits for it (griddepcontrol.wait) before touching anything it wrote. Launched without the
- * attribute (GRIFFIN_PDL=0, or the prompt phase's plain launches) the wait does nothing.
+ * attribute (GRIFFIN_PDL=0, or the prompt phase's plain launches) the wait does nothing. Also the
+ * loads those kernels share: activations another kernel wrote, weights streamed past L1.
  */
 #ifndef GRIFFIN_CUDA_LAUNCH_CUH
 #define GRIFFIN_CUDA_LAUNCH_CUH
@@ -41,6 +42,15 @@ template <bool written> __device__ __forceinline__ float load_activation(const f
 template <bool written> __device__ __forceinline__ float4 load_activation(const float4 *p) {
   if constexpr (written) return __ldcg(p);
   else return *p;
+}
+
+/* Streams 16 bytes of weights once (no reuse: keep it out of L1). */
+__device__ __forceinline__ uint4 load_stream(const uint4 *p) {
+  uint4 v;
+  asm volatile("ld.global.nc.L1::no_allocate.v4.u32 {%0,%1,%2,%3}, [%4];"
+               : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w)
+               : "l"(p));
+  return v;
 }
 
 /* Whether the switch `name` is on: it is unless the environment sets it to 0. */
