@@ -7,9 +7,18 @@
  * cuBLAS's choice of algorithm.
  *
  *   nvcc -O3 -std=c++17 -arch=sm_90 tools/gemm_lab.cu -lcublas -lcublasLt -o /tmp/gemm_lab && /tmp/gemm_lab
+ *
+ * `/tmp/gemm_lab --search 16` instead walks every algorithm cuBLASLt lists for each product at
+ * that many rows (its ids, each tile it offers, split-K 1–8 with each reduction scheme it
+ * supports), keeps what cublasLtMatmulAlgoCheck accepts, times it and prints the five fastest
+ * beside the heuristics' best: whether a decoding batch's 16-row products (3.6 TB/s in cuBLAS's
+ * 128 × 16 tiles, on 86–96 of 132 multiprocessors) have a configuration that fills the chip.
  */
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <vector>
 
@@ -60,9 +69,104 @@ float time_ms(cudaStream_t stream, const std::function<void()> &run) {
   return ms / REPEATS;
 }
 
+/* One configuration the search timed. */
+struct Found {
+  float ms;
+  int id, split;
+  uint32_t tile, scheme;
+};
+
+/* The search of --search (see the top of the file) for one product of n rows. */
+void search(cublasLtHandle_t lt, cudaStream_t stream, const Shape &s, int n, void *w, void *x, void *y,
+            void *workspace, size_t workspace_bytes) {
+  const float one = 1.f, zero = 0.f;
+  const cublasOperation_t op = s.in_major ? CUBLAS_OP_N : CUBLAS_OP_T, no = CUBLAS_OP_N;
+  const int lda = s.in_major ? s.out : s.in;
+  cublasLtMatmulDesc_t desc;
+  CHECK(cublasLtMatmulDescCreate(&desc, CUBLAS_COMPUTE_32F, CUDA_R_32F));
+  CHECK(cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_TRANSA, &op, sizeof op));
+  CHECK(cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_TRANSB, &no, sizeof no));
+  cublasLtMatrixLayout_t a, b, c;
+  CHECK(cublasLtMatrixLayoutCreate(&a, CUDA_R_16BF, s.in_major ? s.out : s.in, s.in_major ? s.in : s.out, lda));
+  CHECK(cublasLtMatrixLayoutCreate(&b, CUDA_R_16BF, s.in, n, s.in));
+  CHECK(cublasLtMatrixLayoutCreate(&c, CUDA_R_32F, s.out, n, s.out));
+  auto run = [&](const cublasLtMatmulAlgo_t *algo) {
+    return cublasLtMatmul(lt, desc, &one, w, a, x, b, &zero, y, c, y, c, algo, workspace, workspace_bytes, stream);
+  };
+  /* the heuristics' best, as the engine's cuBLAS call would see it */
+  cublasLtMatmulPreference_t pref;
+  CHECK(cublasLtMatmulPreferenceCreate(&pref));
+  CHECK(cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspace_bytes,
+                                             sizeof workspace_bytes));
+  cublasLtMatmulHeuristicResult_t results[16];
+  int offered = 0;
+  CHECK(cublasLtMatmulAlgoGetHeuristic(lt, desc, a, b, c, c, pref, 16, results, &offered));
+  float heuristic = 1e30f;
+  for (int i = 0; i < offered; i++)
+    heuristic = std::min(heuristic, time_ms(stream, [&] { CHECK(run(&results[i].algo)); }));
+  int ids[512], count = 0;
+  CHECK(cublasLtMatmulAlgoGetIds(lt, CUBLAS_COMPUTE_32F, CUDA_R_32F, CUDA_R_16BF, CUDA_R_16BF, CUDA_R_32F,
+                                 CUDA_R_32F, 512, ids, &count));
+  std::vector<Found> found;
+  int tried = 0;
+  for (int i = 0; i < count; i++) {
+    cublasLtMatmulAlgo_t algo;
+    if (cublasLtMatmulAlgoInit(lt, CUBLAS_COMPUTE_32F, CUDA_R_32F, CUDA_R_16BF, CUDA_R_16BF, CUDA_R_32F,
+                               CUDA_R_32F, ids[i], &algo) != CUBLAS_STATUS_SUCCESS)
+      continue;
+    size_t bytes = 0;
+    std::vector<uint32_t> tiles;
+    if (cublasLtMatmulAlgoCapGetAttribute(&algo, CUBLASLT_ALGO_CAP_TILE_IDS, nullptr, 0, &bytes) ==
+            CUBLAS_STATUS_SUCCESS &&
+        bytes > 0) {
+      tiles.resize(bytes / sizeof(uint32_t));
+      CHECK(cublasLtMatmulAlgoCapGetAttribute(&algo, CUBLASLT_ALGO_CAP_TILE_IDS, tiles.data(), bytes, &bytes));
+    }
+    if (tiles.empty()) tiles.push_back(CUBLASLT_MATMUL_TILE_UNDEFINED);
+    int32_t splits_ok = 0;
+    uint32_t schemes = 0;
+    cublasLtMatmulAlgoCapGetAttribute(&algo, CUBLASLT_ALGO_CAP_SPLITK_SUPPORT, &splits_ok, sizeof splits_ok, &bytes);
+    cublasLtMatmulAlgoCapGetAttribute(&algo, CUBLASLT_ALGO_CAP_REDUCTION_SCHEME_MASK, &schemes, sizeof schemes,
+                                      &bytes);
+    for (uint32_t tile : tiles)
+      for (int split : {1, 2, 3, 4, 6, 8}) {
+        if (split > 1 && !splits_ok) continue;
+        for (uint32_t scheme = split > 1 ? 1u : 0u; scheme <= (split > 1 ? 4u : 0u); scheme = scheme ? scheme << 1 : 1u) {
+          if (split > 1 && !(schemes & scheme)) continue;
+          cublasLtMatmulAlgo_t config = algo;
+          const int32_t split_num = split;
+          cublasLtMatmulAlgoConfigSetAttribute(&config, CUBLASLT_ALGO_CONFIG_TILE_ID, &tile, sizeof tile);
+          cublasLtMatmulAlgoConfigSetAttribute(&config, CUBLASLT_ALGO_CONFIG_SPLITK_NUM, &split_num, sizeof split_num);
+          if (split > 1)
+            cublasLtMatmulAlgoConfigSetAttribute(&config, CUBLASLT_ALGO_CONFIG_REDUCTION_SCHEME, &scheme, sizeof scheme);
+          cublasLtMatmulHeuristicResult_t checked;
+          memset(&checked, 0, sizeof checked);
+          if (cublasLtMatmulAlgoCheck(lt, desc, a, b, c, c, &config, &checked) != CUBLAS_STATUS_SUCCESS ||
+              checked.workspaceSize > workspace_bytes || run(&config) != CUBLAS_STATUS_SUCCESS)
+            continue;
+          tried++;
+          found.push_back({time_ms(stream, [&] { run(&config); }), ids[i], split, tile, scheme});
+          if (split == 1) break;
+        }
+      }
+  }
+  std::sort(found.begin(), found.end(), [](const Found &l, const Found &r) { return l.ms < r.ms; });
+  const double bytes = 2.0 * s.in * s.out;
+  printf("%s, %d rows: heuristics' best %.1f us (%.0f GB/s); %d algorithm ids, %d configurations timed\n", s.name, n,
+         heuristic * 1e3, bytes / heuristic / 1e6, count, tried);
+  for (size_t i = 0; i < found.size() && i < 5; i++)
+    printf("  algo %3d tile %3u split-K %d scheme %u: %.1f us (%.0f GB/s)\n", found[i].id, found[i].tile,
+           found[i].split, found[i].scheme, found[i].ms * 1e3, bytes / found[i].ms / 1e6);
+  cublasLtMatmulPreferenceDestroy(pref);
+  cublasLtMatrixLayoutDestroy(a), cublasLtMatrixLayoutDestroy(b), cublasLtMatrixLayoutDestroy(c);
+  cublasLtMatmulDescDestroy(desc);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
+  int search_rows = 0;
+  if (argc == 3 && strcmp(argv[1], "--search") == 0) search_rows = atoi(argv[2]), argc = 1;
   std::vector<int> sizes;
   for (int i = 1; i < argc; i++) sizes.push_back(atoi(argv[i]));
   if (sizes.empty()) sizes = {4000, 16};
@@ -86,6 +190,10 @@ int main(int argc, char **argv) {
   fill_kernel<<<4096, 256, 0, stream>>>((__nv_bfloat16 *)w, (size_t)12288 * 11008, 1u);
   fill_kernel<<<4096, 256, 0, stream>>>((__nv_bfloat16 *)x, (size_t)largest * 11008, 2u);
   CHECK(cudaStreamSynchronize(stream));
+  if (search_rows > 0) {
+    for (const Shape &s : shapes) search(lt, stream, s, search_rows, w, x, y, workspace, workspace_bytes);
+    return 0;
+  }
   for (const int n : sizes) {
   printf("gemm lab: %d rows, bf16 weights, f32 accumulation; TFLOP/s (weights GB/s)\n", n);
   printf("%-18s %18s %18s %18s %9s\n", "product", "GemmEx f32", "GemmEx bf16", "Lt best f32", "Lt algos");
