@@ -21,6 +21,7 @@
 #include <type_traits>
 
 #include "cuda_launch.cuh"
+#include "cuda_mma.cuh"
 
 namespace gf {
 
@@ -39,23 +40,6 @@ template <int HD> __host__ __device__ constexpr int fused_row() { return HD + 8;
  * of keys, one of values: the next tile loads while the last is summed). */
 template <typename T, int HD, int W> constexpr size_t fused_shared_bytes() {
   return ((size_t)fused_queries<W>() + 3 * (size_t)fused_keys<HD>()) * fused_row<HD>() * sizeof(T);
-}
-
-/* D (16 × 8, f32) += A (16 × 16) · B (16 × 8) on the tensor cores, in mma.sync's fragment layouts. */
-template <typename T> __device__ __forceinline__ void mma_16x8x16(float d[4], const uint32_t a[4], uint32_t b0, uint32_t b1);
-template <>
-__device__ __forceinline__ void mma_16x8x16<__nv_bfloat16>(float d[4], const uint32_t a[4], uint32_t b0, uint32_t b1) {
-  asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
-               "{%0,%1,%2,%3};"
-               : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-}
-template <>
-__device__ __forceinline__ void mma_16x8x16<__half>(float d[4], const uint32_t a[4], uint32_t b0, uint32_t b1) {
-  asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
-               "{%0,%1,%2,%3};"
-               : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
 }
 
 /* Four 8 × 8 matrices of 16-bit values from shared memory (lane l gives a row of matrix l / 8). */
@@ -124,8 +108,8 @@ __device__ __forceinline__ void score_tile(float s[fused_keys<HD>() / 8][4], con
       uint32_t b[4]; /* keys jp·16 + 0..7 then + 8..15, dims k·16 + 0..7 and + 8..15 */
       const int m = lane >> 3;
       load_matrices<false>(b, keys + (jp * 16 + (m >> 1) * 8 + (lane & 7)) * QR + k * 16 + (m & 1) * 8);
-      mma_16x8x16<T>(s[2 * jp], a, b[0], b[1]);
-      mma_16x8x16<T>(s[2 * jp + 1], a, b[2], b[3]);
+      mma_16816<T>(s[2 * jp], a[0], a[1], a[2], a[3], b[0], b[1]);
+      mma_16816<T>(s[2 * jp + 1], a[0], a[1], a[2], a[3], b[2], b[3]);
     }
   }
 }
@@ -251,8 +235,8 @@ static __global__ void __launch_bounds__(32 * W)
         uint32_t v[4]; /* keys k·16 + 0..7 and + 8..15, dims np·16 + 0..7, then + 8..15 */
         const int m = lane >> 3;
         load_matrices<true>(v, values + (k * 16 + (m & 1) * 8 + (lane & 7)) * QR + np * 16 + (m >> 1) * 8);
-        mma_16x8x16<T>(o[2 * np], p, v[0], v[1]);
-        mma_16x8x16<T>(o[2 * np + 1], p, v[2], v[3]);
+        mma_16816<T>(o[2 * np], p[0], p[1], p[2], p[3], v[0], v[1]);
+        mma_16816<T>(o[2 * np + 1], p[0], p[1], p[2], p[3], v[2], v[3]);
       }
     }
     __syncthreads(); /* the values and these keys are read: the next tile may load over them */

@@ -87,15 +87,12 @@ gf_status enqueue_batch_step(gf_session **sessions, int32_t count, const BatchTa
     clock.mark("attention");
     /* o split over its inputs (cuBLAS tiles only its outputs), the slices' sums in g.up */
     const int splits = o_splits();
-    const void *att = round_att ? rounded : nullptr;
+    const void *att = round_att ? rounded : gemm_operand<T>(g, g.att, count, d.q_dim);
     if (splits > 1 && !gemm_rows_serves<T>(count, d.q_dim, false) &&
         (size_t)splits * count * d.hidden * 4 <= g.up_bytes)
-      st = gemm_split_inputs<T>(g, g.x, att ? att : gemm_operand<T>(g, g.att, count, d.q_dim), (const T *)w.wo,
-                                count, d.q_dim, d.hidden, splits, g.up);
-    else if (att)
-      st = gemm_rounded<T>(g, g.x, rounded, (const T *)w.wo, count, d.q_dim, d.hidden, false, true);
+      st = gemm_split_inputs<T>(g, g.x, att, (const T *)w.wo, count, d.q_dim, d.hidden, splits, g.up);
     else
-      st = gemm<T>(g, g.x, g.att, (const T *)w.wo, count, d.q_dim, d.hidden, false, true);
+      st = gemm_prepared<T>(g, g.x, att, (const T *)w.wo, count, d.q_dim, d.hidden, false, true);
     if (st != GF_OK) break;
     if (w.bo || c.post_norm)
       norm_kernel<<<count, 256, 0, g.stream>>>(g.x, g.x, d.hidden, c.post_norm ? attn_norm : Norm(), w.bo);

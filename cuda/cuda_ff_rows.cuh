@@ -34,6 +34,7 @@ gf_status ff_activations(GpuSession &g, const GpuLayer &w, const gf_config &c, c
                          const float *in, int n, double *inverse, PhaseClock *clock = nullptr,
                          const FfRounding<T> &rounding = FfRounding<T>(),
                          const int32_t *const *sets = nullptr, const int32_t *counts = nullptr) {
+  if (sets && inverse) return fail(GF_ERR_INTERNAL, "masked activations take no row norms");
   gf_status st = GF_OK;
   if (c.gated) { /* one rounding of the input for both */
     const void *operand = rounding.in ? rounding.in : gemm_operand<T>(g, in, n, d.hidden);
@@ -54,7 +55,6 @@ gf_status ff_activations(GpuSession &g, const GpuLayer &w, const gf_config &c, c
     return st;
   }
   if (clock) clock->mark("gate/up");
-  if (sets && inverse) return fail(GF_ERR_INTERNAL, "masked activations take no row norms");
   /* column chunks fill the chip when rows are few (a decoding batch); the row norms take one */
   const int chunks = inverse ? 1 : activate_chunks(n, d.ff, current_multiprocessors());
   activate_rows_kernel<T><<<dim3(n, chunks), 256, sets ? activate_mask_bytes(d.ff, chunks) : 0, g.stream>>>(

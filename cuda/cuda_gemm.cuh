@@ -67,12 +67,11 @@ template <typename T>
 gf_status gemm_prepared(GpuSession &g, float *y, const void *operand, const T *w, int n, int in, int out,
                         bool in_major, bool accumulate) {
   GF_LAUNCHED(); /* the operand's rounding */
-  if constexpr (!std::is_same<T, float>::value)
-    if (gemm_rows_serves<T>(n, in, in_major)) { /* a few rows: weight-streaming, on the tensor cores */
-      GF_CUDA(launch_gemm_rows<T>(g.stream, y, w, nullptr, nullptr, (const T *)operand, n, in, out, accumulate,
-                                  current_multiprocessors()));
-      return GF_OK;
-    }
+  if (gemm_rows_serves<T>(n, in, in_major)) { /* a few rows: weight-streaming, on the tensor cores */
+    GF_CUDA(launch_gemm_rows<T>(g.stream, y, w, nullptr, nullptr, (const T *)operand, n, in, out, accumulate,
+                                current_multiprocessors()));
+    return GF_OK;
+  }
 #ifdef GF_HAVE_CUBLAS
   const float alpha = 1.f, beta = accumulate ? 1.f : 0.f;
   /* column-major view: Yᵀ (out, n) = op(W) (out, in) · Xᵀ (in, n) */

@@ -20,6 +20,7 @@
 #include <type_traits>
 
 #include "cuda_launch.cuh"
+#include "cuda_mma.cuh"
 
 namespace gf {
 
@@ -28,24 +29,6 @@ constexpr int GEMM_ROWS_MAX = 16;
 /* Warps of a block (the input slices of each tile), 32-input steps of weight loads in flight a
  * lane, and tiles whose sums wait in shared memory before they are added (16 KB each). */
 constexpr int ROWS_WARPS = 16, ROWS_DEPTH = 4, ROWS_GROUP = ROWS_DEPTH;
-
-/* c += a · b for one m16n8k16 tile of 16-bit inputs (bf16 or f16) with f32 accumulation. */
-template <typename T>
-__device__ __forceinline__ void mma_16816(float (&c)[4], uint32_t a0, uint32_t a1, uint32_t a2,
-                                          uint32_t a3, uint32_t b0, uint32_t b1) {
-#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
-  if constexpr (std::is_same<T, __nv_bfloat16>::value)
-    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, "
-                 "{%8,%9}, {%0,%1,%2,%3};"
-                 : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-                 : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
-  else
-    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, "
-                 "{%8,%9}, {%0,%1,%2,%3};"
-                 : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-                 : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
-#endif
-}
 
 /*
  * Tiles [0, tiles_a) are product a (y_a, w_a), [tiles_a, 2·tiles_a) product b (two products of
@@ -174,16 +157,17 @@ static cudaError_t launch_gemm_rows(cudaStream_t stream, float *y_a, const T *w_
  * in a multiple of 32 (each warp at least a step).
  */
 template <typename T> inline bool gemm_rows_serves(int rows, int in, bool in_major) {
-#ifndef GF_HAVE_CUBLAS
-  (void)rows, (void)in, (void)in_major;
-  return false; /* X is rounded to T only where cuBLAS takes the products (gemm_operand) */
-#endif
+#ifdef GF_HAVE_CUBLAS
   static const bool on = [] {
     const char *v = getenv("GRIFFIN_GEMM_ROWS");
     return v && strcmp(v, "1") == 0;
   }();
   return on && !std::is_same<T, float>::value && !in_major && rows >= 1 && rows <= GEMM_ROWS_MAX &&
          in % 32 == 0 && in / 32 >= ROWS_WARPS;
+#else
+  (void)rows, (void)in, (void)in_major;
+  return false; /* X is rounded to T only where cuBLAS takes the products (gemm_operand) */
+#endif
 }
 
 } // namespace gf

@@ -69,6 +69,51 @@ float time_ms(cudaStream_t stream, const std::function<void()> &run) {
   return ms / REPEATS;
 }
 
+/* Y (f32, n × out) = X · op(W) in cuBLASLt's terms, for timing its algorithms on the lab's buffers. */
+struct LtProduct {
+  cublasLtHandle_t lt;
+  cudaStream_t stream;
+  void *w, *x, *y, *workspace;
+  size_t workspace_bytes;
+  cublasLtMatmulDesc_t desc;
+  cublasLtMatrixLayout_t a, b, c;
+
+  LtProduct(cublasLtHandle_t lt_, cudaStream_t stream_, const Shape &s, int n, void *w_, void *x_, void *y_,
+            void *workspace_, size_t workspace_bytes_)
+      : lt(lt_), stream(stream_), w(w_), x(x_), y(y_), workspace(workspace_), workspace_bytes(workspace_bytes_) {
+    const cublasOperation_t op = s.in_major ? CUBLAS_OP_N : CUBLAS_OP_T, no = CUBLAS_OP_N;
+    const int lda = s.in_major ? s.out : s.in;
+    CHECK(cublasLtMatmulDescCreate(&desc, CUBLAS_COMPUTE_32F, CUDA_R_32F));
+    CHECK(cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_TRANSA, &op, sizeof op));
+    CHECK(cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_TRANSB, &no, sizeof no));
+    CHECK(cublasLtMatrixLayoutCreate(&a, CUDA_R_16BF, s.in_major ? s.out : s.in, s.in_major ? s.in : s.out, lda));
+    CHECK(cublasLtMatrixLayoutCreate(&b, CUDA_R_16BF, s.in, n, s.in));
+    CHECK(cublasLtMatrixLayoutCreate(&c, CUDA_R_32F, s.out, n, s.out));
+  }
+  ~LtProduct() {
+    cublasLtMatrixLayoutDestroy(a), cublasLtMatrixLayoutDestroy(b), cublasLtMatrixLayoutDestroy(c);
+    cublasLtMatmulDescDestroy(desc);
+  }
+  cublasStatus_t run(const cublasLtMatmulAlgo_t *algo) const {
+    const float one = 1.f, zero = 0.f;
+    return cublasLtMatmul(lt, desc, &one, w, a, x, b, &zero, y, c, y, c, algo, workspace, workspace_bytes, stream);
+  }
+  /* The fastest of the algorithms the heuristics offer (ms; 1e30 when none), and how many. */
+  float heuristic_best(int *offered) const {
+    cublasLtMatmulPreference_t pref;
+    CHECK(cublasLtMatmulPreferenceCreate(&pref));
+    CHECK(cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspace_bytes,
+                                               sizeof workspace_bytes));
+    cublasLtMatmulHeuristicResult_t results[16];
+    *offered = 0;
+    CHECK(cublasLtMatmulAlgoGetHeuristic(lt, desc, a, b, c, c, pref, 16, results, offered));
+    cublasLtMatmulPreferenceDestroy(pref);
+    float best = 1e30f;
+    for (int i = 0; i < *offered; i++) best = std::min(best, time_ms(stream, [&] { CHECK(run(&results[i].algo)); }));
+    return best;
+  }
+};
+
 /* One configuration the search timed. */
 struct Found {
   float ms;
@@ -79,31 +124,10 @@ struct Found {
 /* The search of --search (see the top of the file) for one product of n rows. */
 void search(cublasLtHandle_t lt, cudaStream_t stream, const Shape &s, int n, void *w, void *x, void *y,
             void *workspace, size_t workspace_bytes) {
-  const float one = 1.f, zero = 0.f;
-  const cublasOperation_t op = s.in_major ? CUBLAS_OP_N : CUBLAS_OP_T, no = CUBLAS_OP_N;
-  const int lda = s.in_major ? s.out : s.in;
-  cublasLtMatmulDesc_t desc;
-  CHECK(cublasLtMatmulDescCreate(&desc, CUBLAS_COMPUTE_32F, CUDA_R_32F));
-  CHECK(cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_TRANSA, &op, sizeof op));
-  CHECK(cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_TRANSB, &no, sizeof no));
-  cublasLtMatrixLayout_t a, b, c;
-  CHECK(cublasLtMatrixLayoutCreate(&a, CUDA_R_16BF, s.in_major ? s.out : s.in, s.in_major ? s.in : s.out, lda));
-  CHECK(cublasLtMatrixLayoutCreate(&b, CUDA_R_16BF, s.in, n, s.in));
-  CHECK(cublasLtMatrixLayoutCreate(&c, CUDA_R_32F, s.out, n, s.out));
-  auto run = [&](const cublasLtMatmulAlgo_t *algo) {
-    return cublasLtMatmul(lt, desc, &one, w, a, x, b, &zero, y, c, y, c, algo, workspace, workspace_bytes, stream);
-  };
-  /* the heuristics' best, as the engine's cuBLAS call would see it */
-  cublasLtMatmulPreference_t pref;
-  CHECK(cublasLtMatmulPreferenceCreate(&pref));
-  CHECK(cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspace_bytes,
-                                             sizeof workspace_bytes));
-  cublasLtMatmulHeuristicResult_t results[16];
+  const LtProduct product(lt, stream, s, n, w, x, y, workspace, workspace_bytes);
+  auto run = [&](const cublasLtMatmulAlgo_t *algo) { return product.run(algo); };
   int offered = 0;
-  CHECK(cublasLtMatmulAlgoGetHeuristic(lt, desc, a, b, c, c, pref, 16, results, &offered));
-  float heuristic = 1e30f;
-  for (int i = 0; i < offered; i++)
-    heuristic = std::min(heuristic, time_ms(stream, [&] { CHECK(run(&results[i].algo)); }));
+  const float heuristic = product.heuristic_best(&offered); /* as the engine's cuBLAS call would see it */
   int ids[512], count = 0;
   CHECK(cublasLtMatmulAlgoGetIds(lt, CUBLAS_COMPUTE_32F, CUDA_R_32F, CUDA_R_16BF, CUDA_R_16BF, CUDA_R_32F,
                                  CUDA_R_32F, 512, ids, &count));
@@ -141,7 +165,8 @@ void search(cublasLtHandle_t lt, cudaStream_t stream, const Shape &s, int n, voi
             cublasLtMatmulAlgoConfigSetAttribute(&config, CUBLASLT_ALGO_CONFIG_REDUCTION_SCHEME, &scheme, sizeof scheme);
           cublasLtMatmulHeuristicResult_t checked;
           memset(&checked, 0, sizeof checked);
-          if (cublasLtMatmulAlgoCheck(lt, desc, a, b, c, c, &config, &checked) != CUBLAS_STATUS_SUCCESS ||
+          if (cublasLtMatmulAlgoCheck(lt, product.desc, product.a, product.b, product.c, product.c, &config,
+                                      &checked) != CUBLAS_STATUS_SUCCESS ||
               checked.workspaceSize > workspace_bytes || run(&config) != CUBLAS_STATUS_SUCCESS)
             continue;
           tried++;
@@ -157,9 +182,6 @@ void search(cublasLtHandle_t lt, cudaStream_t stream, const Shape &s, int n, voi
   for (size_t i = 0; i < found.size() && i < 5; i++)
     printf("  algo %3d tile %3u split-K %d scheme %u: %.1f us (%.0f GB/s)\n", found[i].id, found[i].tile,
            found[i].split, found[i].scheme, found[i].ms * 1e3, bytes / found[i].ms / 1e6);
-  cublasLtMatmulPreferenceDestroy(pref);
-  cublasLtMatrixLayoutDestroy(a), cublasLtMatrixLayoutDestroy(b), cublasLtMatrixLayoutDestroy(c);
-  cublasLtMatmulDescDestroy(desc);
 }
 
 } // namespace
@@ -209,30 +231,8 @@ int main(int argc, char **argv) {
     const float ex_f32 = time_ms(stream, [&] { gemm_ex(CUDA_R_32F); });
     const float ex_bf16 = time_ms(stream, [&] { gemm_ex(CUDA_R_16BF); });
     /* cuBLASLt: the same product, every algorithm the heuristics return */
-    cublasLtMatmulDesc_t desc;
-    CHECK(cublasLtMatmulDescCreate(&desc, CUBLAS_COMPUTE_32F, CUDA_R_32F));
-    CHECK(cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_TRANSA, &op, sizeof op));
-    const cublasOperation_t no = CUBLAS_OP_N;
-    CHECK(cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_TRANSB, &no, sizeof no));
-    cublasLtMatrixLayout_t a, b, c;
-    CHECK(cublasLtMatrixLayoutCreate(&a, CUDA_R_16BF, s.in_major ? s.out : s.in, s.in_major ? s.in : s.out, lda));
-    CHECK(cublasLtMatrixLayoutCreate(&b, CUDA_R_16BF, s.in, n, s.in));
-    CHECK(cublasLtMatrixLayoutCreate(&c, CUDA_R_32F, s.out, n, s.out));
-    cublasLtMatmulPreference_t pref;
-    CHECK(cublasLtMatmulPreferenceCreate(&pref));
-    CHECK(cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspace_bytes,
-                                               sizeof workspace_bytes));
-    cublasLtMatmulHeuristicResult_t results[16];
     int found = 0;
-    CHECK(cublasLtMatmulAlgoGetHeuristic(lt, desc, a, b, c, c, pref, 16, results, &found));
-    float best = 1e30f;
-    for (int i = 0; i < found; i++) {
-      const float ms = time_ms(stream, [&] {
-        CHECK(cublasLtMatmul(lt, desc, &one, w, a, x, b, &zero, y, c, y, c, &results[i].algo, workspace,
-                             workspace_bytes, stream));
-      });
-      if (ms < best) best = ms;
-    }
+    const float best = LtProduct(lt, stream, s, n, w, x, y, workspace, workspace_bytes).heuristic_best(&found);
     const double bytes = 2.0 * s.in * s.out;
     auto rate = [&](float ms) {
       static char text[4][40];
@@ -242,9 +242,6 @@ int main(int argc, char **argv) {
       return t;
     };
     printf("%-18s %18s %18s %18s %9d\n", s.name, rate(ex_f32), rate(ex_bf16), found ? rate(best) : "-", found);
-    cublasLtMatmulPreferenceDestroy(pref);
-    cublasLtMatrixLayoutDestroy(a), cublasLtMatrixLayoutDestroy(b), cublasLtMatrixLayoutDestroy(c);
-    cublasLtMatmulDescDestroy(desc);
   }
   }
   return 0;
