@@ -9,6 +9,7 @@
 
 #include "cuda_embed.cuh"
 #include "cuda_ff_rows.cuh"
+#include "cuda_greedy.cuh"
 #include "cuda_selection.cuh"
 #include "selection.h"
 
@@ -105,21 +106,7 @@ static __global__ void __launch_bounds__(256)
   __shared__ int best_index[256];
   __shared__ double sums[256];
   const float *row = logits + (size_t)blockIdx.x * vocab;
-  float best = -INFINITY;
-  int index = vocab;
-  for (int i = threadIdx.x; i < vocab; i += blockDim.x)
-    if (row[i] > best) best = row[i], index = i; /* ascending: the first of ties stays */
-  best_value[threadIdx.x] = best, best_index[threadIdx.x] = index;
-  __syncthreads();
-  for (int stride = blockDim.x / 2; stride > 0; stride >>= 1) {
-    if (threadIdx.x < stride) {
-      const float v = best_value[threadIdx.x + stride];
-      const int j = best_index[threadIdx.x + stride];
-      if (v > best_value[threadIdx.x] || (v == best_value[threadIdx.x] && j < best_index[threadIdx.x]))
-        best_value[threadIdx.x] = v, best_index[threadIdx.x] = j;
-    }
-    __syncthreads();
-  }
+  block_argmax(row, vocab, best_value, best_index);
   const double max = best_value[0];
   double sum = 0;
   for (int i = threadIdx.x; i < vocab; i += blockDim.x) sum += exp((double)row[i] - max);

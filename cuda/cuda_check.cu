@@ -11,6 +11,7 @@
 
 #include "cuda_check.cuh"
 #include "cuda_compact.cuh"
+#include "cuda_greedy.cuh"
 #include "cuda_selection.cuh"
 #include "selection.h"
 
@@ -289,6 +290,43 @@ gf_status check_type(Check &c, GpuSession &g, int32_t dtype, const char *name) {
 }
 
 /* RMSNorm, RoPE, neuron scores and top-k (type-independent). */
+/*
+ * greedy_rows_kernel against engine/sampler.ts's argmax (the first index that beats every one
+ * before it) on rows of 32000 logits: random; the maximum tied at two places; NaNs before and
+ * after it; NaN first; every logit −∞; -0 against +0 first.
+ */
+gf_status check_greedy(Check &c) {
+  const int vocab = 32000, rows = 7;
+  std::vector<float> logits = c.random((size_t)rows * vocab);
+  float *row = logits.data();
+  auto at = [&](int r) { return row + (size_t)r * vocab; };
+  at(1)[30001] = 9.f, at(1)[123] = 9.f;                       /* ties: the lower index */
+  at(2)[5] = NAN, at(2)[777] = 9.f, at(2)[31000] = NAN;       /* NaNs passed over */
+  at(3)[0] = NAN, at(3)[40] = 9.f;                            /* NaN first: nothing beats it */
+  std::fill(at(4), at(4) + vocab, -INFINITY);                  /* no logit beats −∞ */
+  std::fill(at(5), at(5) + vocab, 0.f), at(5)[0] = -0.f, at(5)[9] = 0.f; /* -0 == +0 */
+  at(6)[31999] = 50.f;                                         /* the last index */
+  std::vector<int32_t> cpu((size_t)rows);
+  for (int r = 0; r < rows; r++) {
+    int32_t best = 0;
+    for (int32_t i = 1; i < vocab; i++)
+      if (at(r)[i] > at(r)[best]) best = i;
+    cpu[(size_t)r] = best;
+  }
+  float *dlogits = to_device(logits);
+  int32_t *dtokens = nullptr;
+  GF_CUDA(cudaMalloc(&dtokens, (size_t)rows * 4));
+  greedy_rows_kernel<<<rows, 256>>>(dtokens, dlogits, vocab);
+  GF_LAUNCHED();
+  std::vector<int32_t> gpu((size_t)rows);
+  GF_CUDA(cudaMemcpy(gpu.data(), dtokens, (size_t)rows * 4, cudaMemcpyDeviceToHost));
+  cudaFree(dlogits), cudaFree(dtokens);
+  const bool same = gpu == cpu;
+  c.ok = c.ok && same;
+  c.line("%-44s %s", "greedy tokens (ties, NaN, -inf) 7x32000", same ? "identical ok" : "DIFFERENT FAILED");
+  return GF_OK;
+}
+
 gf_status check_common(Check &c, GpuSession &g) {
   const int n = 19, d = 4096, ff = 11008;
   std::vector<float> x = c.random((size_t)n * d), w = c.random(d), cpu((size_t)n * d);
@@ -435,7 +473,7 @@ gf_status check_common(Check &c, GpuSession &g) {
   for (void *p : std::initializer_list<void *>{dx, dw, dout, dqkv, dk, dv, dstart, dz, dup, dscores, dexperts, dfreq})
     cudaFree(p);
   free_weight(norm);
-  return GF_OK;
+  return check_greedy(c);
 }
 
 } // namespace

@@ -106,6 +106,9 @@ struct GpuSession {
   float *z = nullptr;          /* (n, ff) */
   float *up = nullptr;         /* (n, ff) */
   void *cast = nullptr;        /* T (n, max(hidden, ff, q_dim)) GEMM operand */
+  /* (layers, 6) on the device: W_gate, W_up, cast, cast, z, up of each layer — gate and up of a
+   * few rows in one batched call (gemm_pair); null for plain blocks or without cuBLAS */
+  void **ff_pairs = nullptr;
   size_t cast_bytes = 0, up_bytes = 0; /* what cast and up hold */
   float *partials = nullptr;   /* down-projection partial sums / attention partials */
   size_t partials_floats = 0;
@@ -155,6 +158,7 @@ struct GpuSession {
                                       rows, counts, offsets, lengths */
   double *batch_logprobs = nullptr; /* (max_positions) */
   uint8_t *batch_greedy = nullptr;  /* (max_positions) */
+  int32_t *greedy_tokens = nullptr; /* (max_positions) a decoding batch's greedy tokens */
   int32_t *batch_experts = nullptr; /* (layers, sequences, ff) experts, then (sequences, ff)
                                        scores (f64), grown on demand */
   size_t batch_experts_bytes = 0;

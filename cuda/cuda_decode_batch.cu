@@ -14,6 +14,7 @@
 #include "cuda_embed.cuh"
 #include "cuda_ff_rows.cuh"
 #include "cuda_gemm_split.cuh"
+#include "cuda_greedy.cuh"
 #include "cuda_profile.cuh"
 #include "cuda_selection.cuh"
 
@@ -109,7 +110,7 @@ gf_status enqueue_batch_step(gf_session **sessions, int32_t count, const BatchTa
     rounding.z = round_z ? rounded : nullptr;
     rounding.keep_z = !round_z;
     /* each row masked to its own experts as the activation writes it (activate_rows_kernel) */
-    if ((st = ff_activations<T>(g, w, c, d, ff_in, count, nullptr, nullptr, rounding, t.experts + (size_t)l * count,
+    if ((st = ff_activations<T>(g, w, l, c, d, ff_in, count, nullptr, nullptr, rounding, t.experts + (size_t)l * count,
                                 t.counts + (size_t)l * count)) != GF_OK)
       break;
     clock.mark("gate/up, masks");
@@ -178,8 +179,10 @@ struct TableLayout {
   }
 };
 
+/* A decoding batch's step: each row's logits into `logits`, or its greedy token into `tokens`. */
 template <typename T>
-gf_status decode_batch_pass(gf_session **sessions, int32_t count, const int32_t *ids, float *logits) {
+gf_status decode_batch_pass(gf_session **sessions, int32_t count, const int32_t *ids, float *logits,
+                            int32_t *tokens) {
   gf_session *lead = sessions[0]; /* its scratch holds the batch's rows */
   GpuSession &g = *gpu_of(lead);
   const gf_config &c = lead->model->config;
@@ -234,6 +237,17 @@ gf_status decode_batch_pass(gf_session **sessions, int32_t count, const int32_t 
   PhaseClock clock("decode batch", g.stream, profiling());
   if (!done)
     if (gf_status st = enqueue_batch_step<T>(sessions, count, tables, clock); st != GF_OK) return st;
+  if (tokens) { /* only the greedy tokens cross, through pinned memory */
+    greedy_rows_kernel<<<count, 256, 0, g.stream>>>(g.greedy_tokens, g.z, d.vocab);
+    GF_LAUNCHED();
+    GF_CUDA(cudaMemcpyAsync(g.host_logits, g.greedy_tokens, (size_t)count * 4, cudaMemcpyDeviceToHost, g.stream));
+    GF_CUDA(cudaStreamSynchronize(g.stream));
+    memcpy(tokens, g.host_logits, (size_t)count * 4);
+    clock.mark("greedy tokens to the host");
+    clock.finish();
+    for (int32_t b = 0; b < count; b++) sessions[b]->position++;
+    return GF_OK;
+  }
   /* the logits through pinned memory (a copy into pageable memory streams at a fraction of it) */
   const size_t floats = (size_t)count * d.vocab;
   if (floats > g.batch_host_floats) {
@@ -251,15 +265,14 @@ gf_status decode_batch_pass(gf_session **sessions, int32_t count, const int32_t 
   return GF_OK;
 }
 
-} // namespace
-
-gf_status cuda_decode_batch(gf_session **sessions, int32_t count, const int32_t *ids, float *logits) {
+/* cuda_decode_batch and cuda_decode_batch_greedy: one of logits and tokens is null. */
+gf_status decode_batch(gf_session **sessions, int32_t count, const int32_t *ids, float *logits, int32_t *tokens) {
   gf_session *lead = sessions[0];
   const gf_config &c = lead->model->config;
   GpuSession &g = *gpu_of(lead);
   const Dims d(c);
   /* the lead's scratch must hold the rows, the tables and the logits */
-  if (count > g.capacity || (size_t)count * d.vocab > (size_t)g.capacity * d.ff ||
+  if (count > g.capacity || count > d.vocab || (size_t)count * d.vocab > (size_t)g.capacity * d.ff ||
       TableLayout(d.layers, count).bytes > (size_t)SCORE_MAX_CHUNKS * d.ff * sizeof(double))
     return fail(GF_ERR_INVALID_ARGUMENT,
                 "%d sequences do not fit the first session's scratch (%d positions); give it "
@@ -268,8 +281,18 @@ gf_status cuda_decode_batch(gf_session **sessions, int32_t count, const int32_t 
   /* every session's stream has finished its own work (its prompt) */
   for (int32_t b = 0; b < count; b++) GF_CUDA(cudaStreamSynchronize(gpu_of(sessions[b])->stream));
   gf_status status = GF_OK;
-  GF_DISPATCH(c.weight_dtype, status = decode_batch_pass<T>(sessions, count, ids, logits));
+  GF_DISPATCH(c.weight_dtype, status = decode_batch_pass<T>(sessions, count, ids, logits, tokens));
   return status;
+}
+
+} // namespace
+
+gf_status cuda_decode_batch(gf_session **sessions, int32_t count, const int32_t *ids, float *logits) {
+  return decode_batch(sessions, count, ids, logits, nullptr);
+}
+
+gf_status cuda_decode_batch_greedy(gf_session **sessions, int32_t count, const int32_t *ids, int32_t *tokens) {
+  return decode_batch(sessions, count, ids, nullptr, tokens);
 }
 
 } // namespace gf

@@ -30,7 +30,7 @@ template <typename T> struct FfRounding {
  * only the experts sets[t] (counts[t]; −1: all), as activate_rows_kernel masks them.
  */
 template <typename T>
-gf_status ff_activations(GpuSession &g, const GpuLayer &w, const gf_config &c, const Dims &d,
+gf_status ff_activations(GpuSession &g, const GpuLayer &w, int32_t layer, const gf_config &c, const Dims &d,
                          const float *in, int n, double *inverse, PhaseClock *clock = nullptr,
                          const FfRounding<T> &rounding = FfRounding<T>(),
                          const int32_t *const *sets = nullptr, const int32_t *counts = nullptr) {
@@ -42,6 +42,8 @@ gf_status ff_activations(GpuSession &g, const GpuLayer &w, const gf_config &c, c
       GF_LAUNCHED();
       GF_CUDA(launch_gemm_rows<T>(g.stream, g.z, (const T *)w.w_gate, g.up, (const T *)w.w_up, (const T *)operand, n,
                                   d.hidden, d.ff, false, current_multiprocessors()));
+    } else if (operand == g.cast && gemm_pair_serves<T>(g, n)) { /* a few rows: one batched call */
+      if ((st = gemm_pair<T>(g, g.ff_pairs + (size_t)6 * layer, n, d.hidden, d.ff)) != GF_OK) return st;
     } else {
       if ((st = gemm_prepared<T>(g, g.z, operand, (const T *)w.w_gate, n, d.hidden, d.ff, false, false)) != GF_OK)
         return st;

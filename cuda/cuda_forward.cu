@@ -203,7 +203,7 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
     rounding.in = round_norms ? (const T *)g.cast : nullptr;
     rounding.z = round_z ? (T *)g.cast : nullptr;
     rounding.keep_z = !round_z || scored || (s->capture && !batch);
-    if ((st = ff_activations<T>(g, w, c, d, ff_in, n, scored ? g.row_inverse : nullptr, &clock, rounding)) != GF_OK)
+    if ((st = ff_activations<T>(g, w, l, c, d, ff_in, n, scored ? g.row_inverse : nullptr, &clock, rounding)) != GF_OK)
       break;
     clock.mark("activation");
     if (s->capture && !batch) {

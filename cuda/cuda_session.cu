@@ -90,12 +90,28 @@ gf_status build(gf_session *s, GpuSession &g) {
       {(void **)&g.batch_index, rows * 7 * 4},
       {(void **)&g.batch_logprobs, rows * 8},
       {(void **)&g.batch_greedy, rows},
+      {(void **)&g.greedy_tokens, rows * 4},
       {(void **)&g.step_sync, 2 * sizeof(uint32_t)},
   };
   for (auto &p : plan) {
     gf_status status = alloc(g, p.bytes, p.out);
     if (status != GF_OK) return status;
   }
+#ifdef GF_HAVE_CUBLAS
+  if (m->config.gated && m->config.weight_dtype != GF_DTYPE_F32) { /* gemm_pair's operands, layer by layer */
+    std::vector<void *> pairs((size_t)d.layers * 6);
+    for (int32_t l = 0; l < d.layers; l++) {
+      const GpuLayer &w = gpu_of(s->model)->layers[(size_t)l];
+      void *const row[6] = {w.w_gate, w.w_up, g.cast, g.cast, g.z, g.up};
+      std::copy(row, row + 6, pairs.begin() + (size_t)l * 6);
+    }
+    if (gf_status status = alloc(g, pairs.size() * sizeof(void *), (void **)&g.ff_pairs); status != GF_OK)
+      return status;
+    GF_CUDA(cudaMemcpyAsync(g.ff_pairs, pairs.data(), pairs.size() * sizeof(void *), cudaMemcpyHostToDevice,
+                            g.stream));
+    GF_CUDA(cudaStreamSynchronize(g.stream)); /* pairs leaves scope */
+  }
+#endif
   GF_CUDA(cudaMemsetAsync(g.tickets, 0, tickets * 4, g.stream));
   GF_CUDA(cudaMemsetAsync(g.score_tickets, 0, (size_t)score_tiles(d.ff) * 4, g.stream));
   GF_CUDA(cudaMallocHost((void **)&g.host_logits, (size_t)d.vocab * 4));

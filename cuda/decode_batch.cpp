@@ -1,18 +1,19 @@
 /*
- * decode_batch.cpp — gf_decode_batch: the generation phase of several sequences at once. The CPU
- * backend decodes each session in turn (the reference); a GPU runs them as one pass
- * (cuda_decode_batch.cu).
+ * decode_batch.cpp — gf_decode_batch: the generation phase of several sequences at once, with each
+ * row's logits or (gf_decode_batch_greedy) its greedy token. The CPU backend decodes each session
+ * in turn (the reference); a GPU runs them as one pass (cuda_decode_batch.cu).
  */
+#include <vector>
+
 #include "cuda_backend.h"
 #include "internal.h"
 
 using namespace gf;
 
-extern "C" gf_status gf_decode_batch(gf_session **sessions, int32_t count, const int32_t *ids,
-                                     float *logits) {
-  clear_error();
-  if (!sessions || !ids || !logits)
-    return fail(GF_ERR_INVALID_ARGUMENT, "sessions, ids and logits must not be null");
+namespace {
+
+/* The arguments both entry points take, checked (the sessions, one model, room, the ids). */
+gf_status check_batch(gf_session **sessions, int32_t count, const int32_t *ids) {
   if (count < 1) return fail(GF_ERR_INVALID_ARGUMENT, "a batch needs at least one sequence");
   const gf_model *model = sessions[0] ? sessions[0]->model : nullptr;
   for (int32_t b = 0; b < count; b++) {
@@ -30,11 +31,47 @@ extern "C" gf_status gf_decode_batch(gf_session **sessions, int32_t count, const
       return fail(GF_ERR_INVALID_ARGUMENT, "token id %d of session %d is outside the vocabulary",
                   ids[b], b);
   }
-  if (model->device >= 0) return cuda_decode_batch(sessions, count, ids, logits);
-  const size_t vocab = (size_t)model->config.vocab_size;
+  return GF_OK;
+}
+
+/* engine/sampler.ts's argmax: the first index whose logit beats every one before it (NaNs never do). */
+int32_t greedy_token(const float *row, int32_t vocab) {
+  int32_t best = 0;
+  for (int32_t i = 1; i < vocab; i++)
+    if (row[i] > row[best]) best = i;
+  return best;
+}
+
+} // namespace
+
+extern "C" gf_status gf_decode_batch(gf_session **sessions, int32_t count, const int32_t *ids,
+                                     float *logits) {
+  clear_error();
+  if (!sessions || !ids || !logits)
+    return fail(GF_ERR_INVALID_ARGUMENT, "sessions, ids and logits must not be null");
+  if (gf_status status = check_batch(sessions, count, ids); status != GF_OK) return status;
+  if (sessions[0]->model->device >= 0) return cuda_decode_batch(sessions, count, ids, logits);
+  const size_t vocab = (size_t)sessions[0]->model->config.vocab_size;
   for (int32_t b = 0; b < count; b++) {
     gf_status status = gf_decode(sessions[b], ids[b], logits + (size_t)b * vocab);
     if (status != GF_OK) return status;
+  }
+  return GF_OK;
+}
+
+extern "C" gf_status gf_decode_batch_greedy(gf_session **sessions, int32_t count, const int32_t *ids,
+                                            int32_t *tokens) {
+  clear_error();
+  if (!sessions || !ids || !tokens)
+    return fail(GF_ERR_INVALID_ARGUMENT, "sessions, ids and tokens must not be null");
+  if (gf_status status = check_batch(sessions, count, ids); status != GF_OK) return status;
+  if (sessions[0]->model->device >= 0) return cuda_decode_batch_greedy(sessions, count, ids, tokens);
+  const int32_t vocab = sessions[0]->model->config.vocab_size;
+  std::vector<float> logits((size_t)vocab);
+  for (int32_t b = 0; b < count; b++) {
+    gf_status status = gf_decode(sessions[b], ids[b], logits.data());
+    if (status != GF_OK) return status;
+    tokens[b] = greedy_token(logits.data(), vocab);
   }
   return GF_OK;
 }

@@ -224,6 +224,14 @@ gf_status gf_forward_class(gf_session *session, const int32_t *ids, int32_t n, f
  */
 gf_status gf_decode_batch(gf_session **sessions, int32_t count, const int32_t *ids,
                           float *logits);
+/*
+ * gf_decode_batch for greedy decoding: tokens[b] gets the argmax of row b's logits — the lowest
+ * index among equal maxima, NaNs passed over, 0 where the first logit is NaN or every logit is
+ * −∞ — as engine/sampler.ts's argmax picks it. On a GPU the argmax runs there and only the
+ * tokens cross to the host.
+ */
+gf_status gf_decode_batch_greedy(gf_session **sessions, int32_t count, const int32_t *ids,
+                                 int32_t *tokens);
 
 /*
  * Mode class over a batch (many requests in one call): count sequences packed one after another

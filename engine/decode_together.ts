@@ -14,13 +14,20 @@ export interface Stepper<R> {
   next(): number | undefined;
   /** The logits the decoded token gave, the step's time and how many sequences shared it. */
   feed(logits: Float32Array, ms: number, sequences: number): void;
+  /**
+   * Where the next token is the logits' argmax (greedy decoding): takes that token instead of
+   * the logits. A step whose sequences all have it returns only their tokens from the device.
+   */
+  feedGreedy?(token: number, ms: number, sequences: number): void;
   /** The request's outcome once done. */
   result(): R;
 }
 
 /**
  * Runs `count` requests on at most `sessions.length` sessions at once; `begin(session, index)`
- * starts request `index` on a session (its prompt phase). Results in the requests' order.
+ * starts request `index` on a session (its prompt phase). Results in the requests' order. A step
+ * whose steppers all take greedy tokens (`feedGreedy`) gets only the tokens from the engine
+ * (gf_decode_batch_greedy) unless `deviceGreedy` is false.
  *
  * @example
  * ```ts ignore
@@ -32,6 +39,7 @@ export function decodeTogether<R>(
   sessions: NativeSession[],
   count: number,
   begin: (session: NativeSession, index: number) => Stepper<R>,
+  deviceGreedy = true,
 ): R[] {
   const results: R[] = new Array(count);
   let waiting = 0; // the next request without a session
@@ -55,15 +63,19 @@ export function decodeTogether<R>(
     }
     if (step.length === 0) break;
     const started = performance.now();
-    const logits = NativeSession.decodeBatch(
-      step.map((s) => s.session),
-      step.map((s) => s.token),
-    );
-    const ms = performance.now() - started;
-    const vocab = logits.length / step.length;
-    step.forEach((s, b) =>
-      s.stepper.feed(logits.subarray(b * vocab, (b + 1) * vocab), ms, step.length)
-    );
+    const sessionsOf = step.map((s) => s.session), ids = step.map((s) => s.token);
+    if (deviceGreedy && step.every((s) => s.stepper.feedGreedy)) {
+      const tokens = NativeSession.decodeBatchGreedy(sessionsOf, ids);
+      const ms = performance.now() - started;
+      step.forEach((s, b) => s.stepper.feedGreedy!(tokens[b], ms, step.length));
+    } else {
+      const logits = NativeSession.decodeBatch(sessionsOf, ids);
+      const ms = performance.now() - started;
+      const vocab = logits.length / step.length;
+      step.forEach((s, b) =>
+        s.stepper.feed(logits.subarray(b * vocab, (b + 1) * vocab), ms, step.length)
+      );
+    }
     active = step.map(({ stepper, session, index }) => ({ stepper, session, index }));
   }
   return results;

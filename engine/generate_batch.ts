@@ -16,7 +16,8 @@ import type { GenerateRequest, GenerateResult } from "./types.ts";
  * Generates every request on at most `sessions.length` sessions at once; results in the
  * requests' order. Continuous batching: when a sequence finishes, its session takes the next
  * waiting request (its prompt phase), which joins the following step. Each token's time is its
- * whole step's.
+ * whole step's. Greedy requests take their tokens from the device (gf_decode_batch_greedy) unless
+ * `deviceGreedy` is false; the tokens are the same either way.
  *
  * @example
  * ```ts ignore
@@ -27,10 +28,12 @@ export function generateBatch(
   sessions: NativeSession[],
   tokenizer: TextTokenizer,
   requests: GenerateRequest[],
+  deviceGreedy = true,
 ): GenerateResult[] {
   return decodeTogether(
     sessions,
     requests.length,
     (session, i) => new Generation(session, tokenizer, requests[i]),
+    deviceGreedy,
   );
 }

@@ -47,3 +47,24 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    `greedy requests decode the same tokens from the engine's argmax as from the logits${librarySkip}`,
+  ignore: librarySkip !== "",
+  fn: async () => {
+    const model = await openModel(MODEL, { device: "cpu", batch: { maxSequences: 4 } });
+    try {
+      for (const density of [1, 0.5]) {
+        const all = requests(density).map((r) => ({ ...r, sampling: GREEDY }));
+        const alone = all.map((r) => model.generate(r).outputIds);
+        const tokens = model.generateMany(all).map((r) => r.outputIds);
+        const logits = model.generateMany(all, { deviceGreedy: false }).map((r) => r.outputIds);
+        assert.deepEqual(tokens, alone, `density ${density}`);
+        assert.deepEqual(logits, alone, `density ${density}`);
+      }
+    } finally {
+      model.close();
+    }
+  },
+});

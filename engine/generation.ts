@@ -37,6 +37,7 @@ export class Generation {
   readonly #selectionMs: number;
   readonly #experts: GenerateResult["experts"];
   #logits: Float32Array;
+  #greedyToken: number | undefined; // the device's argmax of the last step (feedGreedy)
   #outputIds: number[] = [];
   #tokenMs: number[] = [];
   #stopReason: StopReason = "max_new_tokens";
@@ -50,6 +51,12 @@ export class Generation {
     this.#tokenizer = tokenizer;
     this.#request = request;
     this.#sampler = new Sampler(request.sampling);
+    if (request.sampling.greedy) {
+      this.feedGreedy = (token, ms) => {
+        this.#greedyToken = token;
+        this.#tokenMs.push(ms);
+      };
+    }
     this.#stopIds = new Set(
       request.stopTokenIds ?? (tokenizer.eosTokenId === undefined ? [] : [tokenizer.eosTokenId]),
     );
@@ -68,7 +75,8 @@ export class Generation {
   /** Draws the next token from the last logits: the token to decode, or undefined when done. */
   next(): number | undefined {
     if (this.#outputIds.length >= this.#request.maxNewTokens) return this.#finish();
-    const token = this.#sampler.next(this.#logits);
+    const token = this.#greedyToken ?? this.#sampler.next(this.#logits);
+    this.#greedyToken = undefined;
     this.#outputIds.push(token);
     if (this.#stopIds.has(token)) return this.#finish("stop_token");
     if (this.#stopStrings.length) {
@@ -89,6 +97,12 @@ export class Generation {
     this.#logits = logits;
     this.#tokenMs.push(ms);
   }
+
+  /**
+   * The token greedy decoding draws next (the argmax of the logits the decoded token gave,
+   * computed by the engine), and how long the step took; present for greedy requests only.
+   */
+  readonly feedGreedy?: (token: number, ms: number) => void;
 
   #finish(reason?: StopReason): undefined {
     if (reason) this.#stopReason = reason;

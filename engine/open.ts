@@ -125,13 +125,17 @@ export class EngineModel implements LanguageModel {
   /**
    * Many generation requests, decoded together on sessions of their own (see generateBatch);
    * `batch.maxSequences` of them at a time (default 16, fewer when the device holds fewer sessions;
-   * 1: one at a time on the main session).
+   * 1: one at a time on the main session). `deviceGreedy: false` brings greedy requests' logits to
+   * the host as other requests' (the same tokens; for comparing the two).
    */
-  generateMany(requests: GenerateRequest[]): GenerateResult[] {
+  generateMany(
+    requests: GenerateRequest[],
+    options: { deviceGreedy?: boolean } = {},
+  ): GenerateResult[] {
     const width = Math.min(this.#batch.maxSequences ?? 16, requests.length);
     const sessions = width > 1 ? this.#sessions(width) : [];
     if (sessions.length <= 1) return requests.map((r) => this.generate(r));
-    return generateBatch(sessions, this.#tokenizer, requests);
+    return generateBatch(sessions, this.#tokenizer, requests, options.deviceGreedy ?? true);
   }
 
   /**

@@ -178,6 +178,27 @@ export class NativeSession {
    * b takes ids[b]; count × vocab logits, row b as `decode` would give it (see gf_decode_batch).
    */
   static decodeBatch(sessions: NativeSession[], ids: number[]): Float32Array<ArrayBuffer> {
+    const handles = NativeSession.#batchHandles(sessions, ids);
+    const vocab = sessions[0].#vocab;
+    const logits = new Float32Array(sessions.length * vocab);
+    check(native().gf_decode_batch(handles, sessions.length, Int32Array.from(ids), logits));
+    return logits;
+  }
+
+  /**
+   * decodeBatch for greedy decoding: each session's next token, the argmax of the logits
+   * decodeBatch would give (lowest index among ties, as `argmax` in engine/sampler.ts); on a GPU
+   * only the tokens cross to the host (see gf_decode_batch_greedy).
+   */
+  static decodeBatchGreedy(sessions: NativeSession[], ids: number[]): Int32Array<ArrayBuffer> {
+    const handles = NativeSession.#batchHandles(sessions, ids);
+    const tokens = new Int32Array(sessions.length);
+    check(native().gf_decode_batch_greedy(handles, sessions.length, Int32Array.from(ids), tokens));
+    return tokens;
+  }
+
+  /** The sessions' handles for a batch call, one id each. */
+  static #batchHandles(sessions: NativeSession[], ids: number[]): BigUint64Array<ArrayBuffer> {
     if (sessions.length !== ids.length) {
       throw new RangeError(`${sessions.length} sessions but ${ids.length} ids`);
     }
@@ -185,10 +206,7 @@ export class NativeSession {
     sessions.forEach((s, b) => {
       handles[b] = BigInt(Deno.UnsafePointer.value(s.#live));
     });
-    const vocab = sessions[0].#vocab;
-    const logits = new Float32Array(sessions.length * vocab);
-    check(native().gf_decode_batch(handles, sessions.length, Int32Array.from(ids), logits));
-    return logits;
+    return handles;
   }
 
   /** Sequence b's experts at a layer after scoreClassBatch; null where none were selected. */

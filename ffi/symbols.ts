@@ -86,6 +86,11 @@ export const symbols = {
     parameters: ["buffer", "i32", "buffer", "buffer"],
     result: "i32",
   },
+  gf_decode_batch_greedy: {
+    // gf_session** sessions, int32_t count, const int32_t* ids, int32_t* tokens (count)
+    parameters: ["buffer", "i32", "buffer", "buffer"],
+    result: "i32",
+  },
   gf_score_class_batch: {
     // gf_session*, const int32_t* ids, const int32_t* lengths, const int32_t* first,
     // int32_t count, const int32_t* targets, double* logprobs, uint8_t* greedy

@@ -12,7 +12,7 @@ import { NativeModel } from "../ffi/model.ts";
 import { NativeSession } from "../ffi/session.ts";
 import { openModel } from "../engine/open.ts";
 import { GEMMA_FORM, LLAMA_FORM, OPT_FORM } from "./_forms.ts";
-import { GREEDY } from "../engine/sampler.ts";
+import { argmax, GREEDY } from "../engine/sampler.ts";
 import type { GenerateRequest, SelectionMethod } from "../engine/types.ts";
 
 const devices = cudaDeviceCount();
@@ -114,3 +114,35 @@ for (const [form, base] of Object.entries(FORMS)) {
     },
   });
 }
+
+Deno.test({
+  name: `a batched step's greedy tokens from the device are its logits' argmax${skip}`,
+  ignore,
+  fn: () => {
+    const model = new NativeModel({ ...LLAMA_FORM, dtype: "bf16" }, 0);
+    model.synthesize(5n);
+    model.finalize();
+    const sets = [0, 1].map(() => Array.from({ length: 5 }, () => new NativeSession(model, 256)));
+    try {
+      for (const density of [1, 0.5]) {
+        sets.forEach((sessions) =>
+          sessions.forEach((s, b) => {
+            s.setGriffin([density, density, density], "topk", 0);
+            s.prompt(Int32Array.from({ length: 10 + 17 * b }, (_, j) => (b * 97 + j * 13) % 2048));
+          })
+        );
+        let ids = [3, 99, 1000, 2047, 5];
+        for (let t = 0; t < 12; t++) {
+          const tokens = NativeSession.decodeBatchGreedy(sets[0], ids);
+          const logits = NativeSession.decodeBatch(sets[1], ids);
+          const want = ids.map((_, b) => argmax(logits, b * 2048, 2048));
+          assert.deepEqual([...tokens], want, `density ${density}, step ${t}`);
+          ids = want;
+        }
+      }
+    } finally {
+      sets.flat().forEach((s) => s.close());
+      model.close();
+    }
+  },
+});

@@ -2,7 +2,8 @@
  * Sequences decoded together on a synthetic model, for profilers (GRIFFIN_PROFILE=1 prints where
  * a decoding batch's time goes when the session closes): `deno run -A tools/decode_batch_pass.ts
  * [shape] [sequences] [prompt tokens] [new tokens] [density]` decodes `sequences` XSum-like
- * prompts together after a warm-up of two, and prints the batch's tokens/s.
+ * prompts together after a warm-up of two, and prints the batch's tokens/s. GRIFFIN_DEVICE_GREEDY=0
+ * brings each step's logits to the host (as sampled decoding does) instead of the greedy tokens.
  *
  * @module
  */
@@ -24,8 +25,9 @@ if (import.meta.main) {
       griffin: { density: Number(density), method: "topk" as const, seed: 0 },
       stopTokenIds: [],
     }));
-    model.generateMany(requests.slice(0, 2));
-    const together = model.generateMany(requests);
+    const deviceGreedy = Deno.env.get("GRIFFIN_DEVICE_GREEDY") !== "0";
+    model.generateMany(requests.slice(0, 2), { deviceGreedy });
+    const together = model.generateMany(requests, { deviceGreedy });
     const stepMs = together[0].timings.tokenMs.reduce((s, t) => s + t, 0);
     const decoded = together.reduce((s, r) => s + r.timings.tokenMs.length, 0);
     console.log(

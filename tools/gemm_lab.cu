@@ -39,6 +39,8 @@ namespace {
   } while (0)
 
 constexpr int REPEATS = 20;
+/* The weights buffer: the largest product's, 12288 × 11008 bf16 (270 MB, over five times the L2). */
+constexpr size_t W_BYTES = (size_t)12288 * 11008 * 2;
 
 /* Small values that are not zeros (the chip draws more power, and may clock lower, on real data). */
 __global__ void fill_kernel(__nv_bfloat16 *data, size_t n, unsigned seed) {
@@ -75,12 +77,17 @@ struct LtProduct {
   cudaStream_t stream;
   void *w, *x, *y, *workspace;
   size_t workspace_bytes;
+  size_t w_each;      /* one copy of the weights (bytes) */
+  int copies;         /* copies the runs turn over, so that no product's weights stay in the L2 */
+  mutable int turn = 0;
   cublasLtMatmulDesc_t desc;
   cublasLtMatrixLayout_t a, b, c;
 
   LtProduct(cublasLtHandle_t lt_, cudaStream_t stream_, const Shape &s, int n, void *w_, void *x_, void *y_,
             void *workspace_, size_t workspace_bytes_)
       : lt(lt_), stream(stream_), w(w_), x(x_), y(y_), workspace(workspace_), workspace_bytes(workspace_bytes_) {
+    w_each = (size_t)2 * s.in * s.out;
+    copies = (int)std::max<size_t>(1, std::min<size_t>(8, W_BYTES / w_each));
     const cublasOperation_t op = s.in_major ? CUBLAS_OP_N : CUBLAS_OP_T, no = CUBLAS_OP_N;
     const int lda = s.in_major ? s.out : s.in;
     CHECK(cublasLtMatmulDescCreate(&desc, CUBLAS_COMPUTE_32F, CUDA_R_32F));
@@ -96,7 +103,8 @@ struct LtProduct {
   }
   cublasStatus_t run(const cublasLtMatmulAlgo_t *algo) const {
     const float one = 1.f, zero = 0.f;
-    return cublasLtMatmul(lt, desc, &one, w, a, x, b, &zero, y, c, y, c, algo, workspace, workspace_bytes, stream);
+    const void *wi = (const char *)w + (size_t)(turn++ % copies) * w_each;
+    return cublasLtMatmul(lt, desc, &one, wi, a, x, b, &zero, y, c, y, c, algo, workspace, workspace_bytes, stream);
   }
   /* The fastest of the algorithms the heuristics offer (ms; 1e30 when none), and how many. */
   float heuristic_best(int *offered) const {
@@ -184,11 +192,83 @@ void search(cublasLtHandle_t lt, cudaStream_t stream, const Shape &s, int n, voi
            found[i].split, found[i].scheme, found[i].ms * 1e3, bytes / found[i].ms / 1e6);
 }
 
+/*
+ * --split N: each product of N rows as the engine calls it (cublasGemmEx) against the same product
+ * cut over its inputs into 2, 3 or 4 slices in one strided-batched call (the partial outputs' sum
+ * not included), and gate and up as two calls against one batched call of both (pointer arrays).
+ * Weights turn over copies so that none stays in the L2.
+ */
+void split_table(cublasHandle_t blas, cudaStream_t stream, const Shape *shapes, int count, int n, void *w, void *x,
+                 void *y) {
+  const float one = 1.f, zero = 0.f;
+  printf("split lab: %d rows, bf16 weights, f32 outputs; us (weights GB/s)\n", n);
+  for (int k = 0; k < count; k++) {
+    const Shape &s = shapes[k];
+    const size_t each = (size_t)2 * s.in * s.out;
+    const int copies = (int)std::max<size_t>(1, std::min<size_t>(8, W_BYTES / each));
+    int turn = 0;
+    auto weights = [&] { return (const char *)w + (size_t)(turn++ % copies) * each; };
+    const cublasOperation_t op = s.in_major ? CUBLAS_OP_N : CUBLAS_OP_T;
+    const int lda = s.in_major ? s.out : s.in;
+    const double bytes = (double)each;
+    const float plain = time_ms(stream, [&] {
+      CHECK(cublasGemmEx(blas, op, CUBLAS_OP_N, s.out, n, s.in, &one, weights(), CUDA_R_16BF, lda, x, CUDA_R_16BF,
+                         s.in, &zero, y, CUDA_R_32F, s.out, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+    });
+    printf("%-18s one call %.1f (%.0f)", s.name, plain * 1e3, bytes / plain / 1e6);
+    for (int splits : {2, 3, 4, 6, 8}) {
+      if (s.in % (splits * 8)) continue;
+      const int slice = s.in / splits;
+      const long long stride_w = s.in_major ? (long long)slice * s.out : slice;
+      const float ms = time_ms(stream, [&] {
+        CHECK(cublasGemmStridedBatchedEx(blas, op, CUBLAS_OP_N, s.out, n, slice, &one, weights(), CUDA_R_16BF, lda,
+                                         stride_w, x, CUDA_R_16BF, s.in, slice, &zero, y, CUDA_R_32F, s.out,
+                                         (long long)s.out * n, splits, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+      });
+      printf(" | %d slices %.1f (%.0f)", splits, ms * 1e3, bytes / ms / 1e6);
+    }
+    printf("\n");
+  }
+  /* gate and up: two calls, or one batched call over both matrices */
+  const Shape &g = shapes[2];
+  const size_t each = (size_t)2 * g.in * g.out;
+  const int pairs = (int)std::max<size_t>(1, W_BYTES / (2 * each));
+  int turn = 0;
+  const float two = time_ms(stream, [&] {
+    const char *wg = (const char *)w + (size_t)(turn++ % pairs) * 2 * each;
+    for (int i = 0; i < 2; i++)
+      CHECK(cublasGemmEx(blas, CUBLAS_OP_T, CUBLAS_OP_N, g.out, n, g.in, &one, wg + i * each, CUDA_R_16BF, g.in, x,
+                         CUDA_R_16BF, g.in, &zero, (float *)y + (size_t)i * g.out * n, CUDA_R_32F, g.out,
+                         CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+  });
+  std::vector<const void *> host(6 * pairs);
+  for (int p = 0; p < pairs; p++)
+    for (int i = 0; i < 2; i++) {
+      host[(size_t)6 * p + i] = (const char *)w + (size_t)p * 2 * each + i * each;
+      host[(size_t)6 * p + 2 + i] = x;
+      host[(size_t)6 * p + 4 + i] = (float *)y + (size_t)i * g.out * n;
+    }
+  void **device = nullptr;
+  CHECK(cudaMalloc(&device, host.size() * sizeof(void *)));
+  CHECK(cudaMemcpy(device, host.data(), host.size() * sizeof(void *), cudaMemcpyHostToDevice));
+  turn = 0;
+  const float one_call = time_ms(stream, [&] {
+    void **p = device + (size_t)6 * (turn++ % pairs);
+    CHECK(cublasGemmBatchedEx(blas, CUBLAS_OP_T, CUBLAS_OP_N, g.out, n, g.in, &one, (const void *const *)p,
+                              CUDA_R_16BF, g.in, (const void *const *)(p + 2), CUDA_R_16BF, g.in, &zero, p + 4,
+                              CUDA_R_32F, g.out, 2, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+  });
+  printf("gate and up: two calls %.1f us (%.0f GB/s), one batched call %.1f us (%.0f GB/s)\n", two * 1e3,
+         2 * each / two / 1e6, one_call * 1e3, 2 * each / one_call / 1e6);
+  cudaFree(device);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
-  int search_rows = 0;
+  int search_rows = 0, split_rows = 0;
   if (argc == 3 && strcmp(argv[1], "--search") == 0) search_rows = atoi(argv[2]), argc = 1;
+  if (argc == 3 && strcmp(argv[1], "--split") == 0) split_rows = atoi(argv[2]), argc = 1;
   std::vector<int> sizes;
   for (int i = 1; i < argc; i++) sizes.push_back(atoi(argv[i]));
   if (sizes.empty()) sizes = {4000, 16};
@@ -206,12 +286,16 @@ int main(int argc, char **argv) {
   const size_t workspace_bytes = 64u << 20;
   void *workspace, *w, *x, *y;
   CHECK(cudaMalloc(&workspace, workspace_bytes));
-  CHECK(cudaMalloc(&w, (size_t)12288 * 11008 * 2));
+  CHECK(cudaMalloc(&w, W_BYTES));
   CHECK(cudaMalloc(&x, (size_t)largest * 11008 * 2));
-  CHECK(cudaMalloc(&y, (size_t)largest * 12288 * 4));
+  CHECK(cudaMalloc(&y, (size_t)largest * 12288 * 4 * 8)); /* room for 8 slices' partial outputs */
   fill_kernel<<<4096, 256, 0, stream>>>((__nv_bfloat16 *)w, (size_t)12288 * 11008, 1u);
   fill_kernel<<<4096, 256, 0, stream>>>((__nv_bfloat16 *)x, (size_t)largest * 11008, 2u);
   CHECK(cudaStreamSynchronize(stream));
+  if (split_rows > 0) {
+    split_table(blas, stream, shapes, 4, split_rows, w, x, y);
+    return 0;
+  }
   if (search_rows > 0) {
     for (const Shape &s : shapes) search(lt, stream, s, search_rows, w, x, y, workspace, workspace_bytes);
     return 0;

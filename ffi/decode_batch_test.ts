@@ -1,0 +1,73 @@
+import assert from "node:assert/strict";
+import { NativeModel } from "./model.ts";
+import { NativeSession } from "./session.ts";
+import { EngineError, Status } from "./errors.ts";
+import { argmax } from "../engine/sampler.ts";
+import { SYNTHETIC_SHAPES } from "../models/synthetic.ts";
+import { librarySkip } from "../testdata/fixtures.ts";
+
+const ignore = librarySkip !== "";
+
+/** Three sessions on one tiny synthetic model, each after a prompt of its own. */
+function prompted(model: NativeModel, density: number): NativeSession[] {
+  return [7, 12, 3].map((length, b) => {
+    const session = new NativeSession(model, 64);
+    session.setGriffin(Array(SYNTHETIC_SHAPES.tiny.layers).fill(density), "topk", 0);
+    session.prompt(Int32Array.from({ length }, (_, j) => 5 + (b * 37 + j * 11) % 500));
+    return session;
+  });
+}
+
+Deno.test({
+  name: `decodeBatchGreedy gives the argmax of the logits decodeBatch gives${librarySkip}`,
+  ignore,
+  fn: () => {
+    const model = new NativeModel(SYNTHETIC_SHAPES.tiny, -1);
+    model.synthesize(3n);
+    model.finalize();
+    try {
+      for (const density of [1, 0.5]) {
+        const greedy = prompted(model, density), logits = prompted(model, density);
+        let ids = [9, 100, 411];
+        for (let step = 0; step < 6; step++) {
+          const tokens = NativeSession.decodeBatchGreedy(greedy, ids);
+          const rows = NativeSession.decodeBatch(logits, ids);
+          const vocab = rows.length / ids.length;
+          const want = ids.map((_, b) => argmax(rows, b * vocab, vocab));
+          assert.deepEqual([...tokens], want, `density ${density}, step ${step}`);
+          ids = want;
+        }
+        assert.deepEqual(greedy.map((s) => s.position), logits.map((s) => s.position));
+        [...greedy, ...logits].forEach((s) => s.close());
+      }
+    } finally {
+      model.close();
+    }
+  },
+});
+
+Deno.test({
+  name: `decodeBatchGreedy refuses what decodeBatch refuses${librarySkip}`,
+  ignore,
+  fn: () => {
+    const model = new NativeModel(SYNTHETIC_SHAPES.tiny, -1);
+    model.synthesize(3n);
+    model.finalize();
+    const sessions = prompted(model, 1);
+    const fresh = new NativeSession(model, 64);
+    try {
+      assert.throws(() => NativeSession.decodeBatchGreedy(sessions, [1, 2]), RangeError);
+      assert.throws(
+        () => NativeSession.decodeBatchGreedy([sessions[0], fresh], [1, 2]),
+        (e: unknown) => e instanceof EngineError && e.status === Status.state,
+      );
+      assert.throws(
+        () => NativeSession.decodeBatchGreedy([sessions[0]], [100000]),
+        (e: unknown) => e instanceof EngineError && /outside the vocabulary/.test(e.message),
+      );
+    } finally {
+      [...sessions, fresh].forEach((s) => s.close());
+      model.close();
+    }
+  },
+});
