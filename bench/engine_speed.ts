@@ -15,7 +15,9 @@
  *     [--densities 1,0.75,0.5,0.25] [--prompt-tokens 512] [--new-tokens 128] [--rounds 1]
  *     [--dtype bf16] [--out results/engine_speed]
  *
- * A shape is a synthetic:NAME or, with a "/" in it, a model folder.
+ * A shape is a synthetic:NAME or, with a "/" in it, a model folder. Decoding is greedy, each token
+ * the engine's argmax (gf_decode_greedy); GRIFFIN_DEVICE_GREEDY=0 brings each step's logits to the
+ * host instead, as sampled decoding does.
  *
  * @module
  */
@@ -178,6 +180,7 @@ if (import.meta.main) {
       { length: promptTokens },
       (_, i) => 3 + (i * 7919) % (config.vocabSize - 3),
     );
+    const deviceGreedy = Deno.env.get("GRIFFIN_DEVICE_GREEDY") !== "0";
     try {
       const run = (density: number, tokens = newTokens) =>
         model.generate({
@@ -186,7 +189,7 @@ if (import.meta.main) {
           sampling: GREEDY,
           griffin: { density, method: "topk", seed: 0 },
           stopTokenIds: [],
-        });
+        }, { deviceGreedy });
       // per density: every token's ms, prompt and selection ms of every run, the last output
       const tokens = densities.map(() => [] as number[]);
       const prompts = densities.map(() => [] as number[]);

@@ -18,6 +18,7 @@
 #include "cuda_compact.cuh"
 #include "cuda_decode_step.cuh"
 #include "cuda_gemm.cuh"
+#include "cuda_greedy.cuh"
 #include "cuda_profile.cuh"
 #include "cuda_selection.cuh"
 #include "selection.h"
@@ -398,7 +399,7 @@ gf_status enqueue_decode(gf_session *s, PhaseClock *clock = nullptr) {
 
 /* The generation phase: one token through the decode graph. */
 template <typename T>
-gf_status decode_step(gf_session *s, int32_t id, float *logits) {
+gf_status decode_step(gf_session *s, int32_t id, float *logits, int32_t *token = nullptr) {
   GpuSession &g = *gpu_of(s);
   const int32_t vocab = s->model->config.vocab_size;
   const int32_t step[2] = {id, s->position};
@@ -408,12 +409,16 @@ gf_status decode_step(gf_session *s, int32_t id, float *logits) {
     bool done = false;
     if (gf_status st = enqueue_step_kernel(s, mode == 2, &done); st != GF_OK) return st;
     if (done) {
-      GF_CUDA(cudaMemcpyAsync(g.host_logits, g.logits, (size_t)vocab * 4, cudaMemcpyDeviceToHost, g.stream));
+      if (token) greedy_rows_kernel<<<1, 256, 0, g.stream>>>(g.greedy_tokens, g.logits, vocab);
+      GF_CUDA(cudaMemcpyAsync(g.host_logits, g.logits, (size_t)(token ? 1 : vocab) * 4, cudaMemcpyDeviceToHost,
+                              g.stream));
+      if (token) GF_CUDA(cudaMemcpyAsync(g.host_logits + 1, g.greedy_tokens, 4, cudaMemcpyDeviceToHost, g.stream));
       GF_CUDA(cudaStreamSynchronize(g.stream));
       bool failed = false;
       if (std::isnan(g.host_logits[0]) && (step_kernel_failed(s, &failed) != GF_OK || failed))
         return fail(GF_ERR_CUDA, "the persistent decoding step's grid barrier gave up (GRIFFIN_STEP_KERNEL=1)");
-      memcpy(logits, g.host_logits, (size_t)vocab * 4);
+      if (token) memcpy(token, g.host_logits + 1, 4);
+      else memcpy(logits, g.host_logits, (size_t)vocab * 4);
       s->position++;
       return step_trace_collect(s);
     }
@@ -442,20 +447,23 @@ gf_status decode_step(gf_session *s, int32_t id, float *logits) {
     GF_CUDA(made);
   }
   if (!profiling()) GF_CUDA(cudaGraphLaunch(g.decode_graph, g.stream));
-  GF_CUDA(cudaMemcpyAsync(g.host_logits, g.logits, (size_t)vocab * 4, cudaMemcpyDeviceToHost, g.stream));
-  GF_CUDA(cudaStreamSynchronize(g.stream));
-  memcpy(logits, g.host_logits, (size_t)vocab * 4);
+  if (token) { /* only the greedy token crosses */
+    greedy_rows_kernel<<<1, 256, 0, g.stream>>>(g.greedy_tokens, g.logits, vocab);
+    GF_LAUNCHED();
+    GF_CUDA(cudaMemcpyAsync(g.host_logits, g.greedy_tokens, 4, cudaMemcpyDeviceToHost, g.stream));
+    GF_CUDA(cudaStreamSynchronize(g.stream));
+    memcpy(token, g.host_logits, 4);
+  } else {
+    GF_CUDA(cudaMemcpyAsync(g.host_logits, g.logits, (size_t)vocab * 4, cudaMemcpyDeviceToHost, g.stream));
+    GF_CUDA(cudaStreamSynchronize(g.stream));
+    memcpy(logits, g.host_logits, (size_t)vocab * 4);
+  }
   s->position++;
   return GF_OK;
 }
 
-} // namespace
-
-/* Prints and clears the profile (GRIFFIN_PROFILE=1) to stderr. */
-void cuda_print_profile() { print_phase_totals(); }
-
-gf_status forward_cuda(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
-                       int32_t logit_rows, float *logits) {
+/* The ids are in the vocabulary and the session has room for them. */
+gf_status check_tokens(gf_session *s, const int32_t *ids, int32_t n) {
   const gf_config &c = s->model->config;
   for (int32_t t = 0; t < n; t++)
     if (ids[t] < 0 || ids[t] >= c.vocab_size)
@@ -464,6 +472,26 @@ gf_status forward_cuda(gf_session *s, const int32_t *ids, int32_t n, Phase phase
   if (s->position + n > s->max_positions)
     return fail(GF_ERR_INVALID_ARGUMENT, "the sequence would hold %d tokens but the session takes at most %d",
                 s->position + n, s->max_positions);
+  return GF_OK;
+}
+
+} // namespace
+
+/* Prints and clears the profile (GRIFFIN_PROFILE=1) to stderr. */
+void cuda_print_profile() { print_phase_totals(); }
+
+gf_status cuda_decode_greedy(gf_session *s, int32_t id, int32_t *token) {
+  if (gf_status st = check_tokens(s, &id, 1); st != GF_OK) return st;
+  GF_CUDA(cudaSetDevice(s->model->device));
+  gf_status status = GF_OK;
+  GF_DISPATCH(s->model->config.weight_dtype, status = decode_step<T>(s, id, nullptr, token));
+  return status;
+}
+
+gf_status forward_cuda(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
+                       int32_t logit_rows, float *logits) {
+  const gf_config &c = s->model->config;
+  if (gf_status st = check_tokens(s, ids, n); st != GF_OK) return st;
   GF_CUDA(cudaSetDevice(s->model->device));
   gf_status status = GF_OK;
   if (phase == Phase::generation) {

@@ -7,6 +7,7 @@
 
 #include "cuda_backend.h"
 #include "internal.h"
+#include "kernels_cpu.h"
 
 using namespace gf;
 
@@ -32,14 +33,6 @@ gf_status check_batch(gf_session **sessions, int32_t count, const int32_t *ids) 
                   ids[b], b);
   }
   return GF_OK;
-}
-
-/* engine/sampler.ts's argmax: the first index whose logit beats every one before it (NaNs never do). */
-int32_t greedy_token(const float *row, int32_t vocab) {
-  int32_t best = 0;
-  for (int32_t i = 1; i < vocab; i++)
-    if (row[i] > row[best]) best = i;
-  return best;
 }
 
 } // namespace

@@ -210,6 +210,11 @@ gf_status gf_prompt(gf_session *session, const int32_t *ids, int32_t n, int32_t 
 /* Generation phase: one token through the experts; writes vocab logits. */
 gf_status gf_decode(gf_session *session, int32_t id, float *logits);
 /*
+ * gf_decode for greedy decoding: *token gets the argmax of the logits (as gf_decode_batch_greedy
+ * picks it); on a GPU only the token crosses to the host.
+ */
+gf_status gf_decode_greedy(gf_session *session, int32_t id, int32_t *token);
+/*
  * Mode class: one pass over n ≥ 2 tokens on a reset session; experts from positions 0..n-2,
  * used at position n-1 only. Writes n × vocab logits.
  */

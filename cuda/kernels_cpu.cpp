@@ -410,4 +410,11 @@ void activate(float *gate, const float *up, int64_t count, int32_t activation) {
   }
 }
 
+int32_t greedy_token(const float *logits, int32_t vocab) {
+  int32_t best = 0;
+  for (int32_t i = 1; i < vocab; i++)
+    if (logits[i] > logits[best]) best = i;
+  return best;
+}
+
 } // namespace gf

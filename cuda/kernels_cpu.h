@@ -64,6 +64,9 @@ void attention(float *out, const float *q, const float *key_cache, const float *
 /* z = act(gate) ⊙ up, in place in gate (count entries); plain blocks pass up = nullptr. */
 void activate(float *gate, const float *up, int64_t count, int32_t activation);
 
+/* engine/sampler.ts's argmax: the first index whose logit beats every one before it (NaNs never do). */
+int32_t greedy_token(const float *logits, int32_t vocab);
+
 } // namespace gf
 
 #endif

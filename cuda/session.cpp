@@ -167,6 +167,18 @@ extern "C" gf_status gf_decode(gf_session *session, int32_t id, float *logits) {
   return run(session, &id, 1, Phase::generation, 1, logits);
 }
 
+extern "C" gf_status gf_decode_greedy(gf_session *session, int32_t id, int32_t *token) {
+  clear_error();
+  if (!session || !token) return fail(GF_ERR_INVALID_ARGUMENT, "session and token must not be null");
+  if (session->position == 0)
+    return fail(GF_ERR_STATE, "the generation phase needs a prompt phase first");
+  if (session->gpu) return cuda_decode_greedy(session, id, token);
+  std::vector<float> logits((size_t)session->model->config.vocab_size);
+  gf_status status = run(session, &id, 1, Phase::generation, 1, logits.data());
+  if (status == GF_OK) *token = greedy_token(logits.data(), session->model->config.vocab_size);
+  return status;
+}
+
 extern "C" gf_status gf_forward_class(gf_session *session, const int32_t *ids, int32_t n,
                                       float *logits) {
   clear_error();

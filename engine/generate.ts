@@ -12,7 +12,8 @@ import type { GenerateRequest, GenerateResult } from "./types.ts";
 export { firstStop, timingsOf } from "./generation.ts";
 
 /**
- * Runs one generation request on a session.
+ * Runs one generation request on a session. A greedy request takes each token from the engine's
+ * argmax (from a GPU only the token crosses) unless `deviceGreedy` is false; the tokens are the same.
  *
  * @example
  * ```ts ignore
@@ -26,12 +27,19 @@ export function generate(
   session: NativeSession,
   tokenizer: TextTokenizer,
   request: GenerateRequest,
+  deviceGreedy = true,
 ): GenerateResult {
   const generation = new Generation(session, tokenizer, request);
+  const greedy = deviceGreedy ? generation.feedGreedy : undefined;
   for (let token = generation.next(); token !== undefined; token = generation.next()) {
     const start = performance.now();
-    const logits = session.decode(token);
-    generation.feed(logits, performance.now() - start);
+    if (greedy) {
+      const next = session.decodeGreedy(token);
+      greedy(next, performance.now() - start);
+    } else {
+      const logits = session.decode(token);
+      generation.feed(logits, performance.now() - start);
+    }
   }
   return generation.result();
 }

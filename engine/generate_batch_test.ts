@@ -57,9 +57,11 @@ Deno.test({
     try {
       for (const density of [1, 0.5]) {
         const all = requests(density).map((r) => ({ ...r, sampling: GREEDY }));
-        const alone = all.map((r) => model.generate(r).outputIds);
+        const alone = all.map((r) => model.generate(r, { deviceGreedy: false }).outputIds);
+        const aloneTokens = all.map((r) => model.generate(r).outputIds);
         const tokens = model.generateMany(all).map((r) => r.outputIds);
         const logits = model.generateMany(all, { deviceGreedy: false }).map((r) => r.outputIds);
+        assert.deepEqual(aloneTokens, alone, `density ${density}`);
         assert.deepEqual(tokens, alone, `density ${density}`);
         assert.deepEqual(logits, alone, `density ${density}`);
       }

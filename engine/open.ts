@@ -112,9 +112,12 @@ export class EngineModel implements LanguageModel {
     return this.#tokenizer.decode(ids);
   }
 
-  /** Generates from a prompt. */
-  generate(request: GenerateRequest): GenerateResult {
-    return generate(this.session, this.#tokenizer, request);
+  /**
+   * Generates from a prompt; greedy requests take each token from the engine's argmax unless
+   * `deviceGreedy` is false (the same tokens; for comparing the two).
+   */
+  generate(request: GenerateRequest, options: { deviceGreedy?: boolean } = {}): GenerateResult {
+    return generate(this.session, this.#tokenizer, request, options.deviceGreedy ?? true);
   }
 
   /** Log-likelihood of a continuation given a context. */

@@ -103,6 +103,16 @@ export class NativeSession {
     return logits;
   }
 
+  /**
+   * decode for greedy decoding: the next token, the argmax of the logits decode would give (as
+   * `argmax` in engine/sampler.ts); on a GPU only the token crosses (see gf_decode_greedy).
+   */
+  decodeGreedy(id: number): number {
+    const token = new Int32Array(1);
+    check(native().gf_decode_greedy(this.#live, id, token));
+    return token[0];
+  }
+
   /** Mode class: one pass, experts used at the last position only; n × vocab logits. */
   forwardClass(ids: Int32Array<ArrayBuffer>): Float32Array<ArrayBuffer> {
     const logits = new Float32Array(ids.length * this.#vocab);

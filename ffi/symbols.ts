@@ -75,6 +75,11 @@ export const symbols = {
     parameters: ["pointer", "i32", "buffer"],
     result: "i32",
   },
+  gf_decode_greedy: {
+    // gf_session*, int32_t id, int32_t* token
+    parameters: ["pointer", "i32", "buffer"],
+    result: "i32",
+  },
   gf_forward_class: {
     // gf_session*, const int32_t* ids, int32_t n, float* logits (n × vocab)
     parameters: ["pointer", "buffer", "i32", "buffer"],

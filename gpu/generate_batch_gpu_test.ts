@@ -116,13 +116,15 @@ for (const [form, base] of Object.entries(FORMS)) {
 }
 
 Deno.test({
-  name: `a batched step's greedy tokens from the device are its logits' argmax${skip}`,
+  name: `greedy tokens from the device, batched and alone, are the logits' argmax${skip}`,
   ignore,
   fn: () => {
     const model = new NativeModel({ ...LLAMA_FORM, dtype: "bf16" }, 0);
     model.synthesize(5n);
     model.finalize();
-    const sets = [0, 1].map(() => Array.from({ length: 5 }, () => new NativeSession(model, 256)));
+    const sets = [0, 1, 2].map(() =>
+      Array.from({ length: 5 }, () => new NativeSession(model, 256))
+    );
     try {
       for (const density of [1, 0.5]) {
         sets.forEach((sessions) =>
@@ -137,6 +139,8 @@ Deno.test({
           const logits = NativeSession.decodeBatch(sets[1], ids);
           const want = ids.map((_, b) => argmax(logits, b * 2048, 2048));
           assert.deepEqual([...tokens], want, `density ${density}, step ${t}`);
+          const alone = sets[2].map((s, b) => s.decodeGreedy(ids[b]));
+          assert.deepEqual(alone, want, `alone, density ${density}, step ${t}`);
           ids = want;
         }
       }

@@ -19,7 +19,7 @@ function prompted(model: NativeModel, density: number): NativeSession[] {
 }
 
 Deno.test({
-  name: `decodeBatchGreedy gives the argmax of the logits decodeBatch gives${librarySkip}`,
+  name: `decodeBatchGreedy and decodeGreedy give the argmax of the logits${librarySkip}`,
   ignore,
   fn: () => {
     const model = new NativeModel(SYNTHETIC_SHAPES.tiny, -1);
@@ -28,6 +28,7 @@ Deno.test({
     try {
       for (const density of [1, 0.5]) {
         const greedy = prompted(model, density), logits = prompted(model, density);
+        const alone = prompted(model, density);
         let ids = [9, 100, 411];
         for (let step = 0; step < 6; step++) {
           const tokens = NativeSession.decodeBatchGreedy(greedy, ids);
@@ -35,10 +36,15 @@ Deno.test({
           const vocab = rows.length / ids.length;
           const want = ids.map((_, b) => argmax(rows, b * vocab, vocab));
           assert.deepEqual([...tokens], want, `density ${density}, step ${step}`);
+          assert.deepEqual(
+            alone.map((s, b) => s.decodeGreedy(ids[b])),
+            want,
+            `alone, step ${step}`,
+          );
           ids = want;
         }
         assert.deepEqual(greedy.map((s) => s.position), logits.map((s) => s.position));
-        [...greedy, ...logits].forEach((s) => s.close());
+        [...greedy, ...logits, ...alone].forEach((s) => s.close());
       }
     } finally {
       model.close();
@@ -47,7 +53,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: `decodeBatchGreedy refuses what decodeBatch refuses${librarySkip}`,
+  name: `the greedy decodes refuse what decode and decodeBatch refuse${librarySkip}`,
   ignore,
   fn: () => {
     const model = new NativeModel(SYNTHETIC_SHAPES.tiny, -1);
@@ -64,6 +70,10 @@ Deno.test({
       assert.throws(
         () => NativeSession.decodeBatchGreedy([sessions[0]], [100000]),
         (e: unknown) => e instanceof EngineError && /outside the vocabulary/.test(e.message),
+      );
+      assert.throws(
+        () => fresh.decodeGreedy(1),
+        (e: unknown) => e instanceof EngineError && e.status === Status.state,
       );
     } finally {
       [...sessions, fresh].forEach((s) => s.close());
