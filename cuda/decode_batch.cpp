@@ -35,6 +35,22 @@ gf_status check_batch(gf_session **sessions, int32_t count, const int32_t *ids) 
   return GF_OK;
 }
 
+/* Both entry points, checked: each row's logits into `logits`, or its greedy token into `tokens`. */
+gf_status decode_batch(gf_session **sessions, int32_t count, const int32_t *ids, float *logits, int32_t *tokens) {
+  if (gf_status status = check_batch(sessions, count, ids); status != GF_OK) return status;
+  if (sessions[0]->model->device >= 0)
+    return tokens ? cuda_decode_batch_greedy(sessions, count, ids, tokens)
+                  : cuda_decode_batch(sessions, count, ids, logits);
+  const int32_t vocab = sessions[0]->model->config.vocab_size;
+  std::vector<float> row(tokens ? (size_t)vocab : 0);
+  for (int32_t b = 0; b < count; b++) {
+    gf_status status = gf_decode(sessions[b], ids[b], tokens ? row.data() : logits + (size_t)b * vocab);
+    if (status != GF_OK) return status;
+    if (tokens) tokens[b] = greedy_token(row.data(), vocab);
+  }
+  return GF_OK;
+}
+
 } // namespace
 
 extern "C" gf_status gf_decode_batch(gf_session **sessions, int32_t count, const int32_t *ids,
@@ -42,14 +58,7 @@ extern "C" gf_status gf_decode_batch(gf_session **sessions, int32_t count, const
   clear_error();
   if (!sessions || !ids || !logits)
     return fail(GF_ERR_INVALID_ARGUMENT, "sessions, ids and logits must not be null");
-  if (gf_status status = check_batch(sessions, count, ids); status != GF_OK) return status;
-  if (sessions[0]->model->device >= 0) return cuda_decode_batch(sessions, count, ids, logits);
-  const size_t vocab = (size_t)sessions[0]->model->config.vocab_size;
-  for (int32_t b = 0; b < count; b++) {
-    gf_status status = gf_decode(sessions[b], ids[b], logits + (size_t)b * vocab);
-    if (status != GF_OK) return status;
-  }
-  return GF_OK;
+  return decode_batch(sessions, count, ids, logits, nullptr);
 }
 
 extern "C" gf_status gf_decode_batch_greedy(gf_session **sessions, int32_t count, const int32_t *ids,
@@ -57,14 +66,5 @@ extern "C" gf_status gf_decode_batch_greedy(gf_session **sessions, int32_t count
   clear_error();
   if (!sessions || !ids || !tokens)
     return fail(GF_ERR_INVALID_ARGUMENT, "sessions, ids and tokens must not be null");
-  if (gf_status status = check_batch(sessions, count, ids); status != GF_OK) return status;
-  if (sessions[0]->model->device >= 0) return cuda_decode_batch_greedy(sessions, count, ids, tokens);
-  const int32_t vocab = sessions[0]->model->config.vocab_size;
-  std::vector<float> logits((size_t)vocab);
-  for (int32_t b = 0; b < count; b++) {
-    gf_status status = gf_decode(sessions[b], ids[b], logits.data());
-    if (status != GF_OK) return status;
-    tokens[b] = greedy_token(logits.data(), vocab);
-  }
-  return GF_OK;
+  return decode_batch(sessions, count, ids, nullptr, tokens);
 }

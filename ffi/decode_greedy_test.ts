@@ -8,6 +8,14 @@ import { librarySkip } from "../testdata/fixtures.ts";
 
 const ignore = librarySkip !== "";
 
+/** A tiny synthetic model on the CPU. */
+function tinyModel(): NativeModel {
+  const model = new NativeModel(SYNTHETIC_SHAPES.tiny, -1);
+  model.synthesize(3n);
+  model.finalize();
+  return model;
+}
+
 /** Three sessions on one tiny synthetic model, each after a prompt of its own. */
 function prompted(model: NativeModel, density: number): NativeSession[] {
   return [7, 12, 3].map((length, b) => {
@@ -22,9 +30,7 @@ Deno.test({
   name: `decodeBatchGreedy and decodeGreedy give the argmax of the logits${librarySkip}`,
   ignore,
   fn: () => {
-    const model = new NativeModel(SYNTHETIC_SHAPES.tiny, -1);
-    model.synthesize(3n);
-    model.finalize();
+    const model = tinyModel();
     try {
       for (const density of [1, 0.5]) {
         const greedy = prompted(model, density), logits = prompted(model, density);
@@ -56,9 +62,7 @@ Deno.test({
   name: `the greedy decodes refuse what decode and decodeBatch refuse${librarySkip}`,
   ignore,
   fn: () => {
-    const model = new NativeModel(SYNTHETIC_SHAPES.tiny, -1);
-    model.synthesize(3n);
-    model.finalize();
+    const model = tinyModel();
     const sessions = prompted(model, 1);
     const fresh = new NativeSession(model, 64);
     try {
