@@ -48,12 +48,10 @@ gf_status cuda_batch_experts(gf_session *s, int32_t sequence, int32_t layer, int
                              int32_t *count);
 /* Every expert of the last batch (gf_session_batch_experts_all; counts already checked). */
 gf_status cuda_batch_experts_all(gf_session *s, int32_t *counts, int32_t *out, int64_t capacity);
-/* A generation-phase step of one session, its greedy token (gf_decode_greedy) instead of its logits. */
-gf_status cuda_decode_greedy(gf_session *s, int32_t id, int32_t *token);
+/* A generation-phase step of one session (the id and room checked here), into out. */
+gf_status cuda_decode_step(gf_session *s, int32_t id, const StepOutputs &out);
 /* The generation phase of several sessions in one pass (gf_decode_batch's arguments, checked). */
-gf_status cuda_decode_batch(gf_session **sessions, int32_t count, const int32_t *ids, float *logits);
-/* The same step, each row's greedy token (gf_decode_batch_greedy) instead of its logits. */
-gf_status cuda_decode_batch_greedy(gf_session **sessions, int32_t count, const int32_t *ids, int32_t *tokens);
+gf_status cuda_decode_batch(gf_session **sessions, int32_t count, const int32_t *ids, const StepOutputs &out);
 /* Brings the experts and neuron scores of the last selection to the host vectors. */
 gf_status cuda_fetch_selection(gf_session *s);
 

@@ -9,7 +9,7 @@
 
 #include "cuda_embed.cuh"
 #include "cuda_ff_rows.cuh"
-#include "cuda_greedy.cuh"
+#include "cuda_logit_rows.cuh"
 #include "cuda_selection.cuh"
 #include "selection.h"
 
@@ -91,36 +91,6 @@ gf_status select_batch_layer(gf_session *s, GpuSession &g, ClassBatch &batch, in
   if (rounding.z) mask_rows_kernel<T><<<count, 256, 0, g.stream>>>(rounding.z, (T *)g.up, batch.last_rows, sets, ks, ff);
   GF_LAUNCHED();
   return GF_OK;
-}
-
-/*
- * Row r of logits (vocab wide): logprobs[r] = x[t] − (max + log Σ exp(x − max)) in float64 at
- * its target t, greedy[r] = 1 when t is the row's argmax (the lowest index among ties), as
- * engine/score.ts computes them from the host's logits. Grid: rows; block 256.
- */
-static __global__ void __launch_bounds__(256)
-    logprob_rows_kernel(double *__restrict__ logprobs, uint8_t *__restrict__ greedy,
-                        const float *__restrict__ logits, const int32_t *__restrict__ targets,
-                        int vocab) {
-  __shared__ float best_value[256];
-  __shared__ int best_index[256];
-  __shared__ double sums[256];
-  const float *row = logits + (size_t)blockIdx.x * vocab;
-  block_argmax(row, vocab, best_value, best_index);
-  const double max = best_value[0];
-  double sum = 0;
-  for (int i = threadIdx.x; i < vocab; i += blockDim.x) sum += exp((double)row[i] - max);
-  sums[threadIdx.x] = sum;
-  __syncthreads();
-  for (int stride = blockDim.x / 2; stride > 0; stride >>= 1) {
-    if (threadIdx.x < stride) sums[threadIdx.x] += sums[threadIdx.x + stride];
-    __syncthreads();
-  }
-  if (threadIdx.x == 0) {
-    const int t = targets[blockIdx.x];
-    logprobs[blockIdx.x] = (double)row[t] - (max + log(sums[0]));
-    greedy[blockIdx.x] = best_index[0] == t ? 1 : 0;
-  }
 }
 
 /*

@@ -11,7 +11,7 @@
 
 #include "cuda_check.cuh"
 #include "cuda_compact.cuh"
-#include "cuda_greedy.cuh"
+#include "cuda_logit_rows.cuh"
 #include "cuda_selection.cuh"
 #include "selection.h"
 

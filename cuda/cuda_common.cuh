@@ -158,7 +158,7 @@ struct GpuSession {
                                       rows, counts, offsets, lengths */
   double *batch_logprobs = nullptr; /* (max_positions) */
   uint8_t *batch_greedy = nullptr;  /* (max_positions) */
-  int32_t *greedy_tokens = nullptr; /* (max_positions) a decoding batch's greedy tokens */
+  int32_t *greedy_tokens = nullptr; /* (max_positions) a step's greedy tokens, or its targets */
   int32_t *batch_experts = nullptr; /* (layers, sequences, ff) experts, then (sequences, ff)
                                        scores (f64), grown on demand */
   size_t batch_experts_bytes = 0;

@@ -14,7 +14,7 @@
 #include "cuda_embed.cuh"
 #include "cuda_ff_rows.cuh"
 #include "cuda_gemm_split.cuh"
-#include "cuda_greedy.cuh"
+#include "cuda_logit_rows.cuh"
 #include "cuda_profile.cuh"
 #include "cuda_selection.cuh"
 
@@ -179,10 +179,9 @@ struct TableLayout {
   }
 };
 
-/* A decoding batch's step: each row's logits into `logits`, or its greedy token into `tokens`. */
+/* A decoding batch's step, each row's outputs into out (its logits, greedy token or target's score). */
 template <typename T>
-gf_status decode_batch_pass(gf_session **sessions, int32_t count, const int32_t *ids, float *logits,
-                            int32_t *tokens) {
+gf_status decode_batch_pass(gf_session **sessions, int32_t count, const int32_t *ids, const StepOutputs &out) {
   gf_session *lead = sessions[0]; /* its scratch holds the batch's rows */
   GpuSession &g = *gpu_of(lead);
   const gf_config &c = lead->model->config;
@@ -237,13 +236,9 @@ gf_status decode_batch_pass(gf_session **sessions, int32_t count, const int32_t 
   PhaseClock clock("decode batch", g.stream, profiling());
   if (!done)
     if (gf_status st = enqueue_batch_step<T>(sessions, count, tables, clock); st != GF_OK) return st;
-  if (tokens) { /* only the greedy tokens cross, through pinned memory */
-    greedy_rows_kernel<<<count, 256, 0, g.stream>>>(g.greedy_tokens, g.z, d.vocab);
-    GF_LAUNCHED();
-    GF_CUDA(cudaMemcpyAsync(g.host_logits, g.greedy_tokens, (size_t)count * 4, cudaMemcpyDeviceToHost, g.stream));
-    GF_CUDA(cudaStreamSynchronize(g.stream));
-    memcpy(tokens, g.host_logits, (size_t)count * 4);
-    clock.mark("greedy tokens to the host");
+  if (!out.logits) { /* only the greedy tokens, or the targets' scores, cross */
+    if (gf_status st = step_outputs(g, g.z, count, d.vocab, out); st != GF_OK) return st;
+    clock.mark("tokens or scores to the host");
     clock.finish();
     for (int32_t b = 0; b < count; b++) sessions[b]->position++;
     return GF_OK;
@@ -258,21 +253,24 @@ gf_status decode_batch_pass(gf_session **sessions, int32_t count, const int32_t 
   }
   GF_CUDA(cudaMemcpyAsync(g.batch_host_logits, g.z, floats * 4, cudaMemcpyDeviceToHost, g.stream));
   GF_CUDA(cudaStreamSynchronize(g.stream));
-  memcpy(logits, g.batch_host_logits, floats * 4);
+  memcpy(out.logits, g.batch_host_logits, floats * 4);
   clock.mark("logits to the host");
   clock.finish();
   for (int32_t b = 0; b < count; b++) sessions[b]->position++;
   return GF_OK;
 }
 
-/* cuda_decode_batch and cuda_decode_batch_greedy: one of logits and tokens is null. */
-gf_status decode_batch(gf_session **sessions, int32_t count, const int32_t *ids, float *logits, int32_t *tokens) {
+} // namespace
+
+gf_status cuda_decode_batch(gf_session **sessions, int32_t count, const int32_t *ids, const StepOutputs &out) {
   gf_session *lead = sessions[0];
   const gf_config &c = lead->model->config;
   GpuSession &g = *gpu_of(lead);
   const Dims d(c);
-  /* the lead's scratch must hold the rows, the tables and the logits */
-  if (count > g.capacity || count > d.vocab || (size_t)count * d.vocab > (size_t)g.capacity * d.ff ||
+  /* the lead's scratch must hold the rows, the tables and the logits; its pinned logits buffer
+   * the rows' scores */
+  if (count > g.capacity || (size_t)count * 9 > (size_t)d.vocab * 4 ||
+      (size_t)count * d.vocab > (size_t)g.capacity * d.ff ||
       TableLayout(d.layers, count).bytes > (size_t)SCORE_MAX_CHUNKS * d.ff * sizeof(double))
     return fail(GF_ERR_INVALID_ARGUMENT,
                 "%d sequences do not fit the first session's scratch (%d positions); give it "
@@ -281,18 +279,8 @@ gf_status decode_batch(gf_session **sessions, int32_t count, const int32_t *ids,
   /* every session's stream has finished its own work (its prompt) */
   for (int32_t b = 0; b < count; b++) GF_CUDA(cudaStreamSynchronize(gpu_of(sessions[b])->stream));
   gf_status status = GF_OK;
-  GF_DISPATCH(c.weight_dtype, status = decode_batch_pass<T>(sessions, count, ids, logits, tokens));
+  GF_DISPATCH(c.weight_dtype, status = decode_batch_pass<T>(sessions, count, ids, out));
   return status;
-}
-
-} // namespace
-
-gf_status cuda_decode_batch(gf_session **sessions, int32_t count, const int32_t *ids, float *logits) {
-  return decode_batch(sessions, count, ids, logits, nullptr);
-}
-
-gf_status cuda_decode_batch_greedy(gf_session **sessions, int32_t count, const int32_t *ids, int32_t *tokens) {
-  return decode_batch(sessions, count, ids, nullptr, tokens);
 }
 
 } // namespace gf

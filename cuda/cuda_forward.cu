@@ -18,7 +18,7 @@
 #include "cuda_compact.cuh"
 #include "cuda_decode_step.cuh"
 #include "cuda_gemm.cuh"
-#include "cuda_greedy.cuh"
+#include "cuda_logit_rows.cuh"
 #include "cuda_profile.cuh"
 #include "cuda_selection.cuh"
 #include "selection.h"
@@ -399,7 +399,7 @@ gf_status enqueue_decode(gf_session *s, PhaseClock *clock = nullptr) {
 
 /* The generation phase: one token through the decode graph. */
 template <typename T>
-gf_status decode_step(gf_session *s, int32_t id, float *logits, int32_t *token = nullptr) {
+gf_status decode_step(gf_session *s, int32_t id, const StepOutputs &out) {
   GpuSession &g = *gpu_of(s);
   const int32_t vocab = s->model->config.vocab_size;
   const int32_t step[2] = {id, s->position};
@@ -409,16 +409,15 @@ gf_status decode_step(gf_session *s, int32_t id, float *logits, int32_t *token =
     bool done = false;
     if (gf_status st = enqueue_step_kernel(s, mode == 2, &done); st != GF_OK) return st;
     if (done) {
-      if (token) greedy_rows_kernel<<<1, 256, 0, g.stream>>>(g.greedy_tokens, g.logits, vocab);
-      GF_CUDA(cudaMemcpyAsync(g.host_logits, g.logits, (size_t)(token ? 1 : vocab) * 4, cudaMemcpyDeviceToHost,
+      /* the first logit, NaN where the grid barrier gave up; all of them where asked for */
+      GF_CUDA(cudaMemcpyAsync(g.host_logits, g.logits, (size_t)(out.logits ? vocab : 1) * 4, cudaMemcpyDeviceToHost,
                               g.stream));
-      if (token) GF_CUDA(cudaMemcpyAsync(g.host_logits + 1, g.greedy_tokens, 4, cudaMemcpyDeviceToHost, g.stream));
       GF_CUDA(cudaStreamSynchronize(g.stream));
       bool failed = false;
       if (std::isnan(g.host_logits[0]) && (step_kernel_failed(s, &failed) != GF_OK || failed))
         return fail(GF_ERR_CUDA, "the persistent decoding step's grid barrier gave up (GRIFFIN_STEP_KERNEL=1)");
-      if (token) memcpy(token, g.host_logits + 1, 4);
-      else memcpy(logits, g.host_logits, (size_t)vocab * 4);
+      if (out.logits) memcpy(out.logits, g.host_logits, (size_t)vocab * 4);
+      else if (gf_status st = step_outputs(g, g.logits, 1, vocab, out); st != GF_OK) return st;
       s->position++;
       return step_trace_collect(s);
     }
@@ -447,16 +446,12 @@ gf_status decode_step(gf_session *s, int32_t id, float *logits, int32_t *token =
     GF_CUDA(made);
   }
   if (!profiling()) GF_CUDA(cudaGraphLaunch(g.decode_graph, g.stream));
-  if (token) { /* only the greedy token crosses */
-    greedy_rows_kernel<<<1, 256, 0, g.stream>>>(g.greedy_tokens, g.logits, vocab);
-    GF_LAUNCHED();
-    GF_CUDA(cudaMemcpyAsync(g.host_logits, g.greedy_tokens, 4, cudaMemcpyDeviceToHost, g.stream));
-    GF_CUDA(cudaStreamSynchronize(g.stream));
-    memcpy(token, g.host_logits, 4);
+  if (!out.logits) { /* only the greedy token, or the target's score, crosses */
+    if (gf_status st = step_outputs(g, g.logits, 1, vocab, out); st != GF_OK) return st;
   } else {
     GF_CUDA(cudaMemcpyAsync(g.host_logits, g.logits, (size_t)vocab * 4, cudaMemcpyDeviceToHost, g.stream));
     GF_CUDA(cudaStreamSynchronize(g.stream));
-    memcpy(logits, g.host_logits, (size_t)vocab * 4);
+    memcpy(out.logits, g.host_logits, (size_t)vocab * 4);
   }
   s->position++;
   return GF_OK;
@@ -480,11 +475,11 @@ gf_status check_tokens(gf_session *s, const int32_t *ids, int32_t n) {
 /* Prints and clears the profile (GRIFFIN_PROFILE=1) to stderr. */
 void cuda_print_profile() { print_phase_totals(); }
 
-gf_status cuda_decode_greedy(gf_session *s, int32_t id, int32_t *token) {
+gf_status cuda_decode_step(gf_session *s, int32_t id, const StepOutputs &out) {
   if (gf_status st = check_tokens(s, &id, 1); st != GF_OK) return st;
   GF_CUDA(cudaSetDevice(s->model->device));
   gf_status status = GF_OK;
-  GF_DISPATCH(s->model->config.weight_dtype, status = decode_step<T>(s, id, nullptr, token));
+  GF_DISPATCH(s->model->config.weight_dtype, status = decode_step<T>(s, id, out));
   return status;
 }
 
@@ -495,7 +490,9 @@ gf_status forward_cuda(gf_session *s, const int32_t *ids, int32_t n, Phase phase
   GF_CUDA(cudaSetDevice(s->model->device));
   gf_status status = GF_OK;
   if (phase == Phase::generation) {
-    GF_DISPATCH(c.weight_dtype, status = decode_step<T>(s, ids[0], logits));
+    StepOutputs out;
+    out.logits = logits;
+    GF_DISPATCH(c.weight_dtype, status = decode_step<T>(s, ids[0], out));
   } else {
     if (s->position != 0)
       return fail(GF_ERR_STATE, "the CUDA backend runs a prompt on an empty session only");

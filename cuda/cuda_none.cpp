@@ -54,9 +54,8 @@ gf_status cuda_batch_experts(gf_session *, int32_t, int32_t, int32_t *, int32_t 
   return no_cuda();
 }
 gf_status cuda_batch_experts_all(gf_session *, int32_t *, int32_t *, int64_t) { return no_cuda(); }
-gf_status cuda_decode_batch(gf_session **, int32_t, const int32_t *, float *) { return no_cuda(); }
-gf_status cuda_decode_greedy(gf_session *, int32_t, int32_t *) { return no_cuda(); }
-gf_status cuda_decode_batch_greedy(gf_session **, int32_t, const int32_t *, int32_t *) { return no_cuda(); }
+gf_status cuda_decode_batch(gf_session **, int32_t, const int32_t *, const StepOutputs &) { return no_cuda(); }
+gf_status cuda_decode_step(gf_session *, int32_t, const StepOutputs &) { return no_cuda(); }
 gf_status cuda_stream_weight(gf_model *, Weight *, int, const char *, uint64_t, uint64_t, int32_t) {
   return no_cuda();
 }

@@ -1,6 +1,7 @@
 /*
  * decode_batch.cpp — gf_decode_batch: the generation phase of several sequences at once, with each
- * row's logits or (gf_decode_batch_greedy) its greedy token. The CPU backend decodes each session
+ * row's logits, or (gf_decode_batch_greedy) its greedy token, or (gf_decode_batch_scores) its
+ * target's log-probability and greedy flag. The CPU backend decodes each session
  * in turn (the reference); a GPU runs them as one pass (cuda_decode_batch.cu).
  */
 #include <vector>
@@ -35,18 +36,20 @@ gf_status check_batch(gf_session **sessions, int32_t count, const int32_t *ids) 
   return GF_OK;
 }
 
-/* Both entry points, checked: each row's logits into `logits`, or its greedy token into `tokens`. */
-gf_status decode_batch(gf_session **sessions, int32_t count, const int32_t *ids, float *logits, int32_t *tokens) {
+/* The entry points, checked, each sequence's outputs into out (StepOutputs). */
+gf_status decode_batch(gf_session **sessions, int32_t count, const int32_t *ids, const StepOutputs &out) {
   if (gf_status status = check_batch(sessions, count, ids); status != GF_OK) return status;
-  if (sessions[0]->model->device >= 0)
-    return tokens ? cuda_decode_batch_greedy(sessions, count, ids, tokens)
-                  : cuda_decode_batch(sessions, count, ids, logits);
   const int32_t vocab = sessions[0]->model->config.vocab_size;
-  std::vector<float> row(tokens ? (size_t)vocab : 0);
+  for (int32_t b = 0; out.targets && b < count; b++)
+    if (out.targets[b] < 0 || out.targets[b] >= vocab)
+      return fail(GF_ERR_INVALID_ARGUMENT, "target %d of session %d is outside the vocabulary", out.targets[b], b);
+  if (sessions[0]->model->device >= 0) return cuda_decode_batch(sessions, count, ids, out);
+  std::vector<float> row(out.logits ? 0 : (size_t)vocab);
   for (int32_t b = 0; b < count; b++) {
-    gf_status status = gf_decode(sessions[b], ids[b], tokens ? row.data() : logits + (size_t)b * vocab);
-    if (status != GF_OK) return status;
-    if (tokens) tokens[b] = greedy_token(row.data(), vocab);
+    float *logits = out.logits ? out.logits + (size_t)b * vocab : row.data();
+    if (gf_status status = gf_decode(sessions[b], ids[b], logits); status != GF_OK) return status;
+    if (out.tokens) out.tokens[b] = greedy_token(logits, vocab);
+    if (out.targets) score_row(logits, vocab, out.targets[b], out.logprobs + b, out.greedy + b);
   }
   return GF_OK;
 }
@@ -58,7 +61,9 @@ extern "C" gf_status gf_decode_batch(gf_session **sessions, int32_t count, const
   clear_error();
   if (!sessions || !ids || !logits)
     return fail(GF_ERR_INVALID_ARGUMENT, "sessions, ids and logits must not be null");
-  return decode_batch(sessions, count, ids, logits, nullptr);
+  StepOutputs out;
+  out.logits = logits;
+  return decode_batch(sessions, count, ids, out);
 }
 
 extern "C" gf_status gf_decode_batch_greedy(gf_session **sessions, int32_t count, const int32_t *ids,
@@ -66,5 +71,17 @@ extern "C" gf_status gf_decode_batch_greedy(gf_session **sessions, int32_t count
   clear_error();
   if (!sessions || !ids || !tokens)
     return fail(GF_ERR_INVALID_ARGUMENT, "sessions, ids and tokens must not be null");
-  return decode_batch(sessions, count, ids, nullptr, tokens);
+  StepOutputs out;
+  out.tokens = tokens;
+  return decode_batch(sessions, count, ids, out);
+}
+
+extern "C" gf_status gf_decode_batch_scores(gf_session **sessions, int32_t count, const int32_t *ids,
+                                            const int32_t *targets, double *logprobs, uint8_t *greedy) {
+  clear_error();
+  if (!sessions || !ids || !targets || !logprobs || !greedy)
+    return fail(GF_ERR_INVALID_ARGUMENT, "sessions, ids, targets, logprobs and greedy must not be null");
+  StepOutputs out;
+  out.targets = targets, out.logprobs = logprobs, out.greedy = greedy;
+  return decode_batch(sessions, count, ids, out);
 }

@@ -215,6 +215,13 @@ gf_status gf_decode(gf_session *session, int32_t id, float *logits);
  */
 gf_status gf_decode_greedy(gf_session *session, int32_t id, int32_t *token);
 /*
+ * gf_decode for teacher forcing: *logprob gets the log-probability of target under the logits
+ * (log-softmax in float64) and *greedy 1 where target is their argmax (the lowest index among
+ * ties), as gf_score_class_batch scores its rows; on a GPU only those cross to the host.
+ */
+gf_status gf_decode_score(gf_session *session, int32_t id, int32_t target, double *logprob,
+                          uint8_t *greedy);
+/*
  * Mode class: one pass over n ≥ 2 tokens on a reset session; experts from positions 0..n-2,
  * used at position n-1 only. Writes n × vocab logits.
  */
@@ -237,6 +244,9 @@ gf_status gf_decode_batch(gf_session **sessions, int32_t count, const int32_t *i
  */
 gf_status gf_decode_batch_greedy(gf_session **sessions, int32_t count, const int32_t *ids,
                                  int32_t *tokens);
+/* gf_decode_batch for teacher forcing: each row scores targets[b] as gf_decode_score does. */
+gf_status gf_decode_batch_scores(gf_session **sessions, int32_t count, const int32_t *ids,
+                                 const int32_t *targets, double *logprobs, uint8_t *greedy);
 
 /*
  * Mode class over a batch (many requests in one call): count sequences packed one after another

@@ -102,6 +102,23 @@ struct gf_model {
   uint64_t gpu_bytes = 0;    /* bytes of weights on the device */
 };
 
+namespace gf {
+
+/*
+ * What a generation-phase step gives each of its sequences: its logits (vocab floats a row), or
+ * its greedy token, or its target token's log-probability (float64) and greedy flag — exactly one
+ * of logits, tokens and targets is set (with targets, logprobs and greedy too).
+ */
+struct StepOutputs {
+  float *logits = nullptr;
+  int32_t *tokens = nullptr;
+  const int32_t *targets = nullptr;
+  double *logprobs = nullptr;
+  uint8_t *greedy = nullptr;
+};
+
+} // namespace gf
+
 /* Where a forward pass stands in GRIFFIN's terms. */
 enum class Phase {
   prompt,     /* mode gen, prompt phase: full FF, then selection */

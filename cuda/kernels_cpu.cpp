@@ -417,4 +417,15 @@ int32_t greedy_token(const float *logits, int32_t vocab) {
   return best;
 }
 
+void score_row(const float *row, int32_t vocab, int32_t target, double *logprob, uint8_t *greedy) {
+  float max = -INFINITY;
+  int32_t best = 0;
+  for (int32_t i = 0; i < vocab; i++)
+    if (row[i] > max) max = row[i], best = i;
+  double sum = 0;
+  for (int32_t i = 0; i < vocab; i++) sum += std::exp((double)row[i] - (double)max);
+  *logprob = (double)row[target] - ((double)max + std::log(sum));
+  *greedy = best == target ? 1 : 0;
+}
+
 } // namespace gf

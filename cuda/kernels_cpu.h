@@ -67,6 +67,12 @@ void activate(float *gate, const float *up, int64_t count, int32_t activation);
 /* engine/sampler.ts's argmax: the first index whose logit beats every one before it (NaNs never do). */
 int32_t greedy_token(const float *logits, int32_t vocab);
 
+/*
+ * A row's log-softmax at target in float64 (x − (max + log Σ exp(x − max)), as engine/score.ts)
+ * and whether target is its argmax (the lowest index among ties).
+ */
+void score_row(const float *row, int32_t vocab, int32_t target, double *logprob, uint8_t *greedy);
+
 } // namespace gf
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "cuda_backend.h"
 #include "internal.h"
+#include "kernels_cpu.h"
 
 using namespace gf;
 
@@ -18,18 +19,6 @@ namespace {
 double now_ms() {
   using namespace std::chrono;
   return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
-}
-
-/* log-softmax of row at target (x − (max + log Σ exp(x − max)), as engine/score.ts) and argmax. */
-void score_row(const float *row, int32_t vocab, int32_t target, double *logprob, uint8_t *greedy) {
-  float max = -INFINITY;
-  int32_t best = 0;
-  for (int32_t i = 0; i < vocab; i++)
-    if (row[i] > max) max = row[i], best = i;
-  double sum = 0;
-  for (int32_t i = 0; i < vocab; i++) sum += std::exp((double)row[i] - (double)max);
-  *logprob = (double)row[target] - ((double)max + std::log(sum));
-  *greedy = best == target ? 1 : 0;
 }
 
 /* Each sequence alone, as gf_forward_class runs it; its experts kept per layer. */

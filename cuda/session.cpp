@@ -167,16 +167,42 @@ extern "C" gf_status gf_decode(gf_session *session, int32_t id, float *logits) {
   return run(session, &id, 1, Phase::generation, 1, logits);
 }
 
+namespace {
+
+/* gf_decode_greedy and gf_decode_score: one step into out's token or target's score. */
+gf_status decode_into(gf_session *session, int32_t id, const StepOutputs &out) {
+  if (session->position == 0)
+    return fail(GF_ERR_STATE, "the generation phase needs a prompt phase first");
+  const int32_t vocab = session->model->config.vocab_size;
+  if (out.targets && (out.targets[0] < 0 || out.targets[0] >= vocab))
+    return fail(GF_ERR_INVALID_ARGUMENT, "target %d is outside the vocabulary (0..%d)", out.targets[0], vocab - 1);
+  if (session->gpu) return cuda_decode_step(session, id, out);
+  std::vector<float> logits((size_t)vocab);
+  gf_status status = run(session, &id, 1, Phase::generation, 1, logits.data());
+  if (status != GF_OK) return status;
+  if (out.tokens) *out.tokens = greedy_token(logits.data(), vocab);
+  if (out.targets) score_row(logits.data(), vocab, out.targets[0], out.logprobs, out.greedy);
+  return GF_OK;
+}
+
+} // namespace
+
 extern "C" gf_status gf_decode_greedy(gf_session *session, int32_t id, int32_t *token) {
   clear_error();
   if (!session || !token) return fail(GF_ERR_INVALID_ARGUMENT, "session and token must not be null");
-  if (session->position == 0)
-    return fail(GF_ERR_STATE, "the generation phase needs a prompt phase first");
-  if (session->gpu) return cuda_decode_greedy(session, id, token);
-  std::vector<float> logits((size_t)session->model->config.vocab_size);
-  gf_status status = run(session, &id, 1, Phase::generation, 1, logits.data());
-  if (status == GF_OK) *token = greedy_token(logits.data(), session->model->config.vocab_size);
-  return status;
+  StepOutputs out;
+  out.tokens = token;
+  return decode_into(session, id, out);
+}
+
+extern "C" gf_status gf_decode_score(gf_session *session, int32_t id, int32_t target, double *logprob,
+                                     uint8_t *greedy) {
+  clear_error();
+  if (!session || !logprob || !greedy)
+    return fail(GF_ERR_INVALID_ARGUMENT, "session, logprob and greedy must not be null");
+  StepOutputs out;
+  out.targets = &target, out.logprobs = logprob, out.greedy = greedy;
+  return decode_into(session, id, out);
 }
 
 extern "C" gf_status gf_forward_class(gf_session *session, const int32_t *ids, int32_t n,

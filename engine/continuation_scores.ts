@@ -42,6 +42,13 @@ export class ContinuationScores {
     this.#distributions?.push(Float32Array.from(row));
   }
 
+  /** Scores a token whose log-probability and greedy flag the engine computed (decodeScore). */
+  takeScore(logprob: number, greedy: boolean): void {
+    if (this.#distributions) throw new Error("a kept distribution needs the whole row of logits");
+    this.#logprobs.push(logprob);
+    if (!greedy) this.#greedy = false;
+  }
+
   /** The scores taken so far as a result, with the request's experts and timings. */
   result(experts: ScoreResult["experts"], timings: Timings): ScoreResult {
     return {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { NativeSession } from "../ffi/session.ts";
+import { NativeSession, type TargetScore } from "../ffi/session.ts";
 
 /** One request's sequence as the batch drives it. */
 export interface Stepper<R> {
@@ -19,6 +19,13 @@ export interface Stepper<R> {
    * the logits. A step whose sequences all have it returns only their tokens from the device.
    */
   feedGreedy?(token: number, ms: number, sequences: number): void;
+  /**
+   * Where only the log-probability of the token the step's logits predict is needed (teacher
+   * forcing): that token (`target`), and its score (`feedScore`) instead of the logits. A step
+   * whose sequences all have them returns only the scores from the device.
+   */
+  target?(): number;
+  feedScore?(score: TargetScore, ms: number, sequences: number): void;
   /** The request's outcome once done. */
   result(): R;
 }
@@ -27,7 +34,8 @@ export interface Stepper<R> {
  * Runs `count` requests on at most `sessions.length` sessions at once; `begin(session, index)`
  * starts request `index` on a session (its prompt phase). Results in the requests' order. A step
  * whose steppers all take greedy tokens (`feedGreedy`) gets only the tokens from the engine
- * (gf_decode_batch_greedy) unless `deviceGreedy` is false.
+ * (gf_decode_batch_greedy), one whose steppers all take scores (`feedScore`) only the scores
+ * (gf_decode_batch_scores), unless `onDevice` is false.
  *
  * @example
  * ```ts ignore
@@ -39,7 +47,7 @@ export function decodeTogether<R>(
   sessions: NativeSession[],
   count: number,
   begin: (session: NativeSession, index: number) => Stepper<R>,
-  deviceGreedy = true,
+  onDevice = true,
 ): R[] {
   const results: R[] = new Array(count);
   let waiting = 0; // the next request without a session
@@ -64,10 +72,15 @@ export function decodeTogether<R>(
     if (step.length === 0) break;
     const started = performance.now();
     const sessionsOf = step.map((s) => s.session), ids = step.map((s) => s.token);
-    if (deviceGreedy && step.every((s) => s.stepper.feedGreedy)) {
+    if (onDevice && step.every((s) => s.stepper.feedGreedy)) {
       const tokens = NativeSession.decodeBatchGreedy(sessionsOf, ids);
       const ms = performance.now() - started;
       step.forEach((s, b) => s.stepper.feedGreedy!(tokens[b], ms, step.length));
+    } else if (onDevice && step.every((s) => s.stepper.feedScore && s.stepper.target)) {
+      const targets = step.map((s) => s.stepper.target!());
+      const scores = NativeSession.decodeBatchScores(sessionsOf, ids, targets);
+      const ms = performance.now() - started;
+      step.forEach((s, b) => s.stepper.feedScore!(scores[b], ms, step.length));
     } else {
       const logits = NativeSession.decodeBatch(sessionsOf, ids);
       const ms = performance.now() - started;

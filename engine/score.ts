@@ -55,8 +55,13 @@ export function score(session: NativeSession, request: ScoreRequest): ScoreResul
     const forcing = new TeacherForcing(session, request);
     for (let token = forcing.next(); token !== undefined; token = forcing.next()) {
       const start = performance.now();
-      const logits = session.decode(token);
-      forcing.feed(logits, performance.now() - start);
+      if (forcing.feedScore) { // only the target's score crosses
+        const scored = session.decodeScore(token, forcing.target());
+        forcing.feedScore(scored, performance.now() - start);
+      } else {
+        const logits = session.decode(token);
+        forcing.feed(logits, performance.now() - start);
+      }
     }
     return forcing.result();
   }

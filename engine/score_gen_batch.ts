@@ -16,7 +16,9 @@ import type { ScoreRequest, ScoreResult } from "./types.ts";
 /**
  * Scores every gen-mode request on at most `sessions.length` sessions at once; results in the
  * requests' order. Every request is checked as `score` checks it before any runs. `experts`
- * false leaves each result's experts null (see BatchLimits.experts).
+ * false leaves each result's experts null (see BatchLimits.experts). Requests that keep no
+ * distributions take their tokens' scores from the engine (gf_decode_batch_scores) unless
+ * `onDevice` is false, which brings each step's logits to the host (the same scores to ~1e-15).
  *
  * @example
  * ```ts ignore
@@ -26,7 +28,7 @@ import type { ScoreRequest, ScoreResult } from "./types.ts";
 export function scoreGenBatch(
   sessions: NativeSession[],
   requests: ScoreRequest[],
-  options: { experts?: boolean } = {},
+  options: { experts?: boolean; onDevice?: boolean } = {},
 ): ScoreResult[] {
   if (requests.length === 0) return [];
   if (sessions.length === 0) throw new RangeError("scoring together needs at least one session");
@@ -39,5 +41,6 @@ export function scoreGenBatch(
     sessions,
     requests.length,
     (session, i) => new TeacherForcing(session, requests[i], options.experts ?? true),
+    options.onDevice ?? true,
   );
 }

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { NativeSession } from "../ffi/session.ts";
+import type { NativeSession, TargetScore } from "../ffi/session.ts";
 import { ContinuationScores } from "./continuation_scores.ts";
 import { layerDensities } from "./densities.ts";
 import { sessionExperts } from "./experts.ts";
@@ -33,7 +33,7 @@ export class TeacherForcing {
    * ```ts ignore
    * const forcing = new TeacherForcing(session, request);
    * for (let token = forcing.next(); token !== undefined; token = forcing.next()) {
-   *   forcing.feed(session.decode(token), 0);
+   *   forcing.feedScore!(session.decodeScore(token, forcing.target()), 0);
    * }
    * const { loglikelihood } = forcing.result();
    * ```
@@ -42,6 +42,13 @@ export class TeacherForcing {
     const { config } = session.model;
     const { griffin } = request;
     this.#continuation = request.continuationIds;
+    if (!request.keepDistributions) {
+      this.feedScore = (score, ms, sequences = 1) => {
+        this.#tokenMs.push(ms / sequences);
+        if (sequences > 1) this.#together = true;
+        this.#scores.takeScore(score.logprob, score.greedy);
+      };
+    }
     this.#scores = new ContinuationScores(config.vocabSize, request.keepDistributions);
     session.reset();
     session.setGriffin(
@@ -70,6 +77,17 @@ export class TeacherForcing {
     if (sequences > 1) this.#together = true;
     this.#scores.take(logits, 0, this.#continuation[this.#tokenMs.length]);
   }
+
+  /** The token the next step's logits score (the one after the token `next` returns). */
+  target(): number {
+    return this.#continuation[this.#tokenMs.length + 1];
+  }
+
+  /**
+   * The next step's target scored by the engine (decodeScore: its log-probability and whether it
+   * is the argmax) instead of the logits; present unless the request keeps distributions.
+   */
+  readonly feedScore?: (score: TargetScore, ms: number, sequences?: number) => void;
 
   /** The outcome, as `score` returns it. */
   result(): ScoreResult {

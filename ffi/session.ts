@@ -26,6 +26,12 @@ export interface ClassSequenceScore {
   greedy: boolean[];
 }
 
+/** A target token's log-probability under a step's logits, and whether it is their argmax. */
+export interface TargetScore {
+  logprob: number;
+  greedy: boolean;
+}
+
 /** Owns a gf_session; `close()` frees it and is safe to call twice. */
 export class NativeSession {
   /** The model it runs. */
@@ -111,6 +117,17 @@ export class NativeSession {
     const token = new Int32Array(1);
     check(native().gf_decode_greedy(this.#live, id, token));
     return token[0];
+  }
+
+  /**
+   * decode for teacher forcing: the log-probability of `target` under the logits decode would
+   * give (log-softmax in float64) and whether it is their argmax; on a GPU only those cross (see
+   * gf_decode_score).
+   */
+  decodeScore(id: number, target: number): TargetScore {
+    const logprob = new Float64Array(1), greedy = new Uint8Array(1);
+    check(native().gf_decode_score(this.#live, id, target, logprob, greedy));
+    return { logprob: logprob[0], greedy: greedy[0] === 1 };
   }
 
   /** Mode class: one pass, experts used at the last position only; n × vocab logits. */
@@ -205,6 +222,33 @@ export class NativeSession {
     const tokens = new Int32Array(sessions.length);
     check(native().gf_decode_batch_greedy(handles, sessions.length, Int32Array.from(ids), tokens));
     return tokens;
+  }
+
+  /**
+   * decodeBatch for teacher forcing: each session's `targets[b]` scored as decodeScore scores it
+   * (see gf_decode_batch_scores).
+   */
+  static decodeBatchScores(
+    sessions: NativeSession[],
+    ids: number[],
+    targets: number[],
+  ): TargetScore[] {
+    const handles = NativeSession.#batchHandles(sessions, ids);
+    if (targets.length !== ids.length) {
+      throw new RangeError(`${ids.length} ids but ${targets.length} targets`);
+    }
+    const logprobs = new Float64Array(ids.length), greedy = new Uint8Array(ids.length);
+    check(
+      native().gf_decode_batch_scores(
+        handles,
+        ids.length,
+        Int32Array.from(ids),
+        Int32Array.from(targets),
+        logprobs,
+        greedy,
+      ),
+    );
+    return Array.from(logprobs, (logprob, b) => ({ logprob, greedy: greedy[b] === 1 }));
   }
 
   /** The sessions' handles for a batch call, one id each. */

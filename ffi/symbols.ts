@@ -80,6 +80,11 @@ export const symbols = {
     parameters: ["pointer", "i32", "buffer"],
     result: "i32",
   },
+  gf_decode_score: {
+    // gf_session*, int32_t id, int32_t target, double* logprob, uint8_t* greedy
+    parameters: ["pointer", "i32", "i32", "buffer", "buffer"],
+    result: "i32",
+  },
   gf_forward_class: {
     // gf_session*, const int32_t* ids, int32_t n, float* logits (n × vocab)
     parameters: ["pointer", "buffer", "i32", "buffer"],
@@ -94,6 +99,12 @@ export const symbols = {
   gf_decode_batch_greedy: {
     // gf_session** sessions, int32_t count, const int32_t* ids, int32_t* tokens (count)
     parameters: ["buffer", "i32", "buffer", "buffer"],
+    result: "i32",
+  },
+  gf_decode_batch_scores: {
+    // gf_session** sessions, int32_t count, const int32_t* ids, const int32_t* targets,
+    // double* logprobs, uint8_t* greedy (count each)
+    parameters: ["buffer", "i32", "buffer", "buffer", "buffer", "buffer"],
     result: "i32",
   },
   gf_score_class_batch: {

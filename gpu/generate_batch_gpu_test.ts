@@ -9,7 +9,8 @@ import { relativeError } from "../testdata/assert_close.ts";
 import { cudaDeviceCount } from "../ffi/library.ts";
 import type { EngineConfig } from "../ffi/config.ts";
 import { NativeModel } from "../ffi/model.ts";
-import { NativeSession } from "../ffi/session.ts";
+import { NativeSession, type TargetScore } from "../ffi/session.ts";
+import { logSoftmax } from "../engine/log_softmax.ts";
 import { openModel } from "../engine/open.ts";
 import { GEMMA_FORM, LLAMA_FORM, OPT_FORM } from "./_forms.ts";
 import { argmax, GREEDY } from "../engine/sampler.ts";
@@ -144,6 +145,63 @@ Deno.test({
           const aloneWant = sets[3].map((s, b) => argmax(s.decode(ids[b])));
           assert.deepEqual(alone, aloneWant, `alone, density ${density}, step ${t}`);
           ids = want;
+        }
+      }
+    } finally {
+      sets.flat().forEach((s) => s.close());
+      model.close();
+    }
+  },
+});
+
+Deno.test({
+  name: `targets' scores from the device, batched and alone, are the logits' log-softmax${skip}`,
+  ignore,
+  fn: () => {
+    const model = new NativeModel({ ...LLAMA_FORM, dtype: "bf16" }, 0);
+    model.synthesize(5n);
+    model.finalize();
+    // batched: scores, logits; alone: scores, logits
+    const sets = [0, 1, 2, 3].map(() =>
+      Array.from({ length: 5 }, () => new NativeSession(model, 256))
+    );
+    const check = (got: TargetScore[], rows: Float32Array, targets: number[], what: string) =>
+      got.forEach((score, b) => {
+        const want = logSoftmax(rows, b * 2048, 2048)[targets[b]];
+        assert.equal(
+          score.greedy,
+          argmax(rows, b * 2048, 2048) === targets[b],
+          `${what}, row ${b}`,
+        );
+        assert.ok(
+          Math.abs(score.logprob - want) < 1e-9,
+          `${what}, row ${b}: ${score.logprob} ${want}`,
+        );
+      });
+    try {
+      for (const density of [1, 0.5]) {
+        sets.forEach((sessions) =>
+          sessions.forEach((s, b) => {
+            s.setGriffin([density, density, density], "topk", 0);
+            s.prompt(Int32Array.from({ length: 10 + 17 * b }, (_, j) => (b * 97 + j * 13) % 2048));
+          })
+        );
+        let ids = [3, 99, 1000, 2047, 5];
+        for (let t = 0; t < 12; t++) {
+          const logits = NativeSession.decodeBatch(sets[1], ids);
+          const best = ids.map((_, b) => argmax(logits, b * 2048, 2048));
+          const targets = best.map((token, b) => (b + t) % 2 === 0 ? token : (token + 7) % 2048);
+          check(
+            NativeSession.decodeBatchScores(sets[0], ids, targets),
+            logits,
+            targets,
+            `batched ${t}`,
+          );
+          const alone = sets[2].map((s, b) => s.decodeScore(ids[b], targets[b]));
+          const rows = new Float32Array(5 * 2048);
+          sets[3].forEach((s, b) => rows.set(s.decode(ids[b]), b * 2048));
+          check(alone, rows, targets, `alone ${t}`);
+          ids = targets;
         }
       }
     } finally {
