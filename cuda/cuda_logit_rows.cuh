@@ -1,10 +1,11 @@
 /*
- * cuda_logit_rows.cuh — each row's argmax on the device: the greedy token of a decoding batch's rows
- * (gf_decode_batch_greedy) and the greedy flag of a class batch's scored rows, so that a row's
- * logits need not cross to the host.
+ * cuda_logit_rows.cuh — what the host takes from rows of logits, computed on the device so that
+ * the rows need not cross: each row's greedy token (gf_decode_greedy, gf_decode_batch_greedy), or
+ * its target's log-probability and greedy flag (class batches, gf_decode_score,
+ * gf_decode_batch_scores).
  */
-#ifndef GRIFFIN_CUDA_GREEDY_CUH
-#define GRIFFIN_CUDA_GREEDY_CUH
+#ifndef GRIFFIN_CUDA_LOGIT_ROWS_CUH
+#define GRIFFIN_CUDA_LOGIT_ROWS_CUH
 
 #include <cstring>
 
