@@ -1,8 +1,8 @@
 /*
  * decode_batch.cpp — gf_decode_batch: the generation phase of several sequences at once, with each
  * row's logits, or (gf_decode_batch_greedy) its greedy token, or (gf_decode_batch_scores) its
- * target's log-probability and greedy flag. The CPU backend decodes each session
- * in turn (the reference); a GPU runs them as one pass (cuda_decode_batch.cu).
+ * target's log-probability and greedy flag. The CPU backend decodes each session in turn (the
+ * reference); a GPU runs them as one pass (cuda_decode_batch.cu).
  */
 #include <vector>
 
@@ -14,7 +14,7 @@ using namespace gf;
 
 namespace {
 
-/* The arguments both entry points take, checked (the sessions, one model, room, the ids). */
+/* The arguments every entry point takes, checked (the sessions, one model, room, the ids). */
 gf_status check_batch(gf_session **sessions, int32_t count, const int32_t *ids) {
   if (count < 1) return fail(GF_ERR_INVALID_ARGUMENT, "a batch needs at least one sequence");
   const gf_model *model = sessions[0] ? sessions[0]->model : nullptr;
