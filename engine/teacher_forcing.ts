@@ -44,8 +44,7 @@ export class TeacherForcing {
     this.#continuation = request.continuationIds;
     if (!request.keepDistributions) {
       this.feedScore = (score, ms, sequences = 1) => {
-        this.#tokenMs.push(ms / sequences);
-        if (sequences > 1) this.#together = true;
+        this.#timed(ms, sequences);
         this.#scores.takeScore(score.logprob, score.greedy);
       };
     }
@@ -73,9 +72,14 @@ export class TeacherForcing {
    * shared by the `sequences` decoded in the same step.
    */
   feed(logits: Float32Array, ms: number, sequences = 1): void {
+    this.#timed(ms, sequences);
+    this.#scores.take(logits, 0, this.#continuation[this.#tokenMs.length]);
+  }
+
+  /** A step's time, its share when `sequences` shared it (then marked as decoded together). */
+  #timed(ms: number, sequences: number): void {
     this.#tokenMs.push(ms / sequences);
     if (sequences > 1) this.#together = true;
-    this.#scores.take(logits, 0, this.#continuation[this.#tokenMs.length]);
   }
 
   /** The token the next step's logits score (the one after the token `next` returns). */

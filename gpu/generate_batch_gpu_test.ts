@@ -116,55 +116,57 @@ for (const [form, base] of Object.entries(FORMS)) {
   });
 }
 
+/**
+ * Four sets of five sessions on a bf16 Llama-form model, each set's sequences prompted alike, at
+ * densities 1 and 0.5 in turn; `decode(sets, density)` drives them. Closes everything after.
+ */
+function fourWays(decode: (sets: NativeSession[][], density: number) => void): void {
+  const model = new NativeModel({ ...LLAMA_FORM, dtype: "bf16" }, 0);
+  model.synthesize(5n);
+  model.finalize();
+  const sets = [0, 1, 2, 3].map(() =>
+    Array.from({ length: 5 }, () => new NativeSession(model, 256))
+  );
+  try {
+    for (const density of [1, 0.5]) {
+      sets.forEach((sessions) =>
+        sessions.forEach((s, b) => {
+          s.setGriffin([density, density, density], "topk", 0);
+          s.prompt(Int32Array.from({ length: 10 + 17 * b }, (_, j) => (b * 97 + j * 13) % 2048));
+        })
+      );
+      decode(sets, density);
+    }
+  } finally {
+    sets.flat().forEach((s) => s.close());
+    model.close();
+  }
+}
+
 Deno.test({
   name: `greedy tokens from the device, batched and alone, are the logits' argmax${skip}`,
   ignore,
-  fn: () => {
-    const model = new NativeModel({ ...LLAMA_FORM, dtype: "bf16" }, 0);
-    model.synthesize(5n);
-    model.finalize();
+  fn: () =>
     // batched: greedy, logits; alone (another path, so other bits): greedy, logits
-    const sets = [0, 1, 2, 3].map(() =>
-      Array.from({ length: 5 }, () => new NativeSession(model, 256))
-    );
-    try {
-      for (const density of [1, 0.5]) {
-        sets.forEach((sessions) =>
-          sessions.forEach((s, b) => {
-            s.setGriffin([density, density, density], "topk", 0);
-            s.prompt(Int32Array.from({ length: 10 + 17 * b }, (_, j) => (b * 97 + j * 13) % 2048));
-          })
-        );
-        let ids = [3, 99, 1000, 2047, 5];
-        for (let t = 0; t < 12; t++) {
-          const tokens = NativeSession.decodeBatchGreedy(sets[0], ids);
-          const logits = NativeSession.decodeBatch(sets[1], ids);
-          const want = ids.map((_, b) => argmax(logits, b * 2048, 2048));
-          assert.deepEqual([...tokens], want, `density ${density}, step ${t}`);
-          const alone = sets[2].map((s, b) => s.decodeGreedy(ids[b]));
-          const aloneWant = sets[3].map((s, b) => argmax(s.decode(ids[b])));
-          assert.deepEqual(alone, aloneWant, `alone, density ${density}, step ${t}`);
-          ids = want;
-        }
+    fourWays((sets, density) => {
+      let ids = [3, 99, 1000, 2047, 5];
+      for (let t = 0; t < 12; t++) {
+        const tokens = NativeSession.decodeBatchGreedy(sets[0], ids);
+        const logits = NativeSession.decodeBatch(sets[1], ids);
+        const want = ids.map((_, b) => argmax(logits, b * 2048, 2048));
+        assert.deepEqual([...tokens], want, `density ${density}, step ${t}`);
+        const alone = sets[2].map((s, b) => s.decodeGreedy(ids[b]));
+        const aloneWant = sets[3].map((s, b) => argmax(s.decode(ids[b])));
+        assert.deepEqual(alone, aloneWant, `alone, density ${density}, step ${t}`);
+        ids = want;
       }
-    } finally {
-      sets.flat().forEach((s) => s.close());
-      model.close();
-    }
-  },
+    }),
 });
 
 Deno.test({
   name: `targets' scores from the device, batched and alone, are the logits' log-softmax${skip}`,
   ignore,
   fn: () => {
-    const model = new NativeModel({ ...LLAMA_FORM, dtype: "bf16" }, 0);
-    model.synthesize(5n);
-    model.finalize();
-    // batched: scores, logits; alone: scores, logits
-    const sets = [0, 1, 2, 3].map(() =>
-      Array.from({ length: 5 }, () => new NativeSession(model, 256))
-    );
     const check = (got: TargetScore[], rows: Float32Array, targets: number[], what: string) =>
       got.forEach((score, b) => {
         const want = logSoftmax(rows, b * 2048, 2048)[targets[b]];
@@ -178,35 +180,25 @@ Deno.test({
           `${what}, row ${b}: ${score.logprob} ${want}`,
         );
       });
-    try {
-      for (const density of [1, 0.5]) {
-        sets.forEach((sessions) =>
-          sessions.forEach((s, b) => {
-            s.setGriffin([density, density, density], "topk", 0);
-            s.prompt(Int32Array.from({ length: 10 + 17 * b }, (_, j) => (b * 97 + j * 13) % 2048));
-          })
+    // batched: scores, logits; alone: scores, logits
+    fourWays((sets) => {
+      let ids = [3, 99, 1000, 2047, 5];
+      for (let t = 0; t < 12; t++) {
+        const logits = NativeSession.decodeBatch(sets[1], ids);
+        const best = ids.map((_, b) => argmax(logits, b * 2048, 2048));
+        const targets = best.map((token, b) => (b + t) % 2 === 0 ? token : (token + 7) % 2048);
+        check(
+          NativeSession.decodeBatchScores(sets[0], ids, targets),
+          logits,
+          targets,
+          `batched ${t}`,
         );
-        let ids = [3, 99, 1000, 2047, 5];
-        for (let t = 0; t < 12; t++) {
-          const logits = NativeSession.decodeBatch(sets[1], ids);
-          const best = ids.map((_, b) => argmax(logits, b * 2048, 2048));
-          const targets = best.map((token, b) => (b + t) % 2 === 0 ? token : (token + 7) % 2048);
-          check(
-            NativeSession.decodeBatchScores(sets[0], ids, targets),
-            logits,
-            targets,
-            `batched ${t}`,
-          );
-          const alone = sets[2].map((s, b) => s.decodeScore(ids[b], targets[b]));
-          const rows = new Float32Array(5 * 2048);
-          sets[3].forEach((s, b) => rows.set(s.decode(ids[b]), b * 2048));
-          check(alone, rows, targets, `alone ${t}`);
-          ids = targets;
-        }
+        const alone = sets[2].map((s, b) => s.decodeScore(ids[b], targets[b]));
+        const rows = new Float32Array(5 * 2048);
+        sets[3].forEach((s, b) => rows.set(s.decode(ids[b]), b * 2048));
+        check(alone, rows, targets, `alone ${t}`);
+        ids = targets;
       }
-    } finally {
-      sets.flat().forEach((s) => s.close());
-      model.close();
-    }
+    });
   },
 });
