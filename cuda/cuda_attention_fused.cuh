@@ -42,19 +42,6 @@ template <typename T, int HD, int W> constexpr size_t fused_shared_bytes() {
   return ((size_t)fused_queries<W>() + 3 * (size_t)fused_keys<HD>()) * fused_row<HD>() * sizeof(T);
 }
 
-/* Four 8 × 8 matrices of 16-bit values from shared memory (lane l gives a row of matrix l / 8). */
-template <bool transposed> __device__ __forceinline__ void load_matrices(uint32_t r[4], const void *row) {
-  const unsigned at = (unsigned)__cvta_generic_to_shared(row);
-  if (transposed)
-    asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];"
-                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
-                 : "r"(at));
-  else
-    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];"
-                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
-                 : "r"(at));
-}
-
 /* Two floats rounded to T (as from_float), lo in the low half: an A fragment's register. */
 template <typename T> __device__ __forceinline__ uint32_t pack_pair(float lo, float hi) {
   T pair[2] = {from_float<T>(lo), from_float<T>(hi)};

@@ -6,15 +6,20 @@
  * question it answers: is q/k/v's and o's slower rate (bench/results/h200/profile_batch.log)
  * cuBLAS's choice of algorithm.
  *
- *   nvcc -O3 -std=c++17 -arch=sm_90 tools/gemm_lab.cu -lcublas -lcublasLt -o /tmp/gemm_lab && /tmp/gemm_lab
+ *   nvcc -O3 -std=c++17 -arch=sm_90 -Icuda tools/gemm_lab.cu -lcublas -lcublasLt -o /tmp/gemm_lab && /tmp/gemm_lab
  *
  * `/tmp/gemm_lab --search 16` instead walks every algorithm cuBLASLt lists for each product at
  * that many rows (its ids, each tile it offers, split-K 1–8 with each reduction scheme it
  * supports), keeps what cublasLtMatmulAlgoCheck accepts, times it and prints the five fastest
  * beside the heuristics' best: whether a decoding batch's 16-row products (3.6 TB/s in cuBLAS's
  * 128 × 16 tiles, on 86–96 of 132 multiprocessors) have a configuration that fills the chip.
+ *
+ * `/tmp/gemm_lab --rows 16` times few-row kernels of our own against cuBLAS for the same products
+ * (and gate with up in one launch), each result compared with cuBLAS's: the engine's
+ * gemm_rows_kernel (GRIFFIN_GEMM_ROWS=1) and the stream-K kernel of tools/gemm_stream_lab.cuh.
  */
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -26,6 +31,9 @@
 #include <cublas_v2.h>
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
+
+#include "cuda_gemm_rows.cuh"
+#include "gemm_stream_lab.cuh"
 
 namespace {
 
@@ -263,12 +271,99 @@ void split_table(cublasHandle_t blas, cudaStream_t stream, const Shape *shapes, 
   cudaFree(device);
 }
 
+/* Few-row kernels' scratch (gemm_stream_lab.cuh). */
+float *stream_scratch;
+uint32_t *stream_tickets;
+
+/* Milliseconds per launch of kernel(y, w, y_b, w_b) over the lab's turning copies of the weights. */
+template <typename Launch>
+float turning_ms(cudaStream_t stream, const char *w, size_t each, int copies, const char *w_b, Launch launch) {
+  int turn = 0;
+  return time_ms(stream, [&] {
+    const size_t at = (size_t)(turn++ % copies) * each;
+    CHECK(launch((const __nv_bfloat16 *)(w + at), w_b ? (const __nv_bfloat16 *)(w_b + at) : nullptr));
+  });
+}
+
+/* The largest |a − b| over the largest |b|, of n floats on the device. */
+double relative_gap(const float *a, const float *b, size_t n) {
+  std::vector<float> ha(n), hb(n);
+  cudaMemcpy(ha.data(), a, n * 4, cudaMemcpyDeviceToHost);
+  cudaMemcpy(hb.data(), b, n * 4, cudaMemcpyDeviceToHost);
+  double gap = 0, top = 0;
+  for (size_t i = 0; i < n; i++)
+    gap = std::max(gap, (double)std::fabs(ha[i] - hb[i])), top = std::max(top, (double)std::fabs(hb[i]));
+  return top > 0 ? gap / top : gap;
+}
+
+/*
+ * --rows N: few-row kernels against cuBLAS (cublasGemmEx) for each (out, in) product of N rows,
+ * and gate with up in one launch: the engine's gemm_rows_kernel (GRIFFIN_GEMM_ROWS=1) and the
+ * stream-K kernel of gemm_stream_lab.cuh (cp.async stages of KC inputs); each
+ * result against cuBLAS's. Weights turn over copies so that none stays in the L2.
+ */
+void rows_table(cublasHandle_t blas, cudaStream_t stream, int n, void *w, void *x, float *y) {
+  using B = __nv_bfloat16;
+  int sms = 0;
+  CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, 0));
+  CHECK(cudaMalloc(&stream_scratch, gf::gemm_stream_scratch(2 * sms) * 4));
+  CHECK(cudaMalloc(&stream_tickets, 4096 * 4));
+  CHECK(cudaMemset(stream_tickets, 0, 4096 * 4));
+  const Shape shapes[] = {{"q/k/v", 12288, 4096, false}, {"o", 4096, 4096, false}, {"gate", 11008, 4096, false},
+                          {"lm head", 32000, 4096, false}};
+  const float one = 1.f, zero = 0.f;
+  float *mine = y + (size_t)n * 32000 * 2;
+  const B *xb = (const B *)x;
+  auto kernels = [&](const Shape &s, float *y_a, float *y_b) {
+    using L = std::function<cudaError_t(const B *, const B *)>;
+    return std::vector<std::pair<const char *, L>>{
+        {"gemm_rows", [=](const B *a, const B *b) { return gf::launch_gemm_rows<B>(stream, y_a, a, y_b, b, xb, n, s.in, s.out, false, sms); }},
+        {"stream 128x6", [=](const B *a, const B *b) { return gf::launch_gemm_stream<B, 128, 6>(stream, y_a, a, y_b, b, xb, n, s.in, s.out, false, sms, stream_scratch, stream_tickets); }},
+        {"stream 128x8", [=](const B *a, const B *b) { return gf::launch_gemm_stream<B, 128, 8>(stream, y_a, a, y_b, b, xb, n, s.in, s.out, false, sms, stream_scratch, stream_tickets); }},
+        {"stream 256x3", [=](const B *a, const B *b) { return gf::launch_gemm_stream<B, 256, 3>(stream, y_a, a, y_b, b, xb, n, s.in, s.out, false, sms, stream_scratch, stream_tickets); }},
+        {"stream 256x4", [=](const B *a, const B *b) { return gf::launch_gemm_stream<B, 256, 4>(stream, y_a, a, y_b, b, xb, n, s.in, s.out, false, sms, stream_scratch, stream_tickets); }},
+        {"stream 128x3, 2 a multiprocessor", [=](const B *a, const B *b) { return gf::launch_gemm_stream<B, 128, 3>(stream, y_a, a, y_b, b, xb, n, s.in, s.out, false, 2 * sms, stream_scratch, stream_tickets); }},
+    };
+  };
+  printf("rows lab: %d rows, bf16 weights, f32 outputs; us (weights GB/s), largest gap to cuBLAS\n", n);
+  for (const Shape &s : shapes) {
+    const size_t each = (size_t)2 * s.in * s.out;
+    const int copies = (int)std::max<size_t>(1, std::min<size_t>(8, W_BYTES / each));
+    int turn = 0;
+    const float blas_ms = time_ms(stream, [&] {
+      CHECK(cublasGemmEx(blas, CUBLAS_OP_T, CUBLAS_OP_N, s.out, n, s.in, &one,
+                         (const char *)w + (size_t)(turn++ % copies) * each, CUDA_R_16BF, s.in, x, CUDA_R_16BF, s.in,
+                         &zero, y, CUDA_R_32F, s.out, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+    });
+    CHECK(cublasGemmEx(blas, CUBLAS_OP_T, CUBLAS_OP_N, s.out, n, s.in, &one, w, CUDA_R_16BF, s.in, x, CUDA_R_16BF, s.in,
+                       &zero, y, CUDA_R_32F, s.out, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+    printf("%-8s cuBLAS %.1f (%.0f)\n", s.name, blas_ms * 1e3, each / blas_ms / 1e6);
+    for (auto &[name, launch] : kernels(s, mine, nullptr)) {
+      const float ms = turning_ms(stream, (const char *)w, each, copies, nullptr, launch);
+      CHECK(cudaMemset(mine, 0, (size_t)n * s.out * 4));
+      CHECK(launch((const B *)w, nullptr));
+      CHECK(cudaStreamSynchronize(stream));
+      printf("         %-34s %.1f (%.0f) gap %.1e\n", name, ms * 1e3, each / ms / 1e6, relative_gap(mine, y, (size_t)n * s.out));
+    }
+  }
+  const Shape &g = shapes[2];
+  const size_t each = (size_t)2 * g.in * g.out;
+  const int pairs = (int)std::max<size_t>(1, W_BYTES / (2 * each));
+  printf("gate+up in one launch\n");
+  for (auto &[name, launch] : kernels(g, mine, mine + (size_t)n * g.out)) {
+    const float ms = turning_ms(stream, (const char *)w, 2 * each, pairs, (const char *)w + each, launch);
+    printf("         %-34s %.1f (%.0f)\n", name, ms * 1e3, 2 * each / ms / 1e6);
+  }
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
   int search_rows = 0, split_rows = 0;
   if (argc == 3 && strcmp(argv[1], "--search") == 0) search_rows = atoi(argv[2]), argc = 1;
   if (argc == 3 && strcmp(argv[1], "--split") == 0) split_rows = atoi(argv[2]), argc = 1;
+  int rows_lab = 0;
+  if (argc == 3 && strcmp(argv[1], "--rows") == 0) rows_lab = atoi(argv[2]), argc = 1;
   std::vector<int> sizes;
   for (int i = 1; i < argc; i++) sizes.push_back(atoi(argv[i]));
   if (sizes.empty()) sizes = {4000, 16};
@@ -292,6 +387,10 @@ int main(int argc, char **argv) {
   fill_kernel<<<4096, 256, 0, stream>>>((__nv_bfloat16 *)w, (size_t)12288 * 11008, 1u);
   fill_kernel<<<4096, 256, 0, stream>>>((__nv_bfloat16 *)x, (size_t)largest * 11008, 2u);
   CHECK(cudaStreamSynchronize(stream));
+  if (rows_lab > 0) {
+    rows_table(blas, stream, rows_lab, w, x, (float *)y);
+    return 0;
+  }
   if (split_rows > 0) {
     split_table(blas, stream, shapes, 4, split_rows, w, x, y);
     return 0;
