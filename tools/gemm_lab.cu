@@ -16,7 +16,8 @@
  *
  * `/tmp/gemm_lab --rows 16` times few-row kernels of our own against cuBLAS for the same products
  * (and gate with up in one launch), each result compared with cuBLAS's: the engine's
- * gemm_rows_kernel (GRIFFIN_GEMM_ROWS=1) and the stream-K kernel of tools/gemm_stream_lab.cuh.
+ * gemm_rows_kernel (GRIFFIN_GEMM_ROWS=1) and the stream-K kernels of tools/gemm_stream_lab.cuh
+ * (cp.async) and tools/gemm_tma_lab.cuh (the copy engine, TMA).
  */
 #include <algorithm>
 #include <cmath>
@@ -33,7 +34,7 @@
 #include <cuda_runtime.h>
 
 #include "cuda_gemm_rows.cuh"
-#include "gemm_stream_lab.cuh"
+#include "gemm_tma_lab.cuh"
 
 namespace {
 
@@ -299,7 +300,7 @@ double relative_gap(const float *a, const float *b, size_t n) {
 /*
  * --rows N: few-row kernels against cuBLAS (cublasGemmEx) for each (out, in) product of N rows,
  * and gate with up in one launch: the engine's gemm_rows_kernel (GRIFFIN_GEMM_ROWS=1) and the
- * stream-K kernel of gemm_stream_lab.cuh (cp.async stages of KC inputs); each
+ * stream-K kernels of gemm_stream_lab.cuh (cp.async stages of KC inputs) and gemm_tma_lab.cuh; each
  * result against cuBLAS's. Weights turn over copies so that none stays in the L2.
  */
 void rows_table(cublasHandle_t blas, cudaStream_t stream, int n, void *w, void *x, float *y) {
@@ -322,6 +323,9 @@ void rows_table(cublasHandle_t blas, cudaStream_t stream, int n, void *w, void *
         {"stream 128x8", [=](const B *a, const B *b) { return gf::launch_gemm_stream<B, 128, 8>(stream, y_a, a, y_b, b, xb, n, s.in, s.out, false, sms, stream_scratch, stream_tickets); }},
         {"stream 256x3", [=](const B *a, const B *b) { return gf::launch_gemm_stream<B, 256, 3>(stream, y_a, a, y_b, b, xb, n, s.in, s.out, false, sms, stream_scratch, stream_tickets); }},
         {"stream 256x4", [=](const B *a, const B *b) { return gf::launch_gemm_stream<B, 256, 4>(stream, y_a, a, y_b, b, xb, n, s.in, s.out, false, sms, stream_scratch, stream_tickets); }},
+        {"tma 256x4", [=](const B *a, const B *b) { return gf::launch_gemm_tma<256, 4>(stream, y_a, a, y_b, b, xb, n, s.in, s.out, false, sms, stream_scratch, stream_tickets); }},
+        {"tma 128x8", [=](const B *a, const B *b) { return gf::launch_gemm_tma<128, 8>(stream, y_a, a, y_b, b, xb, n, s.in, s.out, false, sms, stream_scratch, stream_tickets); }},
+        {"tma 128x4", [=](const B *a, const B *b) { return gf::launch_gemm_tma<128, 4>(stream, y_a, a, y_b, b, xb, n, s.in, s.out, false, sms, stream_scratch, stream_tickets); }},
         {"stream 128x3, 2 a multiprocessor", [=](const B *a, const B *b) { return gf::launch_gemm_stream<B, 128, 3>(stream, y_a, a, y_b, b, xb, n, s.in, s.out, false, 2 * sms, stream_scratch, stream_tickets); }},
     };
   };
@@ -388,6 +392,7 @@ int main(int argc, char **argv) {
   fill_kernel<<<4096, 256, 0, stream>>>((__nv_bfloat16 *)x, (size_t)largest * 11008, 2u);
   CHECK(cudaStreamSynchronize(stream));
   if (rows_lab > 0) {
+    setvbuf(stdout, nullptr, _IONBF, 0); /* every line out, should a kernel hang */
     rows_table(blas, stream, rows_lab, w, x, (float *)y);
     return 0;
   }

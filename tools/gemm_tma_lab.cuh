@@ -1,0 +1,198 @@
+/*
+ * gemm_tma_lab.cuh — a laboratory kernel for tools/gemm_lab.cu (`--rows N`), not used by the
+ * engine: gemm_stream_lab.cuh's stream-K few-row product (Y (rows ≤ 16, out) (+)= X · Wᵀ, units of
+ * 64 output rows × KC inputs, an equal run of units a block, shared tiles summed in block order)
+ * with its copies made the way cuBLAS makes them: the chip's tensor-memory-access engine (TMA)
+ * copies 64 × 64 boxes of W and 16 × 64 boxes of X (tensor maps, rows past the ends read as
+ * zeros) into 128-byte-swizzled stages, a ninth warp issuing them as stages come free, the 8
+ * summing warps waiting on each stage's barrier (mbarrier) instead of on one another.
+ *
+ * Measured on the H200 (bench/results/h200/rows_lab.log, call 9; 16 rows, Llama-2-7B shapes): q/k/v
+ * 34.6 µs against cuBLAS's 30.5, gate and up in one launch 53.4 against cuBLAS's batched ~48, the LM
+ * head 72.5 against 66.4, o 19.3 against 20.2 — 88–90% of cuBLAS on the larger products (2.8–3.6
+ * TB/s), 11–14% faster than the cp.async kernel, the same with 4 or 8 stages of 128 or 256 inputs.
+ * Not yet a replacement; what cuBLAS still does differently: 128-row tiles (half the X copied per
+ * byte of W) on 96 blocks of 384 threads, 11 stages of 64 inputs.
+ */
+#ifndef GRIFFIN_GEMM_TMA_LAB_CUH
+#define GRIFFIN_GEMM_TMA_LAB_CUH
+
+#include <cuda.h>
+#include <cudaTypedefs.h>
+
+#include "gemm_stream_lab.cuh"
+
+namespace gf {
+
+/* A barrier in shared memory: its 32-bit shared address. */
+__device__ __forceinline__ unsigned shared_at(const void *p) { return (unsigned)__cvta_generic_to_shared(p); }
+__device__ __forceinline__ void barrier_init(uint64_t *bar, unsigned count) {
+  asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;" ::"r"(shared_at(bar)), "r"(count));
+}
+/* Arrives on bar, telling it `bytes` more are to come from the copy engine. */
+__device__ __forceinline__ void barrier_expect(uint64_t *bar, unsigned bytes) {
+  asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;" ::"r"(shared_at(bar)), "r"(bytes) : "memory");
+}
+__device__ __forceinline__ void barrier_arrive(uint64_t *bar) {
+  asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];" ::"r"(shared_at(bar)) : "memory");
+}
+/* Waits until bar's phase of the given parity has completed. */
+__device__ __forceinline__ void barrier_wait(uint64_t *bar, unsigned parity) {
+  asm volatile("{\n .reg .pred done;\n wait_%=:\n"
+               " mbarrier.try_wait.parity.shared::cta.b64 done, [%0], %1;\n"
+               " @!done bra wait_%=;\n}" ::"r"(shared_at(bar)),
+               "r"(parity)
+               : "memory");
+}
+/* The box of map at (inner c0, outer c1) into shared memory at to, completing on bar. */
+__device__ __forceinline__ void box_copy(void *to, const CUtensorMap *map, int c0, int c1, uint64_t *bar) {
+  asm volatile("cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1, {%2, %3}], [%4];"
+               ::"r"(shared_at(to)), "l"(reinterpret_cast<uint64_t>(map)), "r"(c0), "r"(c1), "r"(shared_at(bar))
+               : "memory");
+}
+
+/* Bytes of a box of W (64 rows) and of X (16 rows), 64 inputs (128 bytes, swizzled) a row. */
+constexpr int TMA_W_BOX = 64 * 128, TMA_X_BOX = 16 * 128;
+
+/* Shared bytes of gemm_tma_kernel<T, KC, STAGES>: 1024 to align the stages, the stages, the warps' sums. */
+template <int KC, int STAGES> constexpr size_t gemm_tma_shared() {
+  return 1024 + (size_t)STAGES * (KC / 64) * (TMA_W_BOX + TMA_X_BOX) + (size_t)STREAM_WARPS * 1024 * 4;
+}
+
+/* Offset of 16-byte chunk c of row r in a 128-byte-swizzled box (1024-byte aligned). */
+__device__ __forceinline__ int swizzled(int r, int c) { return r * 128 + ((c ^ (r & 7)) << 4); }
+
+template <typename T, int KC, int STAGES>
+static __global__ void __launch_bounds__((STREAM_WARPS + 1) * 32, 1)
+    gemm_tma_kernel(const __grid_constant__ CUtensorMap map_a, const __grid_constant__ CUtensorMap map_b,
+                    const __grid_constant__ CUtensorMap map_x, float *__restrict__ y_a, float *__restrict__ y_b,
+                    int rows, int in, int out, int tiles_a, int tiles, bool accumulate, float *__restrict__ scratch,
+                    uint32_t *__restrict__ tickets) {
+  constexpr int BOXES = KC / 64, STAGE = BOXES * (TMA_W_BOX + TMA_X_BOX), STEPS = KC / 16;
+  extern __shared__ unsigned char raw[];
+  unsigned char *smem = raw + ((1024 - (shared_at(raw) & 1023)) & 1023);
+  float *sums = reinterpret_cast<float *>(smem + (size_t)STAGES * STAGE);
+  __shared__ __align__(8) uint64_t full[STAGES], empty[STAGES];
+  __shared__ bool last_part;
+  const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
+  const int per_tile = in / KC, units = tiles * per_tile;
+  const int u0 = (int)((long)blockIdx.x * units / gridDim.x), u1 = (int)((long)(blockIdx.x + 1) * units / gridDim.x);
+  const int first_tile = u0 / per_tile;
+  if (tid == 0) {
+    for (int s = 0; s < STAGES; s++) barrier_init(&full[s], 1), barrier_init(&empty[s], STREAM_WARPS);
+    asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
+  }
+  __syncthreads();
+  if (warp == STREAM_WARPS) { /* the copying warp, one lane of it */
+    if (lane != 0) return;
+    int tile = first_tile, step = u0 % per_tile, s = 0, round = 0;
+    for (int u = u0; u < u1; u++) {
+      if (round > 0) barrier_wait(&empty[s], (unsigned)(round - 1) & 1u);
+      const bool b = tile >= tiles_a;
+      const int o0 = (tile - (b ? tiles_a : 0)) * STREAM_TILE;
+      unsigned char *stage = smem + (size_t)s * STAGE;
+      barrier_expect(&full[s], STAGE);
+#pragma unroll
+      for (int box = 0; box < BOXES; box++) {
+        const int k = step * KC + box * 64;
+        box_copy(stage + box * TMA_W_BOX, b ? &map_b : &map_a, k, o0, &full[s]);
+        box_copy(stage + BOXES * TMA_W_BOX + box * TMA_X_BOX, &map_x, k, 0, &full[s]);
+      }
+      if (++s == STAGES) s = 0, round++;
+      if (++step == per_tile) step = 0, tile++;
+    }
+    return;
+  }
+  float c[8][4] = {};
+  /* lane's ldmatrix rows: X (A) token ((lane / 8) % 2)·8 + lane % 8, chunk + lane / 16; W (B) row
+   * (lane / 16)·8 + lane % 8 of each pair of n-tiles, chunk + (lane / 8) % 2 */
+  const int a_row = ((lane >> 3) & 1) * 8 + (lane & 7), a_half = lane >> 4;
+  const int b_row = (lane >> 4) * 8 + (lane & 7), b_half = (lane >> 3) & 1;
+  int tile = first_tile, step_in_tile = u0 % per_tile, s = 0, round = 0;
+  for (int u = u0; u < u1; u++) {
+    barrier_wait(&full[s], (unsigned)round & 1u);
+    const unsigned char *stage = smem + (size_t)s * STAGE;
+#pragma unroll
+    for (int j = 0; j < STEPS / STREAM_WARPS; j++) {
+      const int k = (j * STREAM_WARPS + warp) * 16, box = k / 64, chunk = (k % 64) / 8;
+      const unsigned char *w_box = stage + box * TMA_W_BOX, *x_box = stage + BOXES * TMA_W_BOX + box * TMA_X_BOX;
+      uint32_t a[4];
+      load_matrices<false>(a, x_box + swizzled(a_row, chunk + a_half));
+#pragma unroll
+      for (int pair = 0; pair < 4; pair++) {
+        uint32_t bq[4];
+        load_matrices<false>(bq, w_box + swizzled(pair * 16 + b_row, chunk + b_half));
+        mma_16816<T>(c[2 * pair], a[0], a[1], a[2], a[3], bq[0], bq[1]);
+        mma_16816<T>(c[2 * pair + 1], a[0], a[1], a[2], a[3], bq[2], bq[3]);
+      }
+    }
+    __syncwarp();
+    if (lane == 0) barrier_arrive(&empty[s]); /* this warp is done with the stage */
+    if (++s == STAGES) s = 0, round++;
+    const bool tile_ends = step_in_tile == per_tile - 1;
+    if (tile_ends || u == u1 - 1)
+      stream_finish(c, sums, y_a, y_b, rows, out, tiles_a, tile, tile_ends && u - step_in_tile >= u0,
+                    tile == first_tile, per_tile, units, accumulate, scratch, tickets, &last_part,
+                    [] { asm volatile("bar.sync 1, %0;" ::"n"(STREAM_WARPS * 32) : "memory"); });
+    if (++step_in_tile == per_tile) step_in_tile = 0, tile++;
+  }
+}
+
+/* cuTensorMapEncodeTiled, from the driver (once). */
+inline PFN_cuTensorMapEncodeTiled_v12000 tensor_map_encoder() {
+  static PFN_cuTensorMapEncodeTiled_v12000 encode = nullptr;
+  if (!encode) {
+    void *fn = nullptr;
+    cudaDriverEntryPointQueryResult found;
+#if CUDART_VERSION >= 12050
+    if (cudaGetDriverEntryPointByVersion("cuTensorMapEncodeTiled", &fn, 12000, cudaEnableDefault, &found) ==
+            cudaSuccess &&
+        found == cudaDriverEntryPointSuccess)
+#else
+    if (cudaGetDriverEntryPoint("cuTensorMapEncodeTiled", &fn, cudaEnableDefault, &found) == cudaSuccess &&
+        found == cudaDriverEntryPointSuccess)
+#endif
+      encode = (PFN_cuTensorMapEncodeTiled_v12000)fn;
+  }
+  return encode;
+}
+
+/* A map of a row-major (outer, inner) matrix of 16-bit values in boxes of box_rows × 64, 128-byte swizzled. */
+inline bool box_map(CUtensorMap *map, const void *data, int outer, int inner, int box_rows) {
+  PFN_cuTensorMapEncodeTiled_v12000 encode = tensor_map_encoder();
+  if (!encode) return false;
+  const cuuint64_t dims[2] = {(cuuint64_t)inner, (cuuint64_t)outer}, strides[1] = {(cuuint64_t)inner * 2};
+  const cuuint32_t box[2] = {64, (cuuint32_t)box_rows}, steps[2] = {1, 1};
+  return encode(map, CU_TENSOR_MAP_DATA_TYPE_BFLOAT16, 2, const_cast<void *>(data), dims, strides, box, steps,
+                CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B, CU_TENSOR_MAP_L2_PROMOTION_L2_256B,
+                CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE) == CUDA_SUCCESS;
+}
+
+/* launch_gemm_stream's product (bf16 weights) by gemm_tma_kernel; w_b null: one product. */
+template <int KC = 256, int STAGES = 4>
+static cudaError_t launch_gemm_tma(cudaStream_t stream, float *y_a, const __nv_bfloat16 *w_a, float *y_b,
+                                   const __nv_bfloat16 *w_b, const __nv_bfloat16 *x, int rows, int in, int out,
+                                   bool accumulate, int blocks, float *scratch, uint32_t *tickets) {
+  using T = __nv_bfloat16;
+  if (rows < 1 || rows > STREAM_ROWS || in % KC != 0) return cudaErrorInvalidValue;
+  CUtensorMap map_a, map_b, map_x;
+  if (!box_map(&map_a, w_a, out, in, 64) || !box_map(&map_b, w_b ? w_b : w_a, out, in, 64) ||
+      !box_map(&map_x, x, rows, in, 16))
+    return cudaErrorInvalidValue;
+  static bool raised = false;
+  if (!raised) {
+    cudaError_t e = cudaFuncSetAttribute(gemm_tma_kernel<T, KC, STAGES>, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                         (int)gemm_tma_shared<KC, STAGES>());
+    if (e != cudaSuccess) return e;
+    raised = true;
+  }
+  const int tiles_a = (out + STREAM_TILE - 1) / STREAM_TILE, tiles = w_b ? 2 * tiles_a : tiles_a;
+  blocks = std::max(1, std::min(blocks, tiles * (in / KC)));
+  gemm_tma_kernel<T, KC, STAGES><<<blocks, (STREAM_WARPS + 1) * 32, gemm_tma_shared<KC, STAGES>(), stream>>>(
+      map_a, map_b, map_x, y_a, y_b, rows, in, out, tiles_a, tiles, accumulate, scratch, tickets);
+  return cudaGetLastError();
+}
+
+} // namespace gf
+
+#endif
