@@ -326,6 +326,9 @@ void rows_table(cublasHandle_t blas, cudaStream_t stream, int n, void *w, void *
         {"tma 256x4", [=](const B *a, const B *b) { return gf::launch_gemm_tma<256, 4>(stream, y_a, a, y_b, b, xb, n, s.in, s.out, false, sms, stream_scratch, stream_tickets); }},
         {"tma 128x8", [=](const B *a, const B *b) { return gf::launch_gemm_tma<128, 8>(stream, y_a, a, y_b, b, xb, n, s.in, s.out, false, sms, stream_scratch, stream_tickets); }},
         {"tma 128x4", [=](const B *a, const B *b) { return gf::launch_gemm_tma<128, 4>(stream, y_a, a, y_b, b, xb, n, s.in, s.out, false, sms, stream_scratch, stream_tickets); }},
+        {"tma 128x4, 128-row tiles", [=](const B *a, const B *b) { return gf::launch_gemm_tma<128, 4, 128>(stream, y_a, a, y_b, b, xb, n, s.in, s.out, false, sms, stream_scratch, stream_tickets); }},
+        {"tma 128x3, 128-row tiles", [=](const B *a, const B *b) { return gf::launch_gemm_tma<128, 3, 128>(stream, y_a, a, y_b, b, xb, n, s.in, s.out, false, sms, stream_scratch, stream_tickets); }},
+        {"tma 256x2, 128-row tiles", [=](const B *a, const B *b) { return gf::launch_gemm_tma<256, 2, 128>(stream, y_a, a, y_b, b, xb, n, s.in, s.out, false, sms, stream_scratch, stream_tickets); }},
         {"stream 128x3, 2 a multiprocessor", [=](const B *a, const B *b) { return gf::launch_gemm_stream<B, 128, 3>(stream, y_a, a, y_b, b, xb, n, s.in, s.out, false, 2 * sms, stream_scratch, stream_tickets); }},
     };
   };

@@ -43,8 +43,8 @@ template <int KC, int STAGES> constexpr size_t gemm_stream_shared() {
   return (size_t)STAGES * (STREAM_TILE + STREAM_ROWS) * stream_pitch<KC>() + (size_t)STREAM_WARPS * 1024 * 4;
 }
 
-/* Floats of the parts of tiles a launch of `blocks` blocks leaves to be added (two a block). */
-inline size_t gemm_stream_scratch(int blocks) { return (size_t)blocks * 2 * 1024; }
+/* Floats of the parts of tiles a launch of `blocks` blocks leaves to be added (two a block, tiles of up to 128 rows). */
+inline size_t gemm_stream_scratch(int blocks) { return (size_t)blocks * 2 * 2048; }
 
 /* The block whose run holds unit u, of `units` over `blocks`: the last c with c·units/blocks ≤ u. */
 __device__ __forceinline__ int stream_owner(long u, long units, int blocks) {
@@ -52,27 +52,28 @@ __device__ __forceinline__ int stream_owner(long u, long units, int blocks) {
 }
 
 /*
- * Adds the warps' sums of a tile (c, in warp order, through sums: [warp][1024]) into Y, or into
+ * Adds the warps' sums of a tile of 8·NT rows (c, in warp order, through sums: [warp][NT·128]) into Y, or into
  * the block's part of it (first: the block's first tile, else its last); the last block of a
  * shared tile to get here adds every part, in block order. sync: a barrier of the block's
  * STREAM_WARPS summing warps. c is zeroed.
  */
-template <typename Sync>
-__device__ __forceinline__ void stream_finish(float (&c)[8][4], float *sums, float *y_a, float *y_b, int rows,
+template <int NT = 8, typename Sync>
+__device__ __forceinline__ void stream_finish(float (&c)[NT][4], float *sums, float *y_a, float *y_b, int rows,
                                               int out, int tiles_a, int tile, bool whole, bool first,
                                               int per_tile, long units, bool accumulate, float *scratch,
                                               uint32_t *tickets, bool *last_part, Sync sync) {
   const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
-  float *mine = sums + warp * 1024;
+  constexpr int OUTS = NT * 128; /* a tile's outputs */
+  float *mine = sums + warp * OUTS;
 #pragma unroll
-  for (int nt = 0; nt < 8; nt++)
+  for (int nt = 0; nt < NT; nt++)
 #pragma unroll
     for (int e = 0; e < 4; e++) mine[(nt * 4 + e) * 32 + lane] = c[nt][e], c[nt][e] = 0.f;
   sync();
   const bool b = tile >= tiles_a;
-  const int o0 = (tile - (b ? tiles_a : 0)) * STREAM_TILE;
+  const int o0 = (tile - (b ? tiles_a : 0)) * 8 * NT;
   float *y = b ? y_b : y_a;
-  float *part = scratch + ((size_t)blockIdx.x * 2 + (first ? 0 : 1)) * 1024;
+  float *part = scratch + ((size_t)blockIdx.x * 2 + (first ? 0 : 1)) * OUTS;
   /* output i: accumulator e of n-tile nt in lane l: token l/4 (+8 for e ≥ 2), row nt·8 + 2(l%4) + e%2 */
   auto store = [&](int i, float total) {
     const int l = i & 31, e = (i >> 5) & 3, nt = i >> 7;
@@ -82,10 +83,10 @@ __device__ __forceinline__ void stream_finish(float (&c)[8][4], float *sums, flo
       *dst = accumulate ? *dst + total : total;
     }
   };
-  for (int i = tid; i < 1024; i += STREAM_WARPS * 32) {
+  for (int i = tid; i < OUTS; i += STREAM_WARPS * 32) {
     float total = 0.f;
 #pragma unroll
-    for (int v = 0; v < STREAM_WARPS; v++) total += sums[v * 1024 + i];
+    for (int v = 0; v < STREAM_WARPS; v++) total += sums[v * OUTS + i];
     if (whole) store(i, total);
     else part[i] = total;
   }
@@ -101,11 +102,11 @@ __device__ __forceinline__ void stream_finish(float (&c)[8][4], float *sums, flo
   sync();
   if (!*last_part) return;
   __threadfence();
-  for (int i = tid; i < 1024; i += STREAM_WARPS * 32) {
+  for (int i = tid; i < OUTS; i += STREAM_WARPS * 32) {
     float total = 0.f;
     for (int blk = from; blk <= to; blk++) {
       const int blk_first = (int)((long)blk * units / gridDim.x / per_tile);
-      total += __ldcg(scratch + ((size_t)blk * 2 + (tile == blk_first ? 0 : 1)) * 1024 + i);
+      total += __ldcg(scratch + ((size_t)blk * 2 + (tile == blk_first ? 0 : 1)) * OUTS + i);
     }
     store(i, total);
   }

@@ -11,8 +11,9 @@
  * 34.6 µs against cuBLAS's 30.5, gate and up in one launch 53.4 against cuBLAS's batched ~48, the LM
  * head 72.5 against 66.4, o 19.3 against 20.2 — 88–90% of cuBLAS on the larger products (2.8–3.6
  * TB/s), 11–14% faster than the cp.async kernel, the same with 4 or 8 stages of 128 or 256 inputs.
- * Not yet a replacement; what cuBLAS still does differently: 128-row tiles (half the X copied per
- * byte of W) on 96 blocks of 384 threads, 11 stages of 64 inputs.
+ * Not yet a replacement; what cuBLAS still does differently: 96 blocks of 384 threads (two
+ * warpgroups summing with wgmma), 11 stages of 64 inputs. TILE = 128 rows (call 10) is slower:
+ * 42.7–44.5 µs for q/k/v.
  */
 #ifndef GRIFFIN_GEMM_TMA_LAB_CUH
 #define GRIFFIN_GEMM_TMA_LAB_CUH
@@ -51,23 +52,24 @@ __device__ __forceinline__ void box_copy(void *to, const CUtensorMap *map, int c
                : "memory");
 }
 
-/* Bytes of a box of W (64 rows) and of X (16 rows), 64 inputs (128 bytes, swizzled) a row. */
-constexpr int TMA_W_BOX = 64 * 128, TMA_X_BOX = 16 * 128;
+/* Bytes of a box of X (16 rows), 64 inputs (128 bytes, swizzled) a row; W's boxes have TILE rows. */
+constexpr int TMA_X_BOX = 16 * 128;
 
-/* Shared bytes of gemm_tma_kernel<T, KC, STAGES>: 1024 to align the stages, the stages, the warps' sums. */
-template <int KC, int STAGES> constexpr size_t gemm_tma_shared() {
-  return 1024 + (size_t)STAGES * (KC / 64) * (TMA_W_BOX + TMA_X_BOX) + (size_t)STREAM_WARPS * 1024 * 4;
+/* Shared bytes of gemm_tma_kernel<T, KC, STAGES, TILE>: 1024 to align the stages, the stages, the warps' sums. */
+template <int KC, int STAGES, int TILE> constexpr size_t gemm_tma_shared() {
+  return 1024 + (size_t)STAGES * (KC / 64) * (TILE * 128 + TMA_X_BOX) + (size_t)STREAM_WARPS * TILE * 16 * 4;
 }
 
 /* Offset of 16-byte chunk c of row r in a 128-byte-swizzled box (1024-byte aligned). */
 __device__ __forceinline__ int swizzled(int r, int c) { return r * 128 + ((c ^ (r & 7)) << 4); }
 
-template <typename T, int KC, int STAGES>
+template <typename T, int KC, int STAGES, int TILE>
 static __global__ void __launch_bounds__((STREAM_WARPS + 1) * 32, 1)
     gemm_tma_kernel(const __grid_constant__ CUtensorMap map_a, const __grid_constant__ CUtensorMap map_b,
                     const __grid_constant__ CUtensorMap map_x, float *__restrict__ y_a, float *__restrict__ y_b,
                     int rows, int in, int out, int tiles_a, int tiles, bool accumulate, float *__restrict__ scratch,
                     uint32_t *__restrict__ tickets) {
+  constexpr int TMA_W_BOX = TILE * 128, NT = TILE / 8;
   constexpr int BOXES = KC / 64, STAGE = BOXES * (TMA_W_BOX + TMA_X_BOX), STEPS = KC / 16;
   extern __shared__ unsigned char raw[];
   unsigned char *smem = raw + ((1024 - (shared_at(raw) & 1023)) & 1023);
@@ -89,7 +91,7 @@ static __global__ void __launch_bounds__((STREAM_WARPS + 1) * 32, 1)
     for (int u = u0; u < u1; u++) {
       if (round > 0) barrier_wait(&empty[s], (unsigned)(round - 1) & 1u);
       const bool b = tile >= tiles_a;
-      const int o0 = (tile - (b ? tiles_a : 0)) * STREAM_TILE;
+      const int o0 = (tile - (b ? tiles_a : 0)) * TILE;
       unsigned char *stage = smem + (size_t)s * STAGE;
       barrier_expect(&full[s], STAGE);
 #pragma unroll
@@ -103,7 +105,7 @@ static __global__ void __launch_bounds__((STREAM_WARPS + 1) * 32, 1)
     }
     return;
   }
-  float c[8][4] = {};
+  float c[NT][4] = {};
   /* lane's ldmatrix rows: X (A) token ((lane / 8) % 2)·8 + lane % 8, chunk + lane / 16; W (B) row
    * (lane / 16)·8 + lane % 8 of each pair of n-tiles, chunk + (lane / 8) % 2 */
   const int a_row = ((lane >> 3) & 1) * 8 + (lane & 7), a_half = lane >> 4;
@@ -119,7 +121,7 @@ static __global__ void __launch_bounds__((STREAM_WARPS + 1) * 32, 1)
       uint32_t a[4];
       load_matrices<false>(a, x_box + swizzled(a_row, chunk + a_half));
 #pragma unroll
-      for (int pair = 0; pair < 4; pair++) {
+      for (int pair = 0; pair < NT / 2; pair++) {
         uint32_t bq[4];
         load_matrices<false>(bq, w_box + swizzled(pair * 16 + b_row, chunk + b_half));
         mma_16816<T>(c[2 * pair], a[0], a[1], a[2], a[3], bq[0], bq[1]);
@@ -131,7 +133,7 @@ static __global__ void __launch_bounds__((STREAM_WARPS + 1) * 32, 1)
     if (++s == STAGES) s = 0, round++;
     const bool tile_ends = step_in_tile == per_tile - 1;
     if (tile_ends || u == u1 - 1)
-      stream_finish(c, sums, y_a, y_b, rows, out, tiles_a, tile, tile_ends && u - step_in_tile >= u0,
+      stream_finish<NT>(c, sums, y_a, y_b, rows, out, tiles_a, tile, tile_ends && u - step_in_tile >= u0,
                     tile == first_tile, per_tile, units, accumulate, scratch, tickets, &last_part,
                     [] { asm volatile("bar.sync 1, %0;" ::"n"(STREAM_WARPS * 32) : "memory"); });
     if (++step_in_tile == per_tile) step_in_tile = 0, tile++;
@@ -169,26 +171,27 @@ inline bool box_map(CUtensorMap *map, const void *data, int outer, int inner, in
 }
 
 /* launch_gemm_stream's product (bf16 weights) by gemm_tma_kernel; w_b null: one product. */
-template <int KC = 256, int STAGES = 4>
+template <int KC = 256, int STAGES = 4, int TILE = 64>
 static cudaError_t launch_gemm_tma(cudaStream_t stream, float *y_a, const __nv_bfloat16 *w_a, float *y_b,
                                    const __nv_bfloat16 *w_b, const __nv_bfloat16 *x, int rows, int in, int out,
                                    bool accumulate, int blocks, float *scratch, uint32_t *tickets) {
   using T = __nv_bfloat16;
+  static_assert(KC % (16 * STREAM_WARPS) == 0, "every summing warp takes a 16-input step of a unit");
   if (rows < 1 || rows > STREAM_ROWS || in % KC != 0) return cudaErrorInvalidValue;
   CUtensorMap map_a, map_b, map_x;
-  if (!box_map(&map_a, w_a, out, in, 64) || !box_map(&map_b, w_b ? w_b : w_a, out, in, 64) ||
+  if (!box_map(&map_a, w_a, out, in, TILE) || !box_map(&map_b, w_b ? w_b : w_a, out, in, TILE) ||
       !box_map(&map_x, x, rows, in, 16))
     return cudaErrorInvalidValue;
   static bool raised = false;
   if (!raised) {
-    cudaError_t e = cudaFuncSetAttribute(gemm_tma_kernel<T, KC, STAGES>, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                         (int)gemm_tma_shared<KC, STAGES>());
+    cudaError_t e = cudaFuncSetAttribute(gemm_tma_kernel<T, KC, STAGES, TILE>, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                         (int)gemm_tma_shared<KC, STAGES, TILE>());
     if (e != cudaSuccess) return e;
     raised = true;
   }
-  const int tiles_a = (out + STREAM_TILE - 1) / STREAM_TILE, tiles = w_b ? 2 * tiles_a : tiles_a;
+  const int tiles_a = (out + TILE - 1) / TILE, tiles = w_b ? 2 * tiles_a : tiles_a;
   blocks = std::max(1, std::min(blocks, tiles * (in / KC)));
-  gemm_tma_kernel<T, KC, STAGES><<<blocks, (STREAM_WARPS + 1) * 32, gemm_tma_shared<KC, STAGES>(), stream>>>(
+  gemm_tma_kernel<T, KC, STAGES, TILE><<<blocks, (STREAM_WARPS + 1) * 32, gemm_tma_shared<KC, STAGES, TILE>(), stream>>>(
       map_a, map_b, map_x, y_a, y_b, rows, in, out, tiles_a, tiles, accumulate, scratch, tickets);
   return cudaGetLastError();
 }
