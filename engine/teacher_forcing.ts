@@ -72,8 +72,9 @@ export class TeacherForcing {
    * shared by the `sequences` decoded in the same step.
    */
   feed(logits: Float32Array, ms: number, sequences = 1): void {
+    const target = this.target();
     this.#timed(ms, sequences);
-    this.#scores.take(logits, 0, this.#continuation[this.#tokenMs.length]);
+    this.#scores.take(logits, 0, target);
   }
 
   /** A step's time, its share when `sequences` shared it (then marked as decoded together). */
