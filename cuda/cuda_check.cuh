@@ -135,6 +135,10 @@ gf_status check_rounding(Check &c, GpuSession &g, int32_t dtype, const char *nam
 template <typename T>
 gf_status check_fused_attention(Check &c, GpuSession &g, int32_t dtype, const char *name);
 
+/* add_norm_kernel against add_slices_kernel then the norms (cuda_check_add_norm.cu); 16-bit types. */
+template <typename T>
+gf_status check_add_norm(Check &c, int32_t dtype, const char *name);
+
 } // namespace gf
 
 #endif

@@ -3,13 +3,15 @@
  * on a GPU): their new tokens go through the products together (tensor-core GEMMs over one row
  * per sequence, the weights read once for all), attention for every sequence in one launch, each
  * against its own KV cache (the split decoding kernel, RoPE and cache write fused), and each row
- * of the FF block
- * keeps only its own sequence's experts — the union of the batch's experts is read and every
- * row masked to its own set, so a sequence's FF output sums the same experts as alone.
+ * of the FF block keeps only its own sequence's experts — the union of the batch's experts is
+ * read and every row masked to its own set, so a sequence's FF output sums the same experts as
+ * alone. The o and down products are split over their inputs, and each one's slices are summed
+ * into the residual together with the norm that follows (add_norm_kernel).
  */
 #include <cstring>
 #include <vector>
 
+#include "cuda_add_norm.cuh"
 #include "cuda_attention_decode.cuh"
 #include "cuda_embed.cuh"
 #include "cuda_ff_rows.cuh"
@@ -46,12 +48,15 @@ gf_status enqueue_batch_step(gf_session **sessions, int32_t count, const BatchTa
   const bool round_att = t.one_launch && fused_rounding<T>(count, d.q_dim, false);
   T *const rounded = (T *)g.cast;
   gf_status st = enqueue_embed<T>(lead, count, false, t.positions);
+  bool attn_normed = false; /* the layer's attention norm done with the down product's sum before it */
   for (int32_t l = 0; l < d.layers && st == GF_OK; l++) {
     const GpuLayer &w = m.layers[(size_t)l];
     const Norm attn_norm = norm_of(c, w.attn_norm, w.attn_norm_bias);
     const Norm ff_norm = norm_of(c, w.ff_norm, w.ff_norm_bias);
     const float *attn_in = c.post_norm ? g.x : g.xb;
-    if (round_norms)
+    if (attn_normed)
+      attn_normed = false;
+    else if (round_norms)
       norm_rounded_kernel<T><<<count, 256, 0, g.stream>>>(rounded, g.x, d.hidden, attn_norm);
     else if (!c.post_norm)
       norm_kernel<<<count, 256, 0, g.stream>>>(g.xb, g.x, d.hidden, attn_norm, nullptr);
@@ -86,22 +91,30 @@ gf_status enqueue_batch_step(gf_session **sessions, int32_t count, const BatchTa
       }
     }
     clock.mark("attention");
-    /* o split over its inputs (cuBLAS tiles only its outputs), the slices' sums in g.up */
+    /* o split over its inputs (cuBLAS tiles only its outputs), the slices' sums in g.up; without a
+     * bias, their sum and the FF norm in one launch (add_norm_kernel; GRIFFIN_ADD_NORM=0: two) */
     const int splits = o_splits();
     const void *att = round_att ? rounded : gemm_operand<T>(g, g.att, count, d.q_dim);
+    const bool add_norm = !w.bo && !c.post_norm && add_norm_on();
+    bool sliced = false;
     if (splits > 1 && !gemm_rows_serves<T>(count, d.q_dim, false) &&
         (size_t)splits * count * d.hidden * 4 <= g.up_bytes)
-      st = gemm_split_inputs<T>(g, g.x, att, (const T *)w.wo, count, d.q_dim, d.hidden, splits, g.up);
+      st = gemm_split_inputs<T>(g, g.x, att, (const T *)w.wo, count, d.q_dim, d.hidden, splits, g.up,
+                                add_norm ? &sliced : nullptr);
     else
       st = gemm_prepared<T>(g, g.x, att, (const T *)w.wo, count, d.q_dim, d.hidden, false, true);
     if (st != GF_OK) break;
+    const bool normed = sliced && launch_add_norm<T>(g.stream, g.x, g.up, splits, count, d.hidden, ff_norm,
+                                                     round_norms ? rounded : nullptr, g.xb);
+    if (sliced && !normed) launch_add_slices(g.stream, g.x, g.up, splits, (size_t)count * d.hidden);
+    GF_LAUNCHED();
     if (w.bo || c.post_norm)
       norm_kernel<<<count, 256, 0, g.stream>>>(g.x, g.x, d.hidden, c.post_norm ? attn_norm : Norm(), w.bo);
     /* the FF block over every neuron, each row masked to its own sequence's experts */
     const float *ff_in = c.post_norm ? g.x : g.xb;
-    if (round_norms)
+    if (!normed && round_norms)
       norm_rounded_kernel<T><<<count, 256, 0, g.stream>>>(rounded, g.x, d.hidden, ff_norm);
-    else if (!c.post_norm)
+    else if (!normed && !c.post_norm)
       norm_kernel<<<count, 256, 0, g.stream>>>(g.xb, g.x, d.hidden, ff_norm, nullptr);
     clock.mark("o, norms");
     /* the activations rounded into g.cast (after the products read their input there), masked there */
@@ -114,7 +127,25 @@ gf_status enqueue_batch_step(gf_session **sessions, int32_t count, const BatchTa
                                 t.counts + (size_t)l * count)) != GF_OK)
       break;
     clock.mark("gate/up, masks");
-    if ((st = ff_output<T>(g, w, c, d, count, ff_norm, rounding.z)) != GF_OK) break;
+    /* down over its inputs' slices, their sum and the next layer's attention norm in one launch
+     * (GRIFFIN_DOWN_SPLITS=1: cuBLAS's product, then the norm at the next layer's start) */
+    const int down = down_splits();
+    if (l + 1 < d.layers && down > 1 && !w.b_down && !c.post_norm && add_norm_on() &&
+        !gemm_rows_serves<T>(count, d.ff, true) && (size_t)down * count * d.hidden * 4 <= g.up_bytes) {
+      const GpuLayer &next = m.layers[(size_t)l + 1];
+      const void *z = rounding.z ? (const void *)rounding.z : gemm_operand<T>(g, g.z, count, d.ff);
+      bool down_sliced = false;
+      st = gemm_split_inputs<T>(g, g.x, z, (const T *)w.w_down_t, count, d.ff, d.hidden, down, g.up, &down_sliced,
+                                true);
+      if (st != GF_OK) break;
+      attn_normed = down_sliced && launch_add_norm<T>(g.stream, g.x, g.up, down, count, d.hidden,
+                                                      norm_of(c, next.attn_norm, next.attn_norm_bias),
+                                                      round_norms ? rounded : nullptr, g.xb);
+      if (down_sliced && !attn_normed) launch_add_slices(g.stream, g.x, g.up, down, (size_t)count * d.hidden);
+      GF_LAUNCHED();
+    } else if ((st = ff_output<T>(g, w, c, d, count, ff_norm, rounding.z)) != GF_OK) {
+      break;
+    }
     clock.mark("down");
   }
   if (st != GF_OK) return st;
