@@ -325,6 +325,9 @@ void rows_table(cublasHandle_t blas, cudaStream_t stream, int n, void *w, void *
         {"tma 128x4", [=](const B *a, const B *b) { return gf::launch_gemm_tma<128, 4>(stream, y_a, a, y_b, b, xb, n, s.in, s.out, false, sms, stream_scratch, stream_tickets); }},
         {"tma 128x3, 2 a multiprocessor", [=](const B *a, const B *b) { return gf::launch_gemm_tma<128, 3>(stream, y_a, a, y_b, b, xb, n, s.in, s.out, false, 2 * sms, stream_scratch, stream_tickets); }},
         {"tma 128x3, 128-row tiles", [=](const B *a, const B *b) { return gf::launch_gemm_tma<128, 3, 128>(stream, y_a, a, y_b, b, xb, n, s.in, s.out, false, sms, stream_scratch, stream_tickets); }},
+        {"tma 256x4, wgmma", [=](const B *a, const B *b) { return gf::launch_gemm_tma<256, 4, 64, true>(stream, y_a, a, y_b, b, xb, n, s.in, s.out, false, sms, stream_scratch, stream_tickets); }},
+        {"tma 128x8, wgmma", [=](const B *a, const B *b) { return gf::launch_gemm_tma<128, 8, 64, true>(stream, y_a, a, y_b, b, xb, n, s.in, s.out, false, sms, stream_scratch, stream_tickets); }},
+        {"tma 128x9, wgmma", [=](const B *a, const B *b) { return gf::launch_gemm_tma<128, 9, 64, true>(stream, y_a, a, y_b, b, xb, n, s.in, s.out, false, sms, stream_scratch, stream_tickets); }},
     };
   };
   printf("rows lab: %d rows, bf16 weights, f32 outputs; us (weights GB/s), largest gap to cuBLAS\n", n);

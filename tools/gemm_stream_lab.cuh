@@ -51,24 +51,29 @@ __device__ __forceinline__ int stream_owner(long u, long units, int blocks) {
   return (int)(((u + 1) * blocks - 1) / units);
 }
 
-/*
- * Adds the warps' sums of a tile of 8·NT rows (c, in warp order, through sums: [warp][NT·128]) into Y, or into
- * the block's part of it (first: the block's first tile, else its last); the last block of a
- * shared tile to get here adds every part, in block order. sync: a barrier of the block's
- * STREAM_WARPS summing warps. c is zeroed.
- */
-template <int NT = 8, typename Sync>
-__device__ __forceinline__ void stream_finish(float (&c)[NT][4], float *sums, float *y_a, float *y_b, int rows,
-                                              int out, int tiles_a, int tile, bool whole, bool first,
-                                              int per_tile, long units, bool accumulate, float *scratch,
-                                              uint32_t *tickets, bool *last_part, Sync sync) {
-  const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
-  constexpr int OUTS = NT * 128; /* a tile's outputs */
-  float *mine = sums + warp * OUTS;
+/* Writes a warp's accumulators (mma.sync's layout) into its slot of sums ([warp][NT·128]) and zeroes them. */
+template <int NT = 8> __device__ __forceinline__ void stream_deposit(float (&c)[NT][4], float *sums) {
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+  float *mine = sums + warp * NT * 128;
 #pragma unroll
   for (int nt = 0; nt < NT; nt++)
 #pragma unroll
     for (int e = 0; e < 4; e++) mine[(nt * 4 + e) * 32 + lane] = c[nt][e], c[nt][e] = 0.f;
+}
+
+/*
+ * Adds the SLOTS partial sums of a tile of 8·NT rows (sums: [slot][NT·128], each slot in
+ * stream_deposit's order) into Y, or into the block's part of it (first: the block's first tile,
+ * else its last); the last block of a shared tile to get here adds every part, in block order.
+ * sync: a barrier of the block's STREAM_WARPS summing warps.
+ */
+template <int NT = 8, int SLOTS = STREAM_WARPS, typename Sync>
+__device__ __forceinline__ void stream_add(float *sums, float *y_a, float *y_b, int rows, int out, int tiles_a,
+                                           int tile, bool whole, bool first, int per_tile, long units,
+                                           bool accumulate, float *scratch, uint32_t *tickets, bool *last_part,
+                                           Sync sync) {
+  const int tid = threadIdx.x;
+  constexpr int OUTS = NT * 128; /* a tile's outputs */
   sync();
   const bool b = tile >= tiles_a;
   const int o0 = (tile - (b ? tiles_a : 0)) * 8 * NT;
@@ -86,7 +91,7 @@ __device__ __forceinline__ void stream_finish(float (&c)[NT][4], float *sums, fl
   for (int i = tid; i < OUTS; i += STREAM_WARPS * 32) {
     float total = 0.f;
 #pragma unroll
-    for (int v = 0; v < STREAM_WARPS; v++) total += sums[v * OUTS + i];
+    for (int v = 0; v < SLOTS; v++) total += sums[v * OUTS + i];
     if (whole) store(i, total);
     else part[i] = total;
   }
@@ -112,6 +117,17 @@ __device__ __forceinline__ void stream_finish(float (&c)[NT][4], float *sums, fl
   }
   if (tid == 0) tickets[tile] = 0; /* ready for the next launch */
   sync(); /* last_part is read again at the next tile */
+}
+
+/* stream_deposit then stream_add over every warp's slot; c is zeroed. */
+template <int NT = 8, typename Sync>
+__device__ __forceinline__ void stream_finish(float (&c)[NT][4], float *sums, float *y_a, float *y_b, int rows,
+                                              int out, int tiles_a, int tile, bool whole, bool first,
+                                              int per_tile, long units, bool accumulate, float *scratch,
+                                              uint32_t *tickets, bool *last_part, Sync sync) {
+  stream_deposit<NT>(c, sums);
+  stream_add<NT, STREAM_WARPS>(sums, y_a, y_b, rows, out, tiles_a, tile, whole, first, per_tile, units, accumulate,
+                               scratch, tickets, last_part, sync);
 }
 
 /*

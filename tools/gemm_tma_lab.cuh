@@ -63,7 +63,43 @@ template <int KC, int STAGES, int TILE> constexpr size_t gemm_tma_shared() {
 /* Offset of 16-byte chunk c of row r in a 128-byte-swizzled box (1024-byte aligned). */
 __device__ __forceinline__ int swizzled(int r, int c) { return r * 128 + ((c ^ (r & 7)) << 4); }
 
-template <typename T, int KC, int STAGES, int TILE>
+/*
+ * A wgmma matrix descriptor of a 128-byte-swizzled box at p (1024-byte aligned; rows of 64 inputs,
+ * K-major): the start address, a stride of 1024 bytes between groups of 8 rows, the 128-byte
+ * swizzle. The k-th 16-input step of the box starts 32·k bytes on (add 2k).
+ */
+__device__ __forceinline__ uint64_t box_descriptor(const void *p) {
+  return (uint64_t)((shared_at(p) & 0x3FFFF) >> 4) | ((uint64_t)1 << 16) | ((uint64_t)(1024 >> 4) << 32) |
+         ((uint64_t)1 << 62);
+}
+
+/* d (m64n16, f32) += A (64 × 16 from a) · B (16 × 16 from b), bf16, both K-major; sm_90a only (NaNs elsewhere). */
+__device__ __forceinline__ void wgmma_64x16(float (&d)[8], uint64_t a, uint64_t b) {
+#ifdef __CUDA_ARCH_FEAT_SM90_ALL
+  asm volatile("{\n .reg .pred p;\n setp.ne.b32 p, %10, 0;\n"
+               " wgmma.mma_async.sync.aligned.m64n16k16.f32.bf16.bf16 {%0, %1, %2, %3, %4, %5, %6, %7}, %8, %9, p,"
+               " 1, 1, 0, 0;\n}"
+               : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7])
+               : "l"(a), "l"(b), "r"(1));
+#else
+  (void)a, (void)b;
+  for (float &v : d) v = NAN;
+#endif
+}
+__device__ __forceinline__ void wgmma_fence() {
+#ifdef __CUDA_ARCH_FEAT_SM90_ALL
+  asm volatile("wgmma.fence.sync.aligned;" ::: "memory");
+#endif
+}
+/* Closes the wgmma issued since the last call into a group and waits for every group. */
+__device__ __forceinline__ void wgmma_settle() {
+#ifdef __CUDA_ARCH_FEAT_SM90_ALL
+  asm volatile("wgmma.commit_group.sync.aligned;" ::: "memory");
+  asm volatile("wgmma.wait_group.sync.aligned 0;" ::: "memory");
+#endif
+}
+
+template <typename T, int KC, int STAGES, int TILE, bool WG = false>
 static __global__ void __launch_bounds__((STREAM_WARPS + 1) * 32, 1)
     gemm_tma_kernel(const __grid_constant__ CUtensorMap map_a, const __grid_constant__ CUtensorMap map_b,
                     const __grid_constant__ CUtensorMap map_x, float *__restrict__ y_a, float *__restrict__ y_b,
@@ -102,6 +138,46 @@ static __global__ void __launch_bounds__((STREAM_WARPS + 1) * 32, 1)
       }
       if (++s == STAGES) s = 0, round++;
       if (++step == per_tile) step = 0, tile++;
+    }
+    return;
+  }
+  if constexpr (WG) { /* two warpgroups, each summing alternate boxes of a stage with wgmma (W as A: 64 rows) */
+    static_assert(TILE == 64 && BOXES % 2 == 0, "a warpgroup's 64 rows a tile, as many boxes each");
+    const int group = warp >> 2, quarter = warp & 3;
+    float d[8] = {};
+    int tile = first_tile, step_in_tile = u0 % per_tile, s = 0, round = 0;
+    for (int u = u0; u < u1; u++) {
+      barrier_wait(&full[s], (unsigned)round & 1u);
+      const unsigned char *stage = smem + (size_t)s * STAGE;
+      wgmma_fence();
+#pragma unroll
+      for (int j = 0; j < BOXES / 2; j++) { /* the same count for both groups: no divergent wgmma */
+        const int box = 2 * j + group;
+        const uint64_t a = box_descriptor(stage + box * TMA_W_BOX);
+        const uint64_t b = box_descriptor(stage + BOXES * TMA_W_BOX + box * TMA_X_BOX);
+#pragma unroll
+        for (int k = 0; k < 4; k++) wgmma_64x16(d, a + 2 * k, b + 2 * k);
+      }
+      wgmma_settle();
+      __syncwarp();
+      if (lane == 0) barrier_arrive(&empty[s]); /* this warp is done with the stage */
+      if (++s == STAGES) s = 0, round++;
+      const bool tile_ends = step_in_tile == per_tile - 1;
+      if (tile_ends || u == u1 - 1) {
+        /* d[i]: row 16·quarter + lane/4 (+8 for i%4 ≥ 2), token 8·(i/4) + 2·(lane%4) + i%2, into the
+         * group's slot in stream_deposit's order */
+#pragma unroll
+        for (int i = 0; i < 8; i++) {
+          const int row = 16 * quarter + (lane >> 2) + ((i >> 1) & 1) * 8, token = 8 * (i >> 2) + 2 * (lane & 3) + (i & 1);
+          const int r = row & 7, e = ((token >> 3) << 1) | (r & 1), l = ((token & 7) << 2) | (r >> 1);
+          sums[group * NT * 128 + (((row >> 3) * 4 + e) << 5) + l] = d[i];
+          d[i] = 0.f;
+        }
+        stream_add<NT, 2>(sums, y_a, y_b, rows, out, tiles_a, tile, tile_ends && u - step_in_tile >= u0,
+                          tile == first_tile, per_tile, units, accumulate, scratch, tickets, &last_part,
+                          [] { asm volatile("bar.sync 1, %0;" ::"n"(STREAM_WARPS * 32) : "memory"); });
+      }
+      if (++step_in_tile == per_tile) step_in_tile = 0, tile++;
     }
     return;
   }
@@ -170,8 +246,8 @@ inline bool box_map(CUtensorMap *map, const void *data, int outer, int inner, in
                 CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE) == CUDA_SUCCESS;
 }
 
-/* launch_gemm_stream's product (bf16 weights) by gemm_tma_kernel; w_b null: one product. */
-template <int KC = 256, int STAGES = 4, int TILE = 64>
+/* launch_gemm_stream's product (bf16 weights) by gemm_tma_kernel; w_b null: one product. WG: the wgmma consumers. */
+template <int KC = 256, int STAGES = 4, int TILE = 64, bool WG = false>
 static cudaError_t launch_gemm_tma(cudaStream_t stream, float *y_a, const __nv_bfloat16 *w_a, float *y_b,
                                    const __nv_bfloat16 *w_b, const __nv_bfloat16 *x, int rows, int in, int out,
                                    bool accumulate, int blocks, float *scratch, uint32_t *tickets) {
@@ -184,14 +260,16 @@ static cudaError_t launch_gemm_tma(cudaStream_t stream, float *y_a, const __nv_b
     return cudaErrorInvalidValue;
   static bool raised = false;
   if (!raised) {
-    cudaError_t e = cudaFuncSetAttribute(gemm_tma_kernel<T, KC, STAGES, TILE>, cudaFuncAttributeMaxDynamicSharedMemorySize,
+    cudaError_t e = cudaFuncSetAttribute(gemm_tma_kernel<T, KC, STAGES, TILE, WG>,
+                                         cudaFuncAttributeMaxDynamicSharedMemorySize,
                                          (int)gemm_tma_shared<KC, STAGES, TILE>());
     if (e != cudaSuccess) return e;
     raised = true;
   }
   const int tiles_a = (out + TILE - 1) / TILE, tiles = w_b ? 2 * tiles_a : tiles_a;
   blocks = std::max(1, std::min(blocks, tiles * (in / KC)));
-  gemm_tma_kernel<T, KC, STAGES, TILE><<<blocks, (STREAM_WARPS + 1) * 32, gemm_tma_shared<KC, STAGES, TILE>(), stream>>>(
+  gemm_tma_kernel<T, KC, STAGES, TILE, WG><<<blocks, (STREAM_WARPS + 1) * 32, gemm_tma_shared<KC, STAGES, TILE>(),
+                                              stream>>>(
       map_a, map_b, map_x, y_a, y_b, rows, in, out, tiles_a, tiles, accumulate, scratch, tickets);
   return cudaGetLastError();
 }
