@@ -13,7 +13,10 @@
  * TB/s), 11–14% faster than the cp.async kernel, the same with 4 or 8 stages of 128 or 256 inputs.
  * Not yet a replacement; what cuBLAS still does differently: 96 blocks of 384 threads (two
  * warpgroups summing with wgmma), 11 stages of 64 inputs. TILE = 128 rows (call 10) is slower:
- * 42.7–44.5 µs for q/k/v.
+ * 42.7–44.5 µs for q/k/v. WG: the 8 summing warps as two warpgroups, each summing alternate boxes
+ * of a stage with wgmma (W's 64 rows as A, X's 16 as B, straight from the swizzled boxes; sm_90a):
+ * correct (gap 2.8e-6) and exactly as fast as ldmatrix + mma.sync (q/k/v 35.1 against 34.9 µs, LM
+ * head 73.1 against 73.1; rows_lab.log, 2026-12-02 third session) — the summing was not the limit.
  */
 #ifndef GRIFFIN_GEMM_TMA_LAB_CUH
 #define GRIFFIN_GEMM_TMA_LAB_CUH
