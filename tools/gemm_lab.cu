@@ -6,7 +6,7 @@
  * question it answers: is q/k/v's and o's slower rate (bench/results/h200/profile_batch.log)
  * cuBLAS's choice of algorithm.
  *
- *   nvcc -O3 -std=c++17 -arch=sm_90 -Icuda tools/gemm_lab.cu -lcublas -lcublasLt -o /tmp/gemm_lab && /tmp/gemm_lab
+ *   nvcc -O3 -std=c++17 -arch=sm_90a -Icuda tools/gemm_lab.cu -lcublas -lcublasLt -o /tmp/gemm_lab && /tmp/gemm_lab
  *
  * `/tmp/gemm_lab --search 16` instead walks every algorithm cuBLASLt lists for each product at
  * that many rows (its ids, each tile it offers, split-K 1–8 with each reduction scheme it
