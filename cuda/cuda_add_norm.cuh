@@ -15,6 +15,7 @@
 
 #include <cooperative_groups.h>
 
+#include "cuda_gemm_split.cuh"
 #include "cuda_gemv.cuh"
 
 namespace gf {
@@ -119,13 +120,25 @@ static __global__ void __cluster_dims__(ADD_NORM_BLOCKS, 1, 1) __launch_bounds__
 template <typename T>
 bool launch_add_norm(cudaStream_t stream, float *x, const float *partial, int splits, int rows, int d,
                      const Norm &norm, T *rounded, float *normed) {
-  auto aligned = [](const void *p) { return ((uintptr_t)p & 15) == 0; };
-  if (!add_norm_serves(d) || !norm.w || !aligned(x) || !aligned(partial) || !aligned(norm.w) ||
-      (norm.b && !aligned(norm.b)) || (!rounded && !aligned(normed)))
+  if (!add_norm_serves(d) || !norm.w || !aligned16(x) || !aligned16(partial) || !aligned16(norm.w) ||
+      (norm.b && !aligned16(norm.b)) || (!rounded && !aligned16(normed)))
     return false;
   add_norm_kernel<T><<<dim3(ADD_NORM_BLOCKS, rows), ADD_NORM_THREADS, 0, stream>>>(x, partial, splits, d, norm,
                                                                                      rounded, normed);
   return true;
+}
+
+/*
+ * The slices (gemm_split_inputs's, `splits` of rows · d) added into x, and the rows normalised as
+ * launch_add_norm does when it serves them (true); else the slices alone (launch_add_slices) and
+ * false: the caller then runs the norm.
+ */
+template <typename T>
+bool add_slices_norm(cudaStream_t stream, float *x, const float *partial, int splits, int rows, int d,
+                     const Norm &norm, T *rounded, float *normed) {
+  if (launch_add_norm<T>(stream, x, partial, splits, rows, d, norm, rounded, normed)) return true;
+  launch_add_slices(stream, x, partial, splits, (size_t)rows * d);
+  return false;
 }
 
 } // namespace gf

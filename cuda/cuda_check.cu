@@ -512,8 +512,8 @@ extern "C" gf_status gf_cuda_check_kernels(uint64_t seed, char *report, int32_t 
   if (s == GF_OK) s = check_rounding<__half>(c, g, GF_DTYPE_F16, "f16");
   if (s == GF_OK) s = check_fused_attention<__nv_bfloat16>(c, g, GF_DTYPE_BF16, "bf16");
   if (s == GF_OK) s = check_fused_attention<__half>(c, g, GF_DTYPE_F16, "f16");
-  if (s == GF_OK) s = check_add_norm<__nv_bfloat16>(c, GF_DTYPE_BF16, "bf16");
-  if (s == GF_OK) s = check_add_norm<__half>(c, GF_DTYPE_F16, "f16");
+  if (s == GF_OK) s = check_add_norm<__nv_bfloat16>(c, "bf16");
+  if (s == GF_OK) s = check_add_norm<__half>(c, "f16");
   for (void *p : std::initializer_list<void *>{g.cast, g.row_inverse, g.score_partials, g.score_tickets, g.flags})
     cudaFree(p);
 #ifdef GF_HAVE_CUBLAS

@@ -137,7 +137,7 @@ gf_status check_fused_attention(Check &c, GpuSession &g, int32_t dtype, const ch
 
 /* add_norm_kernel against add_slices_kernel then the norms (cuda_check_add_norm.cu); 16-bit types. */
 template <typename T>
-gf_status check_add_norm(Check &c, int32_t dtype, const char *name);
+gf_status check_add_norm(Check &c, const char *name);
 
 } // namespace gf
 

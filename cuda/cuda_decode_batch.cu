@@ -104,9 +104,8 @@ gf_status enqueue_batch_step(gf_session **sessions, int32_t count, const BatchTa
     else
       st = gemm_prepared<T>(g, g.x, att, (const T *)w.wo, count, d.q_dim, d.hidden, false, true);
     if (st != GF_OK) break;
-    const bool normed = sliced && launch_add_norm<T>(g.stream, g.x, g.up, splits, count, d.hidden, ff_norm,
+    const bool normed = sliced && add_slices_norm<T>(g.stream, g.x, g.up, splits, count, d.hidden, ff_norm,
                                                      round_norms ? rounded : nullptr, g.xb);
-    if (sliced && !normed) launch_add_slices(g.stream, g.x, g.up, splits, (size_t)count * d.hidden);
     GF_LAUNCHED();
     if (w.bo || c.post_norm)
       norm_kernel<<<count, 256, 0, g.stream>>>(g.x, g.x, d.hidden, c.post_norm ? attn_norm : Norm(), w.bo);
@@ -138,10 +137,9 @@ gf_status enqueue_batch_step(gf_session **sessions, int32_t count, const BatchTa
       st = gemm_split_inputs<T>(g, g.x, z, (const T *)w.w_down_t, count, d.ff, d.hidden, down, g.up, &down_sliced,
                                 true);
       if (st != GF_OK) break;
-      attn_normed = down_sliced && launch_add_norm<T>(g.stream, g.x, g.up, down, count, d.hidden,
+      attn_normed = down_sliced && add_slices_norm<T>(g.stream, g.x, g.up, down, count, d.hidden,
                                                       norm_of(c, next.attn_norm, next.attn_norm_bias),
                                                       round_norms ? rounded : nullptr, g.xb);
-      if (down_sliced && !attn_normed) launch_add_slices(g.stream, g.x, g.up, down, (size_t)count * d.hidden);
       GF_LAUNCHED();
     } else if ((st = ff_output<T>(g, w, c, d, count, ff_norm, rounding.z)) != GF_OK) {
       break;

@@ -115,7 +115,7 @@ __device__ __forceinline__ void float4_pass(const float *src, int n4, Apply appl
   }
 }
 
-__device__ __forceinline__ bool aligned16(const void *p) { return ((uintptr_t)p & 15) == 0; }
+__host__ __device__ __forceinline__ bool aligned16(const void *p) { return ((uintptr_t)p & 15) == 0; }
 
 /*
  * Stages the input vector in shared memory, normalised when norm.w is set (the norm fused into
