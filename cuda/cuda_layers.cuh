@@ -157,18 +157,21 @@ static __global__ void rope_cache_kernel(float *__restrict__ qkv, T *__restrict_
     }
     __syncthreads();
   }
+  const size_t at = (size_t)cache_row * kv_dim;
   for (int p = threadIdx.x; inv_freq && p < (heads + kv_heads) * half; p += blockDim.x) {
     const int head = p / half, i = p % half;
     const float c = cosines[i], s = sines[i];
     float *v = row + head * head_dim; /* q heads, then k heads right after */
     const float a = v[i], b = v[i + half];
-    v[i] = a * c - b * s;
-    v[i + half] = b * c + a * s;
+    const float ra = a * c - b * s, rb = b * c + a * s;
+    v[i] = ra, v[i + half] = rb;
+    if (head >= heads) { /* a key: into the cache as it is rotated */
+      T *k = key_cache + at + (size_t)(head - heads) * head_dim;
+      k[i] = from_float<T>(ra), k[i + half] = from_float<T>(rb);
+    }
   }
-  __syncthreads();
-  const size_t at = (size_t)cache_row * kv_dim;
   for (int i = threadIdx.x; i < kv_dim; i += blockDim.x) {
-    key_cache[at + i] = from_float<T>(row[q_dim + i]);
+    if (!inv_freq) key_cache[at + i] = from_float<T>(row[q_dim + i]);
     value_cache[at + i] = from_float<T>(row[q_dim + kv_dim + i]);
   }
 }
@@ -392,6 +395,18 @@ static __global__ void attention_combine_kernel(float *__restrict__ out, const f
   }
 }
 
+/* Four floats rounded to T, stored at to (4 · sizeof(T)-byte aligned) in one store. */
+template <typename T> __device__ __forceinline__ void store4(T *to, float4 z) {
+  if constexpr (sizeof(T) == 4) {
+    *reinterpret_cast<float4 *>(to) = z;
+  } else {
+    const T four[4] = {from_float<T>(z.x), from_float<T>(z.y), from_float<T>(z.z), from_float<T>(z.w)};
+    uint2 bits;
+    memcpy(&bits, four, 8);
+    *reinterpret_cast<uint2 *>(to) = bits;
+  }
+}
+
 /*
  * Row t of gate (cols wide) becomes z = act(gate + b_gate) ⊙ (up + b_up) (up null: act(gate +
  * b_gate), a plain block's W_1 product and b_1; a null bias adds nothing); with inverse, also
@@ -441,16 +456,22 @@ static __global__ void __launch_bounds__(256)
     __syncthreads();
   }
   double ss = 0;
-  auto one = [&](int i, float g, float u) {
+  auto value = [&](int i, float g, float u) {
     if (b_gate) g += b_gate[i];
     if (b_up) u += b_up[i];
     float z = up_row ? activation(g, act) * u : activation(g, act);
     if (k >= 0 && !(kept[(i - c0) / 32] >> ((i - c0) % 32) & 1u)) z = 0.f;
     ss += (double)z * z;
+    return z;
+  };
+  auto one = [&](int i, float g, float u) {
+    const float z = value(i, g, u);
     if (rounded_row) rounded_row[i] = from_float<T>(z);
     return z;
   };
-  const bool vectors = cols % 4 == 0 && ((uintptr_t)gate & 15) == 0 && ((uintptr_t)up & 15) == 0;
+  /* the rounded row in one store of four (8 or 16 bytes) where it is aligned so */
+  const bool vectors = cols % 4 == 0 && ((uintptr_t)gate & 15) == 0 && ((uintptr_t)up & 15) == 0 &&
+                       ((uintptr_t)rounded & (4 * sizeof(T) - 1)) == 0;
   const int n4 = vectors ? (c1 - c0) / 4 : 0, first4 = c0 / 4;
   constexpr int U = 4; /* float4 loads in flight a thread (each thread's columns in the same order) */
   for (int base = threadIdx.x; base < n4; base += blockDim.x * U) {
@@ -467,8 +488,9 @@ static __global__ void __launch_bounds__(256)
     for (int v = 0; v < U; v++) {
       const int i = first4 + base + v * blockDim.x;
       if (base + v * blockDim.x >= n4) break;
-      const float4 z = make_float4(one(4 * i, g[v].x, u[v].x), one(4 * i + 1, g[v].y, u[v].y),
-                                   one(4 * i + 2, g[v].z, u[v].z), one(4 * i + 3, g[v].w, u[v].w));
+      const float4 z = make_float4(value(4 * i, g[v].x, u[v].x), value(4 * i + 1, g[v].y, u[v].y),
+                                   value(4 * i + 2, g[v].z, u[v].z), value(4 * i + 3, g[v].w, u[v].w));
+      if (rounded_row) store4(rounded_row + 4 * i, z);
       if (keep) reinterpret_cast<float4 *>(row)[i] = z;
     }
   }
