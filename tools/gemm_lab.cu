@@ -18,6 +18,10 @@
  * (and gate with up in one launch), each result compared with cuBLAS's: the engine's
  * gemm_rows_kernel (GRIFFIN_GEMM_ROWS=1) and the stream-K kernels of tools/gemm_stream_lab.cuh
  * (cp.async) and tools/gemm_tma_lab.cuh (the copy engine, TMA).
+ *
+ * `/tmp/gemm_lab --chain 16` runs a decoding batch's step as a chain of launches in one CUDA graph
+ * (tools/chain_lab.cuh): cuBLAS as the engine calls it against the copy-engine kernel, without and
+ * with programmatic dependent launch, with small stand-in kernels between the products and without.
  */
 #include <algorithm>
 #include <cmath>
@@ -363,12 +367,72 @@ void rows_table(cublasHandle_t blas, cudaStream_t stream, int n, void *w, void *
 
 } // namespace
 
+#include "chain_lab.cuh"
+
+/*
+ * --chain N: a decoding batch's step of N rows as a chain of launches (chain_lab.cuh), cuBLAS as
+ * the engine calls it against the copy-engine kernel without and with PDL; µs a layer.
+ */
+static void chain_table(cublasHandle_t blas, cudaStream_t stream, int n, void *workspace, size_t workspace_bytes) {
+  using gf::Chain;
+  using gf::ChainKind;
+  Chain c;
+  c.rows = n;
+  CHECK(cudaDeviceGetAttribute(&c.sms, cudaDevAttrMultiProcessorCount, 0));
+  CHECK(cublasSetWorkspace(blas, workspace, workspace_bytes));
+  const size_t weights = (size_t)Chain::LAYERS * Chain::PER_LAYER;
+  CHECK(cudaMalloc(&c.weights, weights * 2));
+  CHECK(cudaMalloc(&c.x, (size_t)n * Chain::FF * 2));
+  CHECK(cudaMalloc(&c.y_qkv, (size_t)n * Chain::QKV * 4));
+  CHECK(cudaMalloc(&c.slices, (size_t)8 * n * Chain::HIDDEN * 4));
+  CHECK(cudaMalloc(&c.y_gate, (size_t)2 * n * Chain::FF * 4));
+  c.y_up = c.y_gate + (size_t)n * Chain::FF; /* right after gate's: one strided batched call writes both */
+  CHECK(cudaMalloc(&c.scratch, gf::gemm_stream_scratch(4 * c.sms) * 4));
+  CHECK(cudaMalloc(&c.tickets, 4096 * 4));
+  CHECK(cudaMemset(c.tickets, 0, 4096 * 4));
+  CHECK(cudaMemset(c.slices, 0, (size_t)8 * n * Chain::HIDDEN * 4));
+  fill_kernel<<<4096, 256, 0, stream>>>(c.weights, weights, 7u);
+  /* one layer from the same operand, cuBLAS against the PDL chain: the last stand-in's output */
+  std::vector<float> out[2];
+  const ChainKind checked[2] = {ChainKind::Cublas, ChainKind::TmaPdl};
+  for (int v = 0; v < 2; v++) {
+    fill_kernel<<<256, 256, 0, stream>>>(c.x, (size_t)n * Chain::HIDDEN, 11u);
+    gf::enqueue_chain(c, blas, stream, checked[v], true, 1, false);
+    CHECK(cudaStreamSynchronize(stream));
+    std::vector<__nv_bfloat16> x((size_t)n * Chain::HIDDEN);
+    CHECK(cudaMemcpy(x.data(), c.x, x.size() * 2, cudaMemcpyDeviceToHost));
+    for (const __nv_bfloat16 &e : x) out[v].push_back(__bfloat162float(e));
+  }
+  double gap = 0, top = 0;
+  for (size_t i = 0; i < out[0].size(); i++)
+    gap = std::max(gap, (double)std::fabs(out[0][i] - out[1][i])), top = std::max(top, (double)std::fabs(out[0][i]));
+  printf("chain lab: %d rows, %d layers of Llama-2-7B's products (13 GB of weights); one layer, cuBLAS against "
+         "the PDL chain: largest gap %.1e (largest value %.2f)\n",
+         n, Chain::LAYERS, gap, top);
+  const struct {
+    const char *name;
+    ChainKind kind;
+  } kinds[] = {{"cuBLAS as the engine calls it", ChainKind::Cublas},
+               {"copy-engine kernel", ChainKind::Tma},
+               {"copy-engine kernel, PDL", ChainKind::TmaPdl}};
+  const double layer_bytes = (double)Chain::PER_LAYER * 2;
+  for (int round = 0; round < 2; round++)
+    for (const auto &k : kinds)
+      for (bool between : {true, false}) {
+        const float ms = gf::chain_ms(c, blas, stream, k.kind, between, Chain::LAYERS);
+        const double us = ms * 1e3 / Chain::LAYERS;
+        printf("  %-32s %-22s %6.1f us a layer (weights at %.0f GB/s)\n", k.name,
+               between ? "with the stand-ins" : "products alone", us, layer_bytes / us / 1e3);
+      }
+}
+
 int main(int argc, char **argv) {
   int search_rows = 0, split_rows = 0;
   if (argc == 3 && strcmp(argv[1], "--search") == 0) search_rows = atoi(argv[2]), argc = 1;
   if (argc == 3 && strcmp(argv[1], "--split") == 0) split_rows = atoi(argv[2]), argc = 1;
-  int rows_lab = 0;
+  int rows_lab = 0, chain_rows = 0;
   if (argc == 3 && strcmp(argv[1], "--rows") == 0) rows_lab = atoi(argv[2]), argc = 1;
+  if (argc == 3 && strcmp(argv[1], "--chain") == 0) chain_rows = atoi(argv[2]), argc = 1;
   std::vector<int> sizes;
   for (int i = 1; i < argc; i++) sizes.push_back(atoi(argv[i]));
   if (sizes.empty()) sizes = {4000, 16};
@@ -392,6 +456,11 @@ int main(int argc, char **argv) {
   fill_kernel<<<4096, 256, 0, stream>>>((__nv_bfloat16 *)w, (size_t)12288 * 11008, 1u);
   fill_kernel<<<4096, 256, 0, stream>>>((__nv_bfloat16 *)x, (size_t)largest * 11008, 2u);
   CHECK(cudaStreamSynchronize(stream));
+  if (chain_rows > 0) {
+    setvbuf(stdout, nullptr, _IONBF, 0);
+    chain_table(blas, stream, chain_rows, workspace, workspace_bytes);
+    return 0;
+  }
   if (rows_lab > 0) {
     setvbuf(stdout, nullptr, _IONBF, 0); /* every line out, should a kernel hang */
     rows_table(blas, stream, rows_lab, w, x, (float *)y);

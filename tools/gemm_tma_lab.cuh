@@ -102,12 +102,19 @@ __device__ __forceinline__ void wgmma_settle() {
 #endif
 }
 
+/*
+ * With pdl (launched as a programmatic dependent of the kernel before, tools/chain_lab.cuh), the
+ * copying lane asks for the weights of its first STAGES units before it waits for that kernel
+ * (griddepcontrol.wait: the weights do not depend on it, X and the outputs do), then for their X,
+ * and lets the kernel after it launch once its last copy is asked for. The summing warps touch X,
+ * the outputs, scratch and tickets only after a stage's X has come, so after the wait.
+ */
 template <typename T, int KC, int STAGES, int TILE, bool WG = false>
 static __global__ void __launch_bounds__((STREAM_WARPS + 1) * 32, 1)
     gemm_tma_kernel(const __grid_constant__ CUtensorMap map_a, const __grid_constant__ CUtensorMap map_b,
                     const __grid_constant__ CUtensorMap map_x, float *__restrict__ y_a, float *__restrict__ y_b,
                     int rows, int in, int out, int tiles_a, int tiles, bool accumulate, float *__restrict__ scratch,
-                    uint32_t *__restrict__ tickets) {
+                    uint32_t *__restrict__ tickets, bool pdl = false) {
   constexpr int TMA_W_BOX = TILE * 128, NT = TILE / 8;
   constexpr int BOXES = KC / 64, STAGE = BOXES * (TMA_W_BOX + TMA_X_BOX), STEPS = KC / 16;
   extern __shared__ unsigned char raw[];
@@ -126,22 +133,36 @@ static __global__ void __launch_bounds__((STREAM_WARPS + 1) * 32, 1)
   __syncthreads();
   if (warp == STREAM_WARPS) { /* the copying warp, one lane of it */
     if (lane != 0) return;
+    const int early = pdl ? min(STAGES, u1 - u0) : 0; /* units whose weights are asked for before the wait */
+    for (int e = 0, tile = first_tile, step = u0 % per_tile; e < early; e++) {
+      const bool b = tile >= tiles_a;
+      unsigned char *stage = smem + (size_t)e * STAGE;
+      barrier_expect(&full[e], STAGE);
+#pragma unroll
+      for (int box = 0; box < BOXES; box++)
+        box_copy(stage + box * TMA_W_BOX, b ? &map_b : &map_a, step * KC + box * 64,
+                 (tile - (b ? tiles_a : 0)) * TILE, &full[e]);
+      if (++step == per_tile) step = 0, tile++;
+    }
+    if (pdl) asm volatile("griddepcontrol.wait;" ::: "memory");
     int tile = first_tile, step = u0 % per_tile, s = 0, round = 0;
     for (int u = u0; u < u1; u++) {
+      const bool asked = u - u0 < early; /* its weights already on their way, s = u − u0, round 0 */
       if (round > 0) barrier_wait(&empty[s], (unsigned)(round - 1) & 1u);
       const bool b = tile >= tiles_a;
       const int o0 = (tile - (b ? tiles_a : 0)) * TILE;
       unsigned char *stage = smem + (size_t)s * STAGE;
-      barrier_expect(&full[s], STAGE);
+      if (!asked) barrier_expect(&full[s], STAGE);
 #pragma unroll
       for (int box = 0; box < BOXES; box++) {
         const int k = step * KC + box * 64;
-        box_copy(stage + box * TMA_W_BOX, b ? &map_b : &map_a, k, o0, &full[s]);
+        if (!asked) box_copy(stage + box * TMA_W_BOX, b ? &map_b : &map_a, k, o0, &full[s]);
         box_copy(stage + BOXES * TMA_W_BOX + box * TMA_X_BOX, &map_x, k, 0, &full[s]);
       }
       if (++s == STAGES) s = 0, round++;
       if (++step == per_tile) step = 0, tile++;
     }
+    if (pdl) asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
     return;
   }
   if constexpr (WG) { /* two warpgroups, each summing alternate boxes of a stage with wgmma (W as A: 64 rows) */
@@ -249,11 +270,15 @@ inline bool box_map(CUtensorMap *map, const void *data, int outer, int inner, in
                 CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE) == CUDA_SUCCESS;
 }
 
-/* launch_gemm_stream's product (bf16 weights) by gemm_tma_kernel; w_b null: one product. WG: the wgmma consumers. */
+/*
+ * launch_gemm_stream's product (bf16 weights) by gemm_tma_kernel; w_b null: one product. WG: the
+ * wgmma consumers. pdl: launched as a programmatic dependent of the kernel before (its weights'
+ * first stages asked for before that kernel ends).
+ */
 template <int KC = 256, int STAGES = 4, int TILE = 64, bool WG = false>
 static cudaError_t launch_gemm_tma(cudaStream_t stream, float *y_a, const __nv_bfloat16 *w_a, float *y_b,
                                    const __nv_bfloat16 *w_b, const __nv_bfloat16 *x, int rows, int in, int out,
-                                   bool accumulate, int blocks, float *scratch, uint32_t *tickets) {
+                                   bool accumulate, int blocks, float *scratch, uint32_t *tickets, bool pdl = false) {
   using T = __nv_bfloat16;
   static_assert(KC % (16 * STREAM_WARPS) == 0, "every summing warp takes a 16-input step of a unit");
   if (rows < 1 || rows > STREAM_ROWS || in % KC != 0) return cudaErrorInvalidValue;
@@ -271,10 +296,15 @@ static cudaError_t launch_gemm_tma(cudaStream_t stream, float *y_a, const __nv_b
   }
   const int tiles_a = (out + TILE - 1) / TILE, tiles = w_b ? 2 * tiles_a : tiles_a;
   blocks = std::max(1, std::min(blocks, tiles * (in / KC)));
-  gemm_tma_kernel<T, KC, STAGES, TILE, WG><<<blocks, (STREAM_WARPS + 1) * 32, gemm_tma_shared<KC, STAGES, TILE>(),
-                                              stream>>>(
-      map_a, map_b, map_x, y_a, y_b, rows, in, out, tiles_a, tiles, accumulate, scratch, tickets);
-  return cudaGetLastError();
+  cudaLaunchConfig_t config = {};
+  config.gridDim = dim3(blocks), config.blockDim = dim3((STREAM_WARPS + 1) * 32);
+  config.dynamicSmemBytes = gemm_tma_shared<KC, STAGES, TILE>(), config.stream = stream;
+  cudaLaunchAttribute serial[1];
+  serial[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
+  serial[0].val.programmaticStreamSerializationAllowed = 1;
+  config.attrs = pdl ? serial : nullptr, config.numAttrs = pdl ? 1 : 0;
+  return cudaLaunchKernelEx(&config, gemm_tma_kernel<T, KC, STAGES, TILE, WG>, map_a, map_b, map_x, y_a, y_b, rows,
+                            in, out, tiles_a, tiles, accumulate, scratch, tickets, pdl);
 }
 
 } // namespace gf
