@@ -36,8 +36,8 @@ namespace gf {
 static __global__ void between_kernel(__nv_bfloat16 *__restrict__ x, const float *__restrict__ a,
                                       const float *__restrict__ b, int slices, size_t slice_stride, int a_stride,
                                       int rows, int width) {
-  asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
-  asm volatile("griddepcontrol.wait;" ::: "memory");
+  let_next_launch();
+  wait_for_previous();
   for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < rows * width; i += gridDim.x * blockDim.x) {
     const int r = i / width, c = i % width;
     const size_t at = (size_t)r * a_stride + c;
@@ -57,13 +57,8 @@ static __global__ void between_kernel(__nv_bfloat16 *__restrict__ x, const float
 /* between_kernel on 16 blocks of 256, as a programmatic dependent when pdl. */
 inline cudaError_t launch_between(cudaStream_t stream, bool pdl, __nv_bfloat16 *x, const float *a, const float *b,
                                   int slices, size_t slice_stride, int a_stride, int rows, int width) {
-  cudaLaunchConfig_t config = {};
-  config.gridDim = dim3(16), config.blockDim = dim3(256), config.stream = stream;
-  cudaLaunchAttribute serial[1];
-  serial[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
-  serial[0].val.programmaticStreamSerializationAllowed = 1;
-  config.attrs = pdl ? serial : nullptr, config.numAttrs = pdl ? 1 : 0;
-  return cudaLaunchKernelEx(&config, between_kernel, x, a, b, slices, slice_stride, a_stride, rows, width);
+  return launch(pdl, between_kernel, dim3(16), dim3(256), 0, stream, x, a, b, slices, slice_stride, a_stride, rows,
+                width);
 }
 
 /* One layer's weights (bf16, row-major (out, in)) within the chain's buffer. */

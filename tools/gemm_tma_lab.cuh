@@ -133,36 +133,35 @@ static __global__ void __launch_bounds__((STREAM_WARPS + 1) * 32, 1)
   __syncthreads();
   if (warp == STREAM_WARPS) { /* the copying warp, one lane of it */
     if (lane != 0) return;
+    /* weight box `box` of the unit at (tile, step) into stage s, completing on full[s] */
+    auto weight_box = [&](int s, int tile, int step, int box) {
+      const bool b = tile >= tiles_a;
+      box_copy(smem + (size_t)s * STAGE + box * TMA_W_BOX, b ? &map_b : &map_a, step * KC + box * 64,
+               (tile - (b ? tiles_a : 0)) * TILE, &full[s]);
+    };
     const int early = pdl ? min(STAGES, u1 - u0) : 0; /* units whose weights are asked for before the wait */
     for (int e = 0, tile = first_tile, step = u0 % per_tile; e < early; e++) {
-      const bool b = tile >= tiles_a;
-      unsigned char *stage = smem + (size_t)e * STAGE;
       barrier_expect(&full[e], STAGE);
 #pragma unroll
-      for (int box = 0; box < BOXES; box++)
-        box_copy(stage + box * TMA_W_BOX, b ? &map_b : &map_a, step * KC + box * 64,
-                 (tile - (b ? tiles_a : 0)) * TILE, &full[e]);
+      for (int box = 0; box < BOXES; box++) weight_box(e, tile, step, box);
       if (++step == per_tile) step = 0, tile++;
     }
-    if (pdl) asm volatile("griddepcontrol.wait;" ::: "memory");
+    if (pdl) wait_for_previous();
     int tile = first_tile, step = u0 % per_tile, s = 0, round = 0;
     for (int u = u0; u < u1; u++) {
       const bool asked = u - u0 < early; /* its weights already on their way, s = u − u0, round 0 */
       if (round > 0) barrier_wait(&empty[s], (unsigned)(round - 1) & 1u);
-      const bool b = tile >= tiles_a;
-      const int o0 = (tile - (b ? tiles_a : 0)) * TILE;
-      unsigned char *stage = smem + (size_t)s * STAGE;
       if (!asked) barrier_expect(&full[s], STAGE);
 #pragma unroll
       for (int box = 0; box < BOXES; box++) {
-        const int k = step * KC + box * 64;
-        if (!asked) box_copy(stage + box * TMA_W_BOX, b ? &map_b : &map_a, k, o0, &full[s]);
-        box_copy(stage + BOXES * TMA_W_BOX + box * TMA_X_BOX, &map_x, k, 0, &full[s]);
+        if (!asked) weight_box(s, tile, step, box);
+        box_copy(smem + (size_t)s * STAGE + BOXES * TMA_W_BOX + box * TMA_X_BOX, &map_x, step * KC + box * 64, 0,
+                 &full[s]);
       }
       if (++s == STAGES) s = 0, round++;
       if (++step == per_tile) step = 0, tile++;
     }
-    if (pdl) asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
+    if (pdl) let_next_launch();
     return;
   }
   if constexpr (WG) { /* two warpgroups, each summing alternate boxes of a stage with wgmma (W as A: 64 rows) */
@@ -296,15 +295,9 @@ static cudaError_t launch_gemm_tma(cudaStream_t stream, float *y_a, const __nv_b
   }
   const int tiles_a = (out + TILE - 1) / TILE, tiles = w_b ? 2 * tiles_a : tiles_a;
   blocks = std::max(1, std::min(blocks, tiles * (in / KC)));
-  cudaLaunchConfig_t config = {};
-  config.gridDim = dim3(blocks), config.blockDim = dim3((STREAM_WARPS + 1) * 32);
-  config.dynamicSmemBytes = gemm_tma_shared<KC, STAGES, TILE>(), config.stream = stream;
-  cudaLaunchAttribute serial[1];
-  serial[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
-  serial[0].val.programmaticStreamSerializationAllowed = 1;
-  config.attrs = pdl ? serial : nullptr, config.numAttrs = pdl ? 1 : 0;
-  return cudaLaunchKernelEx(&config, gemm_tma_kernel<T, KC, STAGES, TILE, WG>, map_a, map_b, map_x, y_a, y_b, rows,
-                            in, out, tiles_a, tiles, accumulate, scratch, tickets, pdl);
+  return launch(pdl, gemm_tma_kernel<T, KC, STAGES, TILE, WG>, dim3(blocks), dim3((STREAM_WARPS + 1) * 32),
+                gemm_tma_shared<KC, STAGES, TILE>(), stream, map_a, map_b, map_x, y_a, y_b, rows, in, out, tiles_a,
+                tiles, accumulate, scratch, tickets, pdl);
 }
 
 } // namespace gf
