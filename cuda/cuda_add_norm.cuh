@@ -103,9 +103,7 @@ static __global__ void __cluster_dims__(ADD_NORM_BLOCKS, 1, 1) __launch_bounds__
       o = make_float4(w.x * (v[k].x * inv), w.y * (v[k].y * inv), w.z * (v[k].z * inv), w.w * (v[k].w * inv));
     }
     if (rounded) {
-      T *out = rounded + at + 4 * (size_t)i;
-      out[0] = from_float<T>(o.x), out[1] = from_float<T>(o.y);
-      out[2] = from_float<T>(o.z), out[3] = from_float<T>(o.w);
+      store4(rounded + at + 4 * (size_t)i, o);
     } else {
       reinterpret_cast<float4 *>(normed + at)[i] = o;
     }
@@ -121,7 +119,8 @@ template <typename T>
 bool launch_add_norm(cudaStream_t stream, float *x, const float *partial, int splits, int rows, int d,
                      const Norm &norm, T *rounded, float *normed) {
   if (!add_norm_serves(d) || !norm.w || !aligned16(x) || !aligned16(partial) || !aligned16(norm.w) ||
-      (norm.b && !aligned16(norm.b)) || (!rounded && !aligned16(normed)))
+      (norm.b && !aligned16(norm.b)) || (!rounded && !aligned16(normed)) ||
+      (rounded && (uintptr_t)rounded % (4 * sizeof(T)) != 0))
     return false;
   add_norm_kernel<T><<<dim3(ADD_NORM_BLOCKS, rows), ADD_NORM_THREADS, 0, stream>>>(x, partial, splits, d, norm,
                                                                                      rounded, normed);
