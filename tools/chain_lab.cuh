@@ -14,17 +14,24 @@
  *   - cuBLAS as the engine calls it: o split over 4 slices of its inputs and down over 8 (strided
  *     batched), gate and up one batched call, the stand-ins summing the slices;
  *   - the copy-engine kernel (stream-K, every product in one launch, gate with up), without and with PDL;
- *   - both with the products alone (no stand-ins): the chain's floor.
+ *   - cuBLAS with every kernel-to-kernel edge of the captured graph made programmatic
+ *     (graph_edges_lab.cuh), the stand-ins letting the next launch at once: whether cuBLAS's kernels
+ *     wait for the kernel before them (32 layers compared bit for bit with the plain chain, five times);
+ *   - each with the products alone (no stand-ins): the chain's floor.
  * One layer of the cuBLAS chain and of the PDL chain from the same operand are compared (the last
  * stand-in's bf16 output; tanh keeps it within ±1).
  *
  * First run in the fifth session of 2026-12-02 (bench/results/h200/chain_lab.log): cuBLAS 110.5 µs a
  * layer with the products alone, the copy-engine kernel 138.5, 127.3 with PDL; the stand-ins, a
- * grid-stride loop on 16 blocks, are slower than the engine's own kernels.
+ * grid-stride loop on 16 blocks, are slower than the engine's own kernels. cuBLAS as programmatic
+ * dependents (chain_edges.log): 130.5 against 167.7 µs a layer with the stand-ins, but 14–36% of the
+ * outputs differ in their bits — cuBLAS's kernels do not wait, so they ran before their operand was
+ * written.
  */
 #ifndef GRIFFIN_CHAIN_LAB_CUH
 #define GRIFFIN_CHAIN_LAB_CUH
 
+#include "graph_edges_lab.cuh"
 #include "gemm_tma_lab.cuh"
 
 namespace gf {
@@ -84,8 +91,11 @@ struct Chain {
   }
 };
 
-/* Which launches a chain makes. */
-enum class ChainKind { Cublas, Tma, TmaPdl };
+/* Which launches a chain makes. CublasEdges: cuBLAS's, every kernel-to-kernel edge of the captured
+ * graph made programmatic (the stand-ins let the next launch at once), so cuBLAS's kernels launch
+ * before the stand-in before them ends: safe only where cuBLAS's code waits (griddepcontrol.wait),
+ * which its headers do not promise; the lab checks it bit for bit. */
+enum class ChainKind { Cublas, Tma, TmaPdl, CublasEdges };
 
 /*
  * Enqueues `layers` layers of the chain on stream (captured by the caller). between: with the
@@ -97,7 +107,8 @@ inline void enqueue_chain(const Chain &c, cublasHandle_t blas, cudaStream_t stre
   using B = __nv_bfloat16;
   const int n = c.rows, H = Chain::HIDDEN, F = Chain::FF;
   const float one = 1.f, zero = 0.f;
-  const bool tma = kind != ChainKind::Cublas, pdl = kind == ChainKind::TmaPdl;
+  const bool tma = kind == ChainKind::Tma || kind == ChainKind::TmaPdl;
+  const bool pdl = kind == ChainKind::TmaPdl || kind == ChainKind::CublasEdges;
   const int down_slices = tma ? 1 : 8, o_slices = tma ? 1 : 4;
   const size_t slice = (size_t)n * H;
   auto tma_product = [&](float *y_a, const B *w_a, float *y_b, const B *w_b, int in, int out) {
@@ -137,15 +148,26 @@ inline void enqueue_chain(const Chain &c, cublasHandle_t blas, cudaStream_t stre
   stand_in(c.slices, nullptr, down_slices, H, H); /* the last norm */
 }
 
-/* Milliseconds a replay of the graph of `layers` layers takes, over 10 replays after one. */
-inline float chain_ms(const Chain &c, cublasHandle_t blas, cudaStream_t stream, ChainKind kind, bool between,
-                      int layers) {
+/* The chain of `layers` layers as an instantiated graph (CublasEdges: its edges made programmatic). */
+inline cudaGraphExec_t chain_graph(const Chain &c, cublasHandle_t blas, cudaStream_t stream, ChainKind kind,
+                                   bool between, int layers, bool first_norm, int *edges = nullptr) {
   cudaGraph_t graph;
   cudaGraphExec_t exec;
   CHECK(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal));
-  enqueue_chain(c, blas, stream, kind, between, layers, true);
+  enqueue_chain(c, blas, stream, kind, between, layers, first_norm);
   CHECK(cudaStreamEndCapture(stream, &graph));
+  const int made = kind == ChainKind::CublasEdges ? programmatic_edges(graph) : 0;
+  CHECK(made >= 0 ? cudaSuccess : cudaErrorUnknown);
+  if (edges) *edges = made;
   CHECK(cudaGraphInstantiate(&exec, graph, 0));
+  cudaGraphDestroy(graph);
+  return exec;
+}
+
+/* Milliseconds a replay of the graph of `layers` layers takes, over 10 replays after one. */
+inline float chain_ms(const Chain &c, cublasHandle_t blas, cudaStream_t stream, ChainKind kind, bool between,
+                      int layers) {
+  cudaGraphExec_t exec = chain_graph(c, blas, stream, kind, between, layers, true);
   CHECK(cudaGraphLaunch(exec, stream));
   cudaEvent_t a, b;
   cudaEventCreate(&a), cudaEventCreate(&b);
@@ -156,7 +178,7 @@ inline float chain_ms(const Chain &c, cublasHandle_t blas, cudaStream_t stream, 
   float ms = 0;
   cudaEventElapsedTime(&ms, a, b);
   cudaEventDestroy(a), cudaEventDestroy(b);
-  cudaGraphExecDestroy(exec), cudaGraphDestroy(graph);
+  cudaGraphExecDestroy(exec);
   return ms / 10;
 }
 

@@ -2,8 +2,9 @@
  * Sequences decoded together on a synthetic model, for profilers (GRIFFIN_PROFILE=1 prints where
  * a decoding batch's time goes when the session closes): `deno run -A tools/decode_batch_pass.ts
  * [shape] [sequences] [prompt tokens] [new tokens] [density]` decodes `sequences` XSum-like
- * prompts together after a warm-up of two, and prints the batch's tokens/s. GRIFFIN_DEVICE_GREEDY=0
- * brings each step's logits to the host (as sampled decoding does) instead of the greedy tokens.
+ * prompts together after a warm-up of two, and prints the batch's tokens/s and a hash of its
+ * tokens. GRIFFIN_DEVICE_GREEDY=0 brings each step's logits to the host (as sampled decoding does)
+ * instead of the greedy tokens.
  *
  * @module
  */
@@ -30,11 +31,18 @@ if (import.meta.main) {
     const together = model.generateMany(requests, { deviceGreedy });
     const stepMs = together[0].timings.tokenMs.reduce((s, t) => s + t, 0);
     const decoded = together.reduce((s, r) => s + r.timings.tokenMs.length, 0);
+    /* a hash of every generated token, so that two settings' outputs can be compared */
+    let hash = 0;
+    for (const r of together) {
+      for (const id of r.outputIds) hash = (Math.imul(hash, 31) + id) >>> 0;
+    }
     console.log(
       `${count} × (${prompt} + ${fresh}) d=${density}: ${
         (decoded / (stepMs / 1000)).toFixed(0)
       } tokens/s ` +
-        `(${(stepMs / together[0].timings.tokenMs.length).toFixed(2)} ms a step)`,
+        `(${(stepMs / together[0].timings.tokenMs.length).toFixed(2)} ms a step; output ${
+          hash.toString(16)
+        })`,
     );
   } finally {
     model.close();

@@ -20,8 +20,9 @@
  * (cp.async) and tools/gemm_tma_lab.cuh (the copy engine, TMA).
  *
  * `/tmp/gemm_lab --chain 16` runs a decoding batch's step as a chain of launches in one CUDA graph
- * (tools/chain_lab.cuh): cuBLAS as the engine calls it against the copy-engine kernel, without and
- * with programmatic dependent launch, with small stand-in kernels between the products and without.
+ * (tools/chain_lab.cuh): cuBLAS as the engine calls it (also with its graph's edges made
+ * programmatic, checked bit for bit) against the copy-engine kernel, without and with programmatic
+ * dependent launch, with small stand-in kernels between the products and without.
  */
 #include <algorithm>
 #include <cmath>
@@ -376,7 +377,8 @@ void rows_table(cublasHandle_t blas, cudaStream_t stream, int n, void *w, void *
 
 /*
  * --chain N: a decoding batch's step of N rows as a chain of launches (chain_lab.cuh), cuBLAS as
- * the engine calls it against the copy-engine kernel without and with PDL; µs a layer.
+ * the engine calls it (and as programmatic dependents, checked bit for bit against it) against the
+ * copy-engine kernel without and with PDL; µs a layer.
  */
 static void chain_table(cublasHandle_t blas, cudaStream_t stream, int n, void *workspace, size_t workspace_bytes) {
   using gf::Chain;
@@ -411,10 +413,33 @@ static void chain_table(cublasHandle_t blas, cudaStream_t stream, int n, void *w
   printf("chain lab: %d rows, %d layers of Llama-2-7B's products (13 GB of weights); one layer, the PDL chain "
          "against cuBLAS: largest gap %.1e\n",
          n, Chain::LAYERS, relative_gap(out[1], out[0]));
+  /* the whole chain (32 layers) with cuBLAS's kernels as programmatic dependents against plain
+   * edges, from the same state, five times: any bit that differs means a kernel read early */
+  auto whole_chain = [&](ChainKind kind, int *edges) {
+    cudaGraphExec_t exec = gf::chain_graph(c, blas, stream, kind, true, Chain::LAYERS, true, edges);
+    CHECK(cudaMemsetAsync(c.slices, 0, (size_t)8 * n * Chain::HIDDEN * 4, stream));
+    fill_kernel<<<256, 256, 0, stream>>>(c.x, (size_t)n * Chain::HIDDEN, 13u);
+    CHECK(cudaGraphLaunch(exec, stream));
+    CHECK(cudaStreamSynchronize(stream));
+    cudaGraphExecDestroy(exec);
+    std::vector<uint16_t> bits((size_t)n * Chain::HIDDEN);
+    CHECK(cudaMemcpy(bits.data(), c.x, bits.size() * 2, cudaMemcpyDeviceToHost));
+    return bits;
+  };
+  int edges = 0;
+  const std::vector<uint16_t> plain = whole_chain(ChainKind::Cublas, nullptr);
+  for (int round = 0; round < 5; round++) {
+    const std::vector<uint16_t> early = whole_chain(ChainKind::CublasEdges, &edges);
+    size_t differ = 0;
+    for (size_t i = 0; i < plain.size(); i++) differ += plain[i] != early[i];
+    printf("cuBLAS with %d programmatic edges, 32 layers, round %d: %zu of %zu outputs differ in their bits\n", edges,
+           round, differ, plain.size());
+  }
   const struct {
     const char *name;
     ChainKind kind;
   } kinds[] = {{"cuBLAS as the engine calls it", ChainKind::Cublas},
+               {"cuBLAS, programmatic edges", ChainKind::CublasEdges},
                {"copy-engine kernel", ChainKind::Tma},
                {"copy-engine kernel, PDL", ChainKind::TmaPdl}};
   const double layer_bytes = (double)Chain::PER_LAYER * 2;
