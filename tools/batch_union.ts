@@ -10,11 +10,54 @@
  */
 import { createSyntheticModel } from "../models/synthetic.ts";
 import { NativeSession } from "../ffi/session.ts";
+import type { NativeModel } from "../ffi/model.ts";
 
 /** |a ∩ b| / |a|. */
-function overlap(a: Int32Array, b: Int32Array): number {
+export function overlap(a: Int32Array, b: Int32Array): number {
   const inA = new Set(a);
   return b.reduce((n, e) => n + (inA.has(e) ? 1 : 0), 0) / a.length;
+}
+
+/** What batchUnion measures. */
+export interface BatchUnion {
+  /** Per layer, the union of the sequences' experts over the FF width. */
+  union: number[];
+  /** The first two sequences' overlap at the first and the last layer (1 for one sequence). */
+  firstLayerOverlap: number;
+  lastLayerOverlap: number;
+}
+
+/**
+ * Runs `count` XSum-like prompts of `tokens` tokens through `model` at density 0.5 (top-k), one
+ * session each, and measures the union of their experts.
+ *
+ * @example
+ * ```ts ignore
+ * const u = batchUnion(createSyntheticModel("tiny", { device: -1, seed: 0 }), 2, 16);
+ * console.assert(u.union.every((f) => f >= 0.5 && f <= 1));
+ * ```
+ */
+export function batchUnion(model: NativeModel, count: number, tokens: number): BatchUnion {
+  const c = model.config;
+  const sets: Int32Array[][] = []; /* sets[sequence][layer] */
+  for (let i = 0; i < count; i++) {
+    const session = new NativeSession(model, Math.min(c.maxPositions, tokens + 8));
+    try {
+      session.setGriffin(Array(c.layers).fill(0.5), "topk", 0);
+      session.prompt(
+        new Int32Array(tokens).map((_, j) => 3 + (i * 7919 + j * 104729) % (c.vocabSize - 3)),
+      );
+      sets.push(Array.from({ length: c.layers }, (_, l) => session.experts(l)!));
+    } finally {
+      session.close();
+    }
+  }
+  const second = sets[Math.min(1, count - 1)];
+  return {
+    union: sets[0].map((_, l) => new Set(sets.flatMap((s) => [...s[l]])).size / c.ffSize),
+    firstLayerOverlap: overlap(sets[0][0], second[0]),
+    lastLayerOverlap: overlap(sets[0][c.layers - 1], second[c.layers - 1]),
+  };
 }
 
 if (import.meta.main) {
@@ -25,32 +68,16 @@ if (import.meta.main) {
     dtype: Number(device) < 0 ? "f32" : "bf16",
   });
   try {
-    const c = model.config;
-    const sets: Int32Array[][] = []; /* sets[sequence][layer] */
-    for (let i = 0; i < Number(count); i++) {
-      const session = new NativeSession(model, Math.min(c.maxPositions, Number(tokens) + 8));
-      try {
-        session.setGriffin(Array(c.layers).fill(0.5), "topk", 0);
-        session.prompt(
-          new Int32Array(Number(tokens)).map((_, j) =>
-            3 + (i * 7919 + j * 104729) % (c.vocabSize - 3)
-          ),
-        );
-        sets.push(Array.from({ length: c.layers }, (_, l) => session.experts(l)!));
-      } finally {
-        session.close();
-      }
-    }
-    const union = sets[0].map((_, l) => new Set(sets.flatMap((s) => [...s[l]])).size / c.ffSize);
-    const mean = union.reduce((a, b) => a + b, 0) / union.length;
+    const u = batchUnion(model, Number(count), Number(tokens));
+    const mean = u.union.reduce((a, b) => a + b, 0) / u.union.length;
     console.log(`${shape}, ${count} × ${tokens} tokens, density 0.5`);
     console.log(
-      `union of the experts / FF width, per layer: ${union.map((f) => f.toFixed(3)).join(" ")}`,
+      `union of the experts / FF width, per layer: ${u.union.map((f) => f.toFixed(3)).join(" ")}`,
     );
     console.log(
       `mean ${mean.toFixed(3)}; two sequences' overlap: first layer ${
-        overlap(sets[0][0], sets[1][0]).toFixed(3)
-      }, last ${overlap(sets[0][c.layers - 1], sets[1][c.layers - 1]).toFixed(3)}`,
+        u.firstLayerOverlap.toFixed(3)
+      }, last ${u.lastLayerOverlap.toFixed(3)}`,
     );
   } finally {
     model.close();
