@@ -119,8 +119,7 @@ template <typename T>
 bool launch_add_norm(cudaStream_t stream, float *x, const float *partial, int splits, int rows, int d,
                      const Norm &norm, T *rounded, float *normed) {
   if (!add_norm_serves(d) || !norm.w || !aligned16(x) || !aligned16(partial) || !aligned16(norm.w) ||
-      (norm.b && !aligned16(norm.b)) || (!rounded && !aligned16(normed)) ||
-      (rounded && (uintptr_t)rounded % (4 * sizeof(T)) != 0))
+      (norm.b && !aligned16(norm.b)) || (!rounded && !aligned16(normed)) || !store4_aligned(rounded))
     return false;
   add_norm_kernel<T><<<dim3(ADD_NORM_BLOCKS, rows), ADD_NORM_THREADS, 0, stream>>>(x, partial, splits, d, norm,
                                                                                      rounded, normed);

@@ -395,7 +395,12 @@ static __global__ void attention_combine_kernel(float *__restrict__ out, const f
   }
 }
 
-/* Four floats rounded to T, stored at to (4 · sizeof(T)-byte aligned) in one store. */
+/* Whether store4 may store at p: 4 · sizeof(T)-byte aligned (null passes). */
+template <typename T> __host__ __device__ __forceinline__ bool store4_aligned(const T *p) {
+  return ((uintptr_t)p & (4 * sizeof(T) - 1)) == 0;
+}
+
+/* Four floats rounded to T, stored at to (store4_aligned) in one store. */
 template <typename T> __device__ __forceinline__ void store4(T *to, float4 z) {
   if constexpr (sizeof(T) == 4) {
     *reinterpret_cast<float4 *>(to) = z;
@@ -471,7 +476,7 @@ static __global__ void __launch_bounds__(256)
   };
   /* the rounded row in one store of four (8 or 16 bytes) where it is aligned so */
   const bool vectors = cols % 4 == 0 && ((uintptr_t)gate & 15) == 0 && ((uintptr_t)up & 15) == 0 &&
-                       ((uintptr_t)rounded & (4 * sizeof(T) - 1)) == 0;
+                       store4_aligned(rounded);
   const int n4 = vectors ? (c1 - c0) / 4 : 0, first4 = c0 / 4;
   constexpr int U = 4; /* float4 loads in flight a thread (each thread's columns in the same order) */
   for (int base = threadIdx.x; base < n4; base += blockDim.x * U) {
