@@ -67,13 +67,19 @@ Deno.test("samples record every choice's request and the rendering; aliases run 
   );
   assert.equal(r.task, "openbook_qa");
   assert.ok("acc_norm" in r.metrics);
-  assert.deepEqual(seen[0].requests, [
-    { context: "The sun is responsible for ", continuation: " puppies learning new tricks" },
-    {
-      context: "The sun is responsible for ",
-      continuation: " plants sprouting, blooming and wilting",
-    },
-  ]);
+  assert.deepEqual(
+    seen[0].requests!.map(({ context, continuation }) => ({ context, continuation })),
+    [
+      { context: "The sun is responsible for ", continuation: " puppies learning new tricks" },
+      {
+        context: "The sun is responsible for ",
+        continuation: " plants sprouting, blooming and wilting",
+      },
+    ],
+  );
+  assert.ok(
+    seen[0].requests!.every((q) => Number.isFinite(q.loglikelihood) && q.loglikelihood! < 0),
+  );
   const listed = await taskRequests("openbook_qa", {
     path: fixture("openbookqa.jsonl"),
     limit: 1,

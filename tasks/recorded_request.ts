@@ -1,7 +1,9 @@
 /**
  * What a sample record keeps of each request it scored: the rendered context (or, when long,
  * its SHA-256, its length and its first and last characters) and the continuation or the stop
- * strings.
+ * strings; for a scored continuation, the model's answer too (its log-likelihood and whether it
+ * is the greedy continuation, as lm-evaluation-harness logs each request's response), so that two
+ * runs can be compared request by request (`deno task compare`).
  *
  * @module
  */
@@ -29,10 +31,20 @@ export interface RecordedRequest {
   continuation?: string;
   /** Stop strings (generation requests). */
   until?: string[];
+  /** The continuation's log-likelihood (natural log), as the model scored it. */
+  loglikelihood?: number;
+  /** Whether every continuation token was the arg-max of its distribution. */
+  greedy?: boolean;
+}
+
+/** The model's answer to a scored request, as its record keeps it. */
+export interface RequestAnswer {
+  loglikelihood: number;
+  greedy: boolean;
 }
 
 /**
- * The record of one request.
+ * The record of one request, with the model's answer when it scored a continuation.
  *
  * @example
  * ```ts
@@ -44,13 +56,15 @@ export interface RecordedRequest {
 export function recordRequest(
   context: string,
   rest: { continuation: string } | { until: string[] },
+  answer?: RequestAnswer,
 ): RecordedRequest {
-  if (context.length <= CONTEXT_KEPT_WHOLE) return { context, ...rest };
-  return {
+  const kept = context.length <= CONTEXT_KEPT_WHOLE ? { context } : {
     contextSha256: createHash("sha256").update(context, "utf8").digest("hex"),
     contextChars: context.length,
     contextHead: context.slice(0, CONTEXT_ENDS),
     contextTail: context.slice(-CONTEXT_ENDS),
-    ...rest,
   };
+  return answer
+    ? { ...kept, ...rest, loglikelihood: answer.loglikelihood, greedy: answer.greedy }
+    : { ...kept, ...rest };
 }

@@ -18,3 +18,16 @@ Deno.test("a long context is kept as its SHA-256, length and both ends", () => {
   assert.equal(r.contextSha256, "51c87443d9511e4b540315491874ffca57ae2df88374a8432b8a90f87bf7a3d0"); // Python hashlib
   assert.equal(r.continuation, " yes");
 });
+
+Deno.test("a scored request keeps the model's log-likelihood and greedy flag", () => {
+  const r = recordRequest("Q: a\n\nA:", { continuation: " b" }, {
+    loglikelihood: -3.25,
+    greedy: false,
+  });
+  assert.deepEqual(r, {
+    context: "Q: a\n\nA:",
+    continuation: " b",
+    loglikelihood: -3.25,
+    greedy: false,
+  });
+});

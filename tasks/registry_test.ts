@@ -157,9 +157,21 @@ Deno.test("multiple choice scores every choice in the requested mode and matches
   assert.equal(seen[0].metrics.acc, (ll[0] >= ll[1] ? 0 : 1) === 0 ? 1 : 0);
   assert.ok("acc_norm" in r.metrics && "agreement_acc" in r.metrics);
   assert.equal(r.rendering, 'llm-foundry query/choices/gold, delimiter "\\nAnswer: "');
+  // each request's record keeps the engine's answer: its log-likelihood and greedy flag
+  const greedy = [0, 1].map((i) => m.score({ ...m.scoreCalls[i], griffin: half }).greedy);
   assert.deepEqual(seen[0].requests, [
-    { context: "The sky is\nAnswer: ", continuation: "blue." },
-    { context: "The sky is\nAnswer: ", continuation: "made of cheese and more." },
+    {
+      context: "The sky is\nAnswer: ",
+      continuation: "blue.",
+      loglikelihood: ll[0],
+      greedy: greedy[0],
+    },
+    {
+      context: "The sky is\nAnswer: ",
+      continuation: "made of cheese and more.",
+      loglikelihood: ll[1],
+      greedy: greedy[1],
+    },
   ]);
   const copa = await runTask(fakeModel(), "copa", { path }, half, "class");
   assert.ok(!("acc_norm" in copa.metrics)); // the paper's code has no acc_norm for COPA

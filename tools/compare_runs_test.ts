@@ -71,3 +71,34 @@ Deno.test("a missing store or a wrong command line is one line and exit code 2",
   assert.equal(one.code, 2);
   assert.match(one.stderr, /give two result folders/);
 });
+
+Deno.test("--loglikelihood-tolerance: near ties are NEAR-TIE lines and exit code 0", async () => {
+  const dir = await Deno.makeTempDir();
+  const scored = (acc: number, lls: number[]) => ({
+    id: "0",
+    prompt: "p",
+    metrics: { acc },
+    requests: lls.map((ll, i) => ({ continuation: ` ${i}`, loglikelihood: ll, greedy: false })),
+  });
+  const write = async (name: string, acc: number, lls: number[]) => {
+    const s = await ResultStore.open(`${dir}/${name}`);
+    const job = jobRecord({ metrics: metricsOf({ acc }) });
+    const attempt = s.nextAttempt(job.jobId);
+    await s.appendSample({ type: "sample", jobId: job.jobId, attempt, ...scored(acc, lls) });
+    await s.appendJob({ ...job, attempt });
+    await s.close();
+    return `${dir}/${name}`;
+  };
+  const one = await write("one", 1, [-2, -2.0005]);
+  const batched = await write("batched", 0, [-2.001, -2]);
+  const strict = await compare(one, batched);
+  assert.equal(strict.code, 1, strict.stdout);
+  assert.match(strict.stdout, /the largest difference 1\.00e-3/);
+  const loose = await compare(one, batched, "--loglikelihood-tolerance", "2e-3");
+  assert.equal(loose.code, 0, loose.stdout);
+  assert.match(loose.stdout, /metrics equal in 0 of 1 jobs; the others differ only in near ties/);
+  assert.match(loose.stdout, /^NEAR-TIE stories260K piqa\/class d=1 topk r0: acc differs/m);
+  const bad = await compare(one, batched, "--loglikelihood-tolerance", "-1");
+  assert.equal(bad.code, 2);
+  await Deno.remove(dir, { recursive: true });
+});

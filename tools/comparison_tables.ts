@@ -1,8 +1,9 @@
 /**
  * A {@link RunComparison} as a plain-text table (aligned columns) or Markdown: per job the
  * metrics of runs A and B, their wall times (loading excluded) and A/B, each run's engine and
- * harness milliseconds and the harness share of the wall time; a total row; then each problem,
- * or a line saying that every job's metrics are equal.
+ * harness milliseconds and the harness share of the wall time; a total row; then the largest
+ * log-likelihood difference between the runs (where their records keep them), each near tie and
+ * each problem, or a line saying that every job's metrics are equal.
  *
  * @module
  */
@@ -64,10 +65,34 @@ function closing(c: RunComparison): string[] {
   const load = `model loading (not in the wall times): A ${ms(c.a.loadMs)} ms, B ${
     ms(c.b.loadMs)
   } ms`;
-  if (c.problems.length === 0) {
-    return [load, `metrics equal in all ${c.jobs.length} jobs, per sample too (relative 1e-9)`];
+  const drifts = c.jobs.flatMap((j) => j.drift ? [j.drift] : []);
+  const drift = drifts.length === 0 ? [] : [
+    `log-likelihoods of ${drifts.reduce((s, d) => s + d.requests, 0)} requests in both runs: ` +
+    `the largest difference ${Math.max(...drifts.map((d) => d.largest)).toExponential(2)}`,
+  ];
+  const near = c.nearTies.map((p) => `NEAR-TIE ${p}`);
+  if (c.problems.length > 0) {
+    return [
+      load,
+      ...drift,
+      ...near,
+      ...c.problems.map((p) => `MISMATCH ${p}`),
+    ];
   }
-  return [load, ...c.problems.map((p) => `MISMATCH ${p}`)];
+  if (near.length === 0) {
+    return [
+      load,
+      ...drift,
+      `metrics equal in all ${c.jobs.length} jobs, per sample too (relative 1e-9)`,
+    ];
+  }
+  return [
+    load,
+    ...drift,
+    `metrics equal in ${c.jobs.length - near.length} of ${c.jobs.length} jobs; the others ` +
+    `differ only in near ties (log-likelihoods within ${c.tolerance})`,
+    ...near,
+  ];
 }
 
 /**
@@ -76,7 +101,10 @@ function closing(c: RunComparison): string[] {
  * @example
  * ```ts
  * import { comparisonText } from "./comparison_tables.ts";
- * const empty = { jobs: [], problems: [], a: { wallMs: 0, loadMs: 0 }, b: { wallMs: 0, loadMs: 0 } };
+ * const empty = {
+ *   jobs: [], problems: [], nearTies: [], tolerance: 0,
+ *   a: { wallMs: 0, loadMs: 0 }, b: { wallMs: 0, loadMs: 0 },
+ * };
  * console.assert(comparisonText(empty, "one", "batched").startsWith("A: one\nB: batched"));
  * ```
  */
@@ -103,7 +131,10 @@ export function comparisonText(c: RunComparison, a: string, b: string): string {
  * @example
  * ```ts
  * import { comparisonMarkdown } from "./comparison_tables.ts";
- * const empty = { jobs: [], problems: [], a: { wallMs: 0, loadMs: 0 }, b: { wallMs: 0, loadMs: 0 } };
+ * const empty = {
+ *   jobs: [], problems: [], nearTies: [], tolerance: 0,
+ *   a: { wallMs: 0, loadMs: 0 }, b: { wallMs: 0, loadMs: 0 },
+ * };
  * console.assert(comparisonMarkdown(empty, "one", "batched").includes("| job | metrics A |"));
  * ```
  */

@@ -2,7 +2,10 @@
  * Two runs of one sweep side by side (e.g. one request per engine call against packed batches,
  * issue #16): per job in both, the metrics of each (which must be equal), the wall time of each
  * (model loading excluded) and its engine/harness split; then totals. Where both stores hold
- * a job's samples, each sample's metrics must be equal too. Jobs are matched by what
+ * a job's samples, each sample's metrics must be equal too, and where their records keep each
+ * request's log-likelihood, the largest difference between the runs is given; with a tolerance,
+ * samples whose metrics differ while every request scored within it of the other run's are near
+ * ties (rounding, e.g. bf16 on a GPU), reported apart from the problems. Jobs are matched by what
  * defines them (model, task and options, density, method, mode, seed, repeat), so engine batch
  * limits and the sweep's name may differ.
  *
@@ -10,6 +13,7 @@
  */
 import { canonicalJson } from "../bench/job_id.ts";
 import type { JobRecord, StoreContents, StoredSample } from "../bench/records.ts";
+import { type Drift, isNearTie, jobDrift } from "./loglikelihood_drift.ts";
 
 /** Largest relative difference two metric values may have and still count as equal. */
 export const METRIC_TOLERANCE = 1e-9;
@@ -41,6 +45,8 @@ export interface JobComparison {
   metrics: MetricPair[];
   a: JobTimes;
   b: JobTimes;
+  /** How far the runs' log-likelihoods lie apart, where both keep them. */
+  drift?: Drift;
 }
 
 /** Sums over the compared jobs of one run. */
@@ -57,8 +63,22 @@ export interface RunComparison {
   jobs: JobComparison[];
   /** One sentence per problem: a metric that differs, a job missing or failed in one run. */
   problems: string[];
+  /** One sentence per job whose metrics differ only through near ties (see CompareOptions). */
+  nearTies: string[];
+  /** The tolerance the near ties were judged by (0: none). */
+  tolerance: number;
   a: RunTotals;
   b: RunTotals;
+}
+
+/** How {@link compareRuns} judges samples whose metrics differ. */
+export interface CompareOptions {
+  /**
+   * Largest |log-likelihood in A − in B| (natural log) of every request of a sample for its
+   * differing metrics to count as a near tie, not a problem (default 0: none do). The GPU checks
+   * hold batched bf16 scores to 2e-3 of one-at-a-time ones.
+   */
+  loglikelihoodTolerance?: number;
 }
 
 /**
@@ -123,23 +143,29 @@ function totals(list: JobTimes[]): RunTotals {
 /** Runs as compared: their final job records and, when known, each job's samples. */
 export type Run = Pick<StoreContents, "jobs"> & Partial<Pick<StoreContents, "samples">>;
 
-/** A sentence about the samples of a job whose per-sample metrics differ, or undefined. */
-function sampleProblem(a: StoredSample[], b: StoredSample[]): string | undefined {
-  const inB = new Map(b.map((sample) => [sample.id, sample.metrics]));
+/** The samples of a job whose metrics differ between the runs (missing in B counts), by kind. */
+function differingSamples(a: StoredSample[], b: StoredSample[], tolerance: number) {
+  const inB = new Map(b.map((sample) => [sample.id, sample]));
   const differ = a.filter((sample) => {
-    const other = inB.get(sample.id);
+    const other = inB.get(sample.id)?.metrics;
     const names = new Set([...Object.keys(sample.metrics), ...Object.keys(other ?? {})]);
     return !other || [...names].some((n) => {
       const [x, y] = [sample.metrics[n], other[n]];
       return x === undefined || y === undefined || !metricsEqual(x, y);
     });
   });
-  if (differ.length === 0) return undefined;
-  const first = differ[0];
-  return `${differ.length} of ${a.length} samples differ (first: sample ${first.id}, A ${
-    JSON.stringify(first.metrics)
-  }, B ${JSON.stringify(inB.get(first.id) ?? "missing")})`;
+  const near = differ.filter((s) => inB.has(s.id) && isNearTie(s, inB.get(s.id)!, tolerance));
+  const sentence = () => {
+    const first = differ[0];
+    return `${differ.length} of ${a.length} samples differ (first: sample ${first.id}, A ${
+      JSON.stringify(first.metrics)
+    }, B ${JSON.stringify(inB.get(first.id)?.metrics ?? "missing")})`;
+  };
+  return { differ, allNearTies: differ.length > 0 && near.length === differ.length, sentence };
 }
+
+const drifted = (drift?: Drift) =>
+  drift ? `; the largest log-likelihood difference: ${drift.largest.toExponential(2)}` : "";
 
 /**
  * Compares the final job records of two stores (as {@link readStore} gives them) and, where
@@ -149,15 +175,18 @@ function sampleProblem(a: StoredSample[], b: StoredSample[]): string | undefined
  * ```ts ignore
  * import { readStore } from "../bench/records.ts";
  * import { compareRuns } from "./run_comparison.ts";
- * const c = compareRuns(await readStore("/tmp/one"), await readStore("/tmp/batched"));
+ * const c = compareRuns(await readStore("/tmp/one"), await readStore("/tmp/batched"), {
+ *   loglikelihoodTolerance: 2e-3,
+ * });
  * console.log(c.problems.length === 0 ? "equal" : c.problems.join("\n"));
  * ```
  */
-export function compareRuns(a: Run, b: Run): RunComparison {
+export function compareRuns(a: Run, b: Run, options: CompareOptions = {}): RunComparison {
+  const tolerance = options.loglikelihoodTolerance ?? 0;
   const inB = new Map(b.jobs.map((job) => [jobKey(job), job]));
   const inA = new Set(a.jobs.map(jobKey));
   const jobs: JobComparison[] = [];
-  const problems: string[] = [];
+  const problems: string[] = [], nearTies: string[] = [];
   for (const x of a.jobs) {
     const label = jobLabel(x);
     const y = inB.get(jobKey(x));
@@ -171,17 +200,37 @@ export function compareRuns(a: Run, b: Run): RunComparison {
     }
     if (failed.length > 0) continue;
     const metrics = metricPairs(x, y);
-    for (const m of metrics.filter((m) => !m.equal)) {
-      problems.push(`${label}: ${m.name} differs: A ${m.a ?? "missing"}, B ${m.b ?? "missing"}`);
+    const [samplesA, samplesB] = [a.samples?.get(x.jobId), b.samples?.get(y.jobId)];
+    const drift = samplesA && samplesB ? jobDrift(samplesA, samplesB) : undefined;
+    const samples = samplesA && samplesB
+      ? differingSamples(samplesA, samplesB, tolerance)
+      : undefined;
+    const differences = [
+      ...metrics.filter((m) => !m.equal).map((m) =>
+        `${m.name} differs: A ${m.a ?? "missing"}, B ${m.b ?? "missing"}`
+      ),
+      ...(samples && samples.differ.length > 0 ? [samples.sentence() + drifted(drift)] : []),
+    ];
+    if (samples?.allNearTies && x.samples === y.samples) {
+      nearTies.push(
+        `${label}: ${differences.join("; ")}; every request of those samples scored within ` +
+          `${tolerance} of the other run's`,
+      );
+    } else {
+      problems.push(...differences.map((d) => `${label}: ${d}`));
     }
     if (x.samples !== y.samples) {
       problems.push(`${label}: samples differ: A ${x.samples}, B ${y.samples}`);
     }
-    const samples = [a.samples?.get(x.jobId), b.samples?.get(y.jobId)];
-    const problem = samples[0] && samples[1] && sampleProblem(samples[0], samples[1]);
-    if (problem) problems.push(`${label}: ${problem}`);
-    jobs.push({ label, metrics, a: times(x), b: times(y) });
+    jobs.push({ label, metrics, a: times(x), b: times(y), ...(drift ? { drift } : {}) });
   }
   for (const y of b.jobs) if (!inA.has(jobKey(y))) problems.push(`${jobLabel(y)}: missing in A`);
-  return { jobs, problems, a: totals(jobs.map((j) => j.a)), b: totals(jobs.map((j) => j.b)) };
+  return {
+    jobs,
+    problems,
+    nearTies,
+    tolerance,
+    a: totals(jobs.map((j) => j.a)),
+    b: totals(jobs.map((j) => j.b)),
+  };
 }

@@ -81,3 +81,44 @@ Deno.test("where both runs hold a job's samples, each sample's metrics must be e
     'B {"acc":0})',
   ]);
 });
+
+Deno.test("samples that differ only where every request scored within the tolerance are near ties", () => {
+  const scored = (id: string, acc: number, lls: number[]): StoredSample => ({
+    type: "sample",
+    jobId: "piqa-1",
+    attempt: 1,
+    id,
+    prompt: "p",
+    metrics: { acc },
+    requests: lls.map((ll, i) => ({ continuation: ` ${i}`, loglikelihood: ll, greedy: false })),
+  });
+  const job = (acc: number, wallMs: number) =>
+    jobRecord({ jobId: "piqa-1", metrics: metricsOf({ acc }) }, { wallMs, engineMs: wallMs });
+  const a = {
+    jobs: [job(0.5, 400)],
+    samples: new Map([["piqa-1", [scored("0", 1, [-2, -2.0005]), scored("1", 0, [-4, -3])]]]),
+  };
+  const flipped = {
+    jobs: [job(0, 100)],
+    samples: new Map([["piqa-1", [scored("0", 0, [-2.001, -2]), scored("1", 0, [-4, -3])]]]),
+  };
+  const near = compareRuns(a, flipped, { loglikelihoodTolerance: 2e-3 });
+  assert.deepEqual(near.problems, []);
+  assert.equal(near.nearTies.length, 1);
+  assert.match(
+    near.nearTies[0],
+    /^stories260K piqa\/class d=1 topk r0: acc differs: A 0\.5, B 0; 1 of 2 samples differ .*largest log-likelihood difference: 1\.00e-3; every request of those samples scored within 0\.002/,
+  );
+  assert.deepEqual(near.jobs[0].drift?.requests, 4);
+  // without a tolerance, or with one too tight, the same runs mismatch
+  assert.equal(compareRuns(a, flipped).problems.length, 2);
+  assert.equal(compareRuns(a, flipped, { loglikelihoodTolerance: 5e-4 }).nearTies.length, 0);
+  // a sample that differs by more than the tolerance makes the job a problem, near ties or not
+  const far = {
+    jobs: [job(1, 100)],
+    samples: new Map([["piqa-1", [scored("0", 0, [-2.001, -2]), scored("1", 1, [-2, -3])]]]),
+  };
+  const mixed = compareRuns(a, far, { loglikelihoodTolerance: 2e-3 });
+  assert.deepEqual(mixed.nearTies, []);
+  assert.match(mixed.problems.join("\n"), /2 of 2 samples differ/);
+});

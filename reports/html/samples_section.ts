@@ -1,7 +1,7 @@
 /**
  * A few samples per model and task: the prompt (an excerpt), the reference, what was scored
- * (each request's context and continuation, and the task's rendering), and what the full
- * model and each GRIFFIN setting made of it, with per-sample metrics.
+ * (each request's context and continuation with its log-likelihood, and the task's rendering),
+ * and what the full model and each GRIFFIN setting made of it, with per-sample metrics.
  *
  * @module
  */
@@ -28,8 +28,11 @@ function requestItem(r: RecordedRequest): SafeHtml {
   const context = r.context !== undefined
     ? excerpt(r.context)
     : `[${r.contextChars} characters, SHA-256 ${r.contextSha256}]\n${r.contextHead} … ${r.contextTail}`;
+  const answer = r.loglikelihood === undefined
+    ? ""
+    : `: log-likelihood ${formatNumber(r.loglikelihood)}${r.greedy ? " (greedy)" : ""}`;
   const after = r.continuation !== undefined
-    ? `continuation ${JSON.stringify(r.continuation)}`
+    ? `continuation ${JSON.stringify(r.continuation)}${answer}`
     : `generated until ${JSON.stringify(r.until ?? [])}`;
   return html`
     <li>

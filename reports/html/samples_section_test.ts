@@ -17,7 +17,12 @@ Deno.test("samples show what was scored: the rendering, each context (or its has
       id: "0",
       rendering: "lm-evaluation-harness v0.3 (the paper's), from the dataset's fields",
       requests: [
-        { context: "Sky <b>is</b> blue.\nQuestion: is it?\nAnswer:", continuation: " yes" },
+        {
+          context: "Sky <b>is</b> blue.\nQuestion: is it?\nAnswer:",
+          continuation: " yes",
+          loglikelihood: -0.5,
+          greedy: true,
+        },
         {
           contextSha256: "ab".repeat(32),
           contextChars: 5000,
@@ -32,7 +37,8 @@ Deno.test("samples show what was scored: the rendering, each context (or its has
   assert.ok(text.includes("rendering: lm-evaluation-harness v0.3 (the paper&#39;s)"));
   assert.ok(text.includes("What was scored: 2 request(s)"));
   assert.ok(text.includes("Sky &lt;b&gt;is&lt;/b&gt; blue."));
-  assert.ok(text.includes("continuation &quot; yes&quot;"));
+  assert.ok(text.includes("continuation &quot; yes&quot;: log-likelihood -0.5000 (greedy)"));
+  assert.ok(text.includes("continuation &quot; no&quot;</div>")); // no answer recorded
   assert.ok(text.includes(`[5000 characters, SHA-256 ${"ab".repeat(32)}]`));
 });
 

@@ -57,18 +57,19 @@ export async function runChoices(
       const results = scoreMany(ctx, pairs.flat().map((p) => ({ ...p, mode: ctx.mode, griffin })));
       if (record) results.forEach((r) => ctx.timings.add(r.timings));
       let at = 0;
-      return pairs.map((p) => results.slice(at, at += p.length).map((r) => r.loglikelihood));
+      return pairs.map((p) => results.slice(at, at += p.length));
     };
-    const lls = scoreAll(ctx.griffin, true);
+    const scored = scoreAll(ctx.griffin, true);
     const full = ctx.options.agreement ? scoreAll(ctx.fullModel, false) : [];
+    const lls = (results: ScoreResult[]) => results.map((r) => r.loglikelihood);
     for (const [d, doc] of kept.entries()) {
-      const s = choiceScores(lls[d], doc.choiceTexts, doc.gold);
+      const s = choiceScores(lls(scored[d]), doc.choiceTexts, doc.gold);
       const metrics: Record<string, number> = settings.accNorm
         ? { acc: s.acc, acc_norm: s.acc_norm }
         : { acc: s.acc };
       if (ctx.options.agreement) {
         metrics.agreement_acc =
-          choiceScores(full[d], doc.choiceTexts, doc.gold).predicted === s.predicted ? 1 : 0;
+          choiceScores(lls(full[d]), doc.choiceTexts, doc.gold).predicted === s.predicted ? 1 : 0;
         const g = doc.gold;
         Object.assign(
           metrics,
@@ -83,7 +84,7 @@ export async function runChoices(
         metrics,
         ...(settings.rendering ? { rendering: settings.rendering } : {}),
         requests: doc.contexts.map((c, i) =>
-          recordRequest(c, { continuation: doc.continuations[i] })
+          recordRequest(c, { continuation: doc.continuations[i] }, scored[d][i])
         ),
       });
     }
@@ -131,7 +132,7 @@ export async function runLastWord(ctx: RunContext, docs: LambadaDoc[]): Promise<
       prompt: doc.context,
       reference: doc.continuation,
       metrics,
-      requests: [recordRequest(doc.context, { continuation: doc.continuation })],
+      requests: [recordRequest(doc.context, { continuation: doc.continuation }, r)],
     });
   }
 }
