@@ -125,14 +125,16 @@ gf_status attention_unfused(GpuSession &g, float *att, const float *qkv, const T
  * att (n, q_dim) = causal attention of the n queries in qkv (rotated) against the cache's
  * positions 0..n−1 (written by rope_cache_kernel), each over its last `window` keys (0: all).
  * With rounded, the rows go there rounded to T instead (the o product's operand). In one launch
- * where fused_prompt_attention says so, else through cuBLAS.
+ * where fused_prompt_attention says so, or wherever attention_fused serves with as_packed (a
+ * class-mode request alone: the kernel that scores it packed with others, so that its scores do
+ * not depend on the batch size), else through cuBLAS.
  */
 template <typename T>
 gf_status attention_prompt(GpuSession &g, float *att, const float *qkv, const T *key_cache,
                            const T *value_cache, int n, int heads, int kv_heads, int head_dim,
-                           int window, T *rounded = nullptr) {
+                           int window, T *rounded = nullptr, bool as_packed = false) {
   if constexpr (!std::is_same<T, float>::value) {
-    if (fused_prompt_attention<T>(head_dim, heads, kv_heads)) {
+    if (as_packed ? fused_attention_serves<T>(head_dim) : fused_prompt_attention<T>(head_dim, heads, kv_heads)) {
       GF_CUDA(launch_attention_fused<T>(g.stream, att, rounded, qkv, key_cache, value_cache, nullptr, nullptr, 1, n,
                                         heads, kv_heads, head_dim, window));
       return GF_OK;

@@ -177,8 +177,10 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
       st = attention_packed<T>(g, g.att, g.qkv, key_cache, value_cache, packed, d.heads, d.kv_heads,
                                d.head_dim, c.sliding_window, rounded_att);
     } else {
+      /* class mode alone: the packed batch's kernel (bf16 scores of a request alone and packed
+       * differed by up to 0.05 on Llama-2-7B through cuBLAS's attention; tools/batch_drift.ts) */
       st = attention_prompt<T>(g, g.att, g.qkv, key_cache, value_cache, n, d.heads, d.kv_heads, d.head_dim,
-                               c.sliding_window, rounded_att);
+                               c.sliding_window, rounded_att, phase == Phase::classify);
     }
     if (st != GF_OK) break;
     clock.mark("attention");
