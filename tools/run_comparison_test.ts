@@ -60,15 +60,22 @@ Deno.test("records without the engine/harness split leave the totals' split unkn
   assert.equal(jobLabel(old), "stories260K piqa/class d=1 topk r0");
 });
 
+/** A sample of job piqa-1 with its acc and, when given, its requests' log-likelihoods. */
+const sample = (id: string, acc: number, lls?: number[]): StoredSample => ({
+  type: "sample",
+  jobId: "piqa-1",
+  attempt: 1,
+  id,
+  prompt: "p",
+  metrics: { acc },
+  ...(lls
+    ? {
+      requests: lls.map((ll, i) => ({ continuation: ` ${i}`, loglikelihood: ll, greedy: false })),
+    }
+    : {}),
+});
+
 Deno.test("where both runs hold a job's samples, each sample's metrics must be equal", () => {
-  const sample = (id: string, acc: number): StoredSample => ({
-    type: "sample",
-    jobId: "piqa-1",
-    attempt: 1,
-    id,
-    prompt: "p",
-    metrics: { acc },
-  });
   const a = {
     jobs: [piqa(1, 400, 300)],
     samples: new Map([["piqa-1", [sample("0", 1), sample("1", 0)]]]),
@@ -83,24 +90,15 @@ Deno.test("where both runs hold a job's samples, each sample's metrics must be e
 });
 
 Deno.test("samples that differ only where every request scored within the tolerance are near ties", () => {
-  const scored = (id: string, acc: number, lls: number[]): StoredSample => ({
-    type: "sample",
-    jobId: "piqa-1",
-    attempt: 1,
-    id,
-    prompt: "p",
-    metrics: { acc },
-    requests: lls.map((ll, i) => ({ continuation: ` ${i}`, loglikelihood: ll, greedy: false })),
-  });
   const job = (acc: number, wallMs: number) =>
     jobRecord({ jobId: "piqa-1", metrics: metricsOf({ acc }) }, { wallMs, engineMs: wallMs });
   const a = {
     jobs: [job(0.5, 400)],
-    samples: new Map([["piqa-1", [scored("0", 1, [-2, -2.0005]), scored("1", 0, [-4, -3])]]]),
+    samples: new Map([["piqa-1", [sample("0", 1, [-2, -2.0005]), sample("1", 0, [-4, -3])]]]),
   };
   const flipped = {
     jobs: [job(0, 100)],
-    samples: new Map([["piqa-1", [scored("0", 0, [-2.001, -2]), scored("1", 0, [-4, -3])]]]),
+    samples: new Map([["piqa-1", [sample("0", 0, [-2.001, -2]), sample("1", 0, [-4, -3])]]]),
   };
   const near = compareRuns(a, flipped, { loglikelihoodTolerance: 2e-3 });
   assert.deepEqual(near.problems, []);
@@ -116,7 +114,7 @@ Deno.test("samples that differ only where every request scored within the tolera
   // a sample that differs by more than the tolerance makes the job a problem, near ties or not
   const far = {
     jobs: [job(1, 100)],
-    samples: new Map([["piqa-1", [scored("0", 0, [-2.001, -2]), scored("1", 1, [-2, -3])]]]),
+    samples: new Map([["piqa-1", [sample("0", 0, [-2.001, -2]), sample("1", 1, [-2, -3])]]]),
   };
   const mixed = compareRuns(a, far, { loglikelihoodTolerance: 2e-3 });
   assert.deepEqual(mixed.nearTies, []);
