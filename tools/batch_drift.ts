@@ -19,7 +19,7 @@ import type { ScoreRequest, ScoreResult } from "../engine/types.ts";
 import type { DType } from "../ffi/config.ts";
 
 /** What separates two scorings of the same requests. */
-export interface Drift {
+export interface BatchDrift {
   /** Largest |Δ log-likelihood| over the requests. */
   largest: number;
   /** Median |Δ log-likelihood|. */
@@ -41,7 +41,7 @@ export interface Drift {
  * console.assert(drift([r(-1), r(-2)], [r(-1.5), r(-2)]).largest === 0.5);
  * ```
  */
-export function drift(a: ScoreResult[], b: ScoreResult[]): Drift {
+export function drift(a: ScoreResult[], b: ScoreResult[]): BatchDrift {
   const gaps = a.map((r, i) => Math.abs(r.loglikelihood - b[i].loglikelihood)).sort((x, y) =>
     x - y
   );

@@ -25,14 +25,12 @@ const VALUED = ["--markdown", "--loglikelihood-tolerance"];
 /** Runs the command line; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
   try {
-    const stores = args.filter((arg, i) => !arg.startsWith("--") && !VALUED.includes(args[i - 1]));
-    const flags = parseFlags(
-      args.filter((arg, i) => !stores.includes(arg) || VALUED.includes(args[i - 1])),
-      {
-        markdown: "string",
-        "loglikelihood-tolerance": "number",
-      },
-    );
+    const isStore = args.map((arg, i) => !arg.startsWith("--") && !VALUED.includes(args[i - 1]));
+    const stores = args.filter((_, i) => isStore[i]);
+    const flags = parseFlags(args.filter((_, i) => !isStore[i]), {
+      markdown: "string",
+      "loglikelihood-tolerance": "number",
+    });
     if (stores.length !== 2) throw new UsageError(`give two result folders. ${USAGE}`);
     const tolerance = (flags["loglikelihood-tolerance"] as number | undefined) ?? 0;
     if (tolerance < 0) throw new UsageError("--loglikelihood-tolerance must be 0 or more");

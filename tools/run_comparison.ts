@@ -143,8 +143,17 @@ function totals(list: JobTimes[]): RunTotals {
 /** Runs as compared: their final job records and, when known, each job's samples. */
 export type Run = Pick<StoreContents, "jobs"> & Partial<Pick<StoreContents, "samples">>;
 
-/** The samples of a job whose metrics differ between the runs (missing in B counts), by kind. */
-function differingSamples(a: StoredSample[], b: StoredSample[], tolerance: number) {
+/**
+ * A sentence about the samples of a job whose metrics differ between the runs (missing in B
+ * counts), with the job's largest log-likelihood difference (drift) where known, and whether
+ * every one of them is a near tie at `tolerance`; undefined when none differ.
+ */
+function sampleDifference(
+  a: StoredSample[],
+  b: StoredSample[],
+  tolerance: number,
+  drift: Drift | undefined,
+): { sentence: string; nearTies: boolean } | undefined {
   const inB = new Map(b.map((sample) => [sample.id, sample]));
   const differ = a.filter((sample) => {
     const other = inB.get(sample.id)?.metrics;
@@ -154,18 +163,17 @@ function differingSamples(a: StoredSample[], b: StoredSample[], tolerance: numbe
       return x === undefined || y === undefined || !metricsEqual(x, y);
     });
   });
-  const near = differ.filter((s) => inB.has(s.id) && isNearTie(s, inB.get(s.id)!, tolerance));
-  const sentence = () => {
-    const first = differ[0];
-    return `${differ.length} of ${a.length} samples differ (first: sample ${first.id}, A ${
-      JSON.stringify(first.metrics)
-    }, B ${JSON.stringify(inB.get(first.id)?.metrics ?? "missing")})`;
+  if (differ.length === 0) return undefined;
+  const first = differ[0];
+  return {
+    sentence:
+      `${differ.length} of ${a.length} samples differ (first: sample ${first.id}, A ${
+        JSON.stringify(first.metrics)
+      }, B ${JSON.stringify(inB.get(first.id)?.metrics ?? "missing")})` +
+      (drift ? `; the largest log-likelihood difference: ${drift.largest.toExponential(2)}` : ""),
+    nearTies: differ.every((s) => inB.has(s.id) && isNearTie(s, inB.get(s.id)!, tolerance)),
   };
-  return { differ, allNearTies: differ.length > 0 && near.length === differ.length, sentence };
 }
-
-const drifted = (drift?: Drift) =>
-  drift ? `; the largest log-likelihood difference: ${drift.largest.toExponential(2)}` : "";
 
 /**
  * Compares the final job records of two stores (as {@link readStore} gives them) and, where
@@ -202,16 +210,16 @@ export function compareRuns(a: Run, b: Run, options: CompareOptions = {}): RunCo
     const metrics = metricPairs(x, y);
     const [samplesA, samplesB] = [a.samples?.get(x.jobId), b.samples?.get(y.jobId)];
     const drift = samplesA && samplesB ? jobDrift(samplesA, samplesB) : undefined;
-    const samples = samplesA && samplesB
-      ? differingSamples(samplesA, samplesB, tolerance)
+    const sampled = samplesA && samplesB
+      ? sampleDifference(samplesA, samplesB, tolerance, drift)
       : undefined;
     const differences = [
       ...metrics.filter((m) => !m.equal).map((m) =>
         `${m.name} differs: A ${m.a ?? "missing"}, B ${m.b ?? "missing"}`
       ),
-      ...(samples && samples.differ.length > 0 ? [samples.sentence() + drifted(drift)] : []),
+      ...(sampled ? [sampled.sentence] : []),
     ];
-    if (samples?.allNearTies && x.samples === y.samples) {
+    if (sampled?.nearTies && x.samples === y.samples) {
       nearTies.push(
         `${label}: ${differences.join("; ")}; every request of those samples scored within ` +
           `${tolerance} of the other run's`,
