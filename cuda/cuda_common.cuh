@@ -87,12 +87,16 @@ struct GpuModel {
   std::vector<void *> allocations;
 };
 
+struct InvariantProducts; /* cuda_gemm_invariant.cuh */
+
 /* One sequence's state on the device. */
 struct GpuSession {
   cudaStream_t stream = nullptr;
 #ifdef GF_HAVE_CUBLAS
   cublasHandle_t cublas = nullptr;
 #endif
+  bool invariant_on = false; /* a class pass's products batch-invariant (InvariantScope) */
+  InvariantProducts *invariant = nullptr;
   std::vector<void *> allocations;
   void *key_cache = nullptr;   /* T (layers, max_positions, kv_dim) */
   void *value_cache = nullptr; /* T (layers, max_positions, kv_dim) */

@@ -114,6 +114,7 @@ gf_status prompt_pass(gf_session *s, const int32_t *ids, int32_t n, Phase phase,
   const gf_config &c = s->model->config;
   const Dims d(c);
   const int sms = multiprocessors(m.device);
+  const InvariantScope invariant(g, phase == Phase::classify);
   if (gf_status st = allow_staging<T>(GemvShape::shared(d.widest)); st != GF_OK) return st;
   if (g.decode_graph) {
     cudaGraphExecDestroy(g.decode_graph);

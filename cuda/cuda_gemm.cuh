@@ -9,6 +9,7 @@
 #ifndef GRIFFIN_CUDA_GEMM_CUH
 #define GRIFFIN_CUDA_GEMM_CUH
 
+#include "cuda_gemm_invariant.cuh"
 #include "cuda_gemm_rows.cuh"
 #include "cuda_layers.cuh"
 
@@ -73,6 +74,7 @@ gf_status gemm_prepared(GpuSession &g, float *y, const void *operand, const T *w
     return GF_OK;
   }
 #ifdef GF_HAVE_CUBLAS
+  if (invariant_gemm<T>(g, y, operand, w, n, in, out, in_major, accumulate, cuda_type<T>())) return GF_OK;
   const float alpha = 1.f, beta = accumulate ? 1.f : 0.f;
   /* column-major view: Yᵀ (out, n) = op(W) (out, in) · Xᵀ (in, n) */
   cublasStatus_t status = cublasGemmEx(
@@ -127,7 +129,7 @@ constexpr int PAIR_ROWS = 16;
 template <typename T> inline bool gemm_pair_serves(const GpuSession &g, int n) {
 #ifdef GF_HAVE_CUBLAS
   static const bool on = env_on("GRIFFIN_FF_PAIR");
-  return on && g.ff_pairs && n <= PAIR_ROWS && !std::is_same<T, float>::value;
+  return on && g.ff_pairs && !g.invariant_on && n <= PAIR_ROWS && !std::is_same<T, float>::value;
 #else
   (void)g, (void)n;
   return false;

@@ -32,6 +32,9 @@ void release(GpuSession *g) {
   if (g->step_layers) cudaFree(g->step_layers);
   if (g->step_trace) cudaFree(g->step_trace);
   for (cudaEvent_t e : g->selection_events) cudaEventDestroy(e);
+#ifdef GF_HAVE_CUBLASLT
+  delete g->invariant;
+#endif
 #ifdef GF_HAVE_CUBLAS
   if (g->cublas) cublasDestroy(g->cublas);
 #endif

@@ -5,7 +5,8 @@
  * (defaults: llama2-7b 32 200 24 1 bf16,f32; device cuda:0, or cpu with GRIFFIN_DEVICE=cpu).
  * Per weight type it prints the largest and median |Δ| of the requests' log-likelihoods, the
  * largest |Δ| of a token's log-probability, and how many requests chose other experts; with f32
- * among the types, how far each bf16 scoring lies from f32's. A kernel that computes a request
+ * among the types, how far each bf16 scoring lies from f32's; and packed against the same requests
+ * packed in reverse order, five a call (other row counts per product). A kernel that computes a request
  * alone otherwise than packed shows here: in bf16 its other roundings travel through every layer
  * (on the H200, cuBLAS's attention for a Llama-2-7B request alone against the packed batch's
  * fused kernel: up to 0.05 at density 1, other experts for every request at 0.5; since a class
@@ -97,8 +98,9 @@ if (import.meta.main) {
       );
       const alone = requests.map((r) => scoreBatch(model.session, [r], { maxSequences: 1 })[0]);
       const packed = scoreBatch(model.session, requests, { maxSequences: 64 });
+      const reversed = scoreBatch(model.session, requests.toReversed(), { maxSequences: 5 });
       results.set(dtype, { alone, packed });
-      const d = drift(alone, packed);
+      const d = drift(alone, packed), regrouped = drift(packed, reversed.toReversed());
       console.log(
         `${shape} ${dtype} d=${density}, ${count} × (${context} + ${continuation}) tokens, ` +
           `one per call against packed: log-likelihood |Δ| largest ${
@@ -106,7 +108,10 @@ if (import.meta.main) {
           }, ` +
           `median ${d.median.toExponential(2)}; a token's largest ${
             d.largestToken.toExponential(2)
-          }; other experts in ${d.otherExperts} of ${count}`,
+          }; other experts in ${d.otherExperts} of ${count}; packed against reversed in fives: ` +
+          `largest ${
+            regrouped.largest.toExponential(2)
+          }, other experts in ${regrouped.otherExperts}`,
       );
     } finally {
       model.close();

@@ -54,7 +54,7 @@ async function compile(
   source: string,
   input: string,
   object: string,
-  cublas: { include: string; lib: string } | undefined,
+  cublas: Cublas | undefined,
 ): Promise<void> {
   if (source.endsWith(".cu")) {
     await run("nvcc", [
@@ -62,6 +62,7 @@ async function compile(
       "-std=c++17",
       "-gencode=arch=compute_90,code=sm_90",
       ...(cublas ? ["-DGF_HAVE_CUBLAS", `-I${cublas.include}`] : []),
+      ...(cublas?.lt ? ["-DGF_HAVE_CUBLASLT"] : []),
       "-Xcompiler",
       "-fPIC",
       "-c",
@@ -86,11 +87,19 @@ async function compile(
   }
 }
 
+/** cuBLAS's include and library folders, and whether cuBLASLt is there beside it. */
+export interface Cublas {
+  include: string;
+  lib: string;
+  /** cublasLt.h and libcublasLt.so beside cuBLAS's (class mode's batch-invariant products). */
+  lt: boolean;
+}
+
 /**
  * Where cuBLAS lives, when this machine has it (the H200 machine does; CI does not):
  * include and library folders under $CUDA_HOME, /usr/local/cuda or /usr/local/cuda-13.0.
  */
-export function findCublas(): { include: string; lib: string } | undefined {
+export function findCublas(): Cublas | undefined {
   if (Deno.env.get("GRIFFIN_NO_CUBLAS")) return undefined;
   const roots = [Deno.env.get("CUDA_HOME"), "/usr/local/cuda", "/usr/local/cuda-13.0"];
   for (const root of roots.filter((r): r is string => !!r)) {
@@ -98,7 +107,9 @@ export function findCublas(): { include: string; lib: string } | undefined {
       const include = `${root}${sub}/include`;
       if (mtime(`${include}/cublas_v2.h`) === 0) continue;
       for (const lib of [`${root}${sub}/lib`, `${root}/lib64`]) {
-        if (mtime(`${lib}/libcublas.so`) > 0) return { include, lib };
+        if (mtime(`${lib}/libcublas.so`) === 0) continue;
+        const lt = mtime(`${include}/cublasLt.h`) > 0 && mtime(`${lib}/libcublasLt.so`) > 0;
+        return { include, lib, lt };
       }
     }
   }
@@ -120,7 +131,9 @@ export async function build(): Promise<string> {
     f.endsWith(".cpp") && !(useCuda && f === "cuda_none.cpp") ||
     useCuda && f.endsWith(".cu")
   );
-  const flavour = useCuda ? (cublas ? "cuda+cublas" : "cuda") : "cpu";
+  const flavour = useCuda
+    ? (cublas ? (cublas.lt ? "cuda+cublas+lt" : "cuda+cublas") : "cuda")
+    : "cpu";
   const flavourFile = `${buildDir}/flavour`;
   let lastFlavour = "";
   try {
@@ -158,6 +171,7 @@ export async function build(): Promise<string> {
         "-fopenmp",
         "-lgomp",
         ...(cublas ? [`-L${cublas.lib}`, "-lcublas", `-Xlinker=-rpath,${cublas.lib}`] : []),
+        ...(cublas?.lt ? ["-lcublasLt"] : []),
       ]);
     } else {
       await run("g++", ["-shared", "-fopenmp", "-o", tmp, ...objects]);
