@@ -447,6 +447,30 @@ gf_status check_common(Check &c, GpuSession &g) {
       snprintf(label, sizeof label, "neuron scores %dx%d (gelu, ungated)", n_rows, odd);
       c.compare(label, std::vector<float>(gpu_odd.begin(), gpu_odd.end()),
                 std::vector<float>(cpu_odd.begin(), cpu_odd.end()), 1e-9);
+      if (n_rows == 300) { /* packed at an odd width (a neuron a thread): 151 + 149 rows, as alone */
+        const std::vector<int32_t> offsets = {0, 151}, lengths = {151, 149};
+        int32_t *doffsets = to_device(offsets), *dlengths = to_device(lengths);
+        double *dpacked = nullptr;
+        cudaMalloc(&dpacked, (size_t)2 * odd * 8);
+        if ((scored = launch_neuron_scores_packed(g.stream, dpacked, dzo, g.row_inverse, doffsets, dlengths, 2, odd,
+                                                  sms)) != GF_OK)
+          return scored;
+        std::vector<double> packed((size_t)2 * odd);
+        GF_CUDA(cudaMemcpy(packed.data(), dpacked, packed.size() * 8, cudaMemcpyDeviceToHost));
+        bool same = true;
+        for (int b = 0; b < 2; b++) {
+          if ((scored = launch_neuron_scores(g.stream, dodd, g.score_partials, g.score_tickets,
+                                             dzo + (size_t)offsets[(size_t)b] * odd,
+                                             g.row_inverse + offsets[(size_t)b], lengths[(size_t)b] - 1, odd, sms)) !=
+              GF_OK)
+            return scored;
+          GF_CUDA(cudaMemcpy(gpu_odd.data(), dodd, (size_t)odd * 8, cudaMemcpyDeviceToHost));
+          same = same && memcmp(gpu_odd.data(), packed.data() + (size_t)b * odd, (size_t)odd * 8) == 0;
+        }
+        c.ok = c.ok && same;
+        c.line("%-44s %s", "packed neuron scores, odd width = alone", same ? "bit for bit ok" : "FAILED");
+        cudaFree(dpacked), cudaFree(doffsets), cudaFree(dlengths);
+      }
       cudaFree(dzo);
     }
     c.tickets_zero("neuron scores, odd width", g.score_tickets, score_tiles(odd));

@@ -128,32 +128,46 @@ inline gf_status launch_neuron_scores(cudaStream_t stream, double *scores, doubl
   return GF_OK;
 }
 
+/* Warps of a packed neuron-score block: each sums its own chunks of one sequence's rows. */
+constexpr int PACKED_SCORE_WARPS = 8;
+
 /*
  * A packed batch's neuron scores in one launch (mode class): sequence b's scores (scores + b·ff)
  * from its rows offsets[b] .. offsets[b] + lengths[b] − 2 (all but the last), in the chunks
- * launch_neuron_scores would cut them into, each chunk summed in row order and the chunks added in
- * chunk order — the same float64 operations, so the same bits as the sequence alone. A block per
- * (tile, sequence) takes its chunks one after another. Grid (tiles, sequences).
+ * launch_neuron_scores would cut them into (it tiles the columns `tiles` ways), each chunk summed in
+ * row order and the chunks added in chunk order — the same float64 operations, so the same bits as
+ * the sequence alone. A block per (32·C columns, sequence): its warps sum chunks side by side into
+ * shared memory, then its threads add them up column by column. Grid (columns / 32·C, sequences).
  */
 template <int C>
-static __global__ void __launch_bounds__(SCORE_THREADS)
+static __global__ void __launch_bounds__(32 * PACKED_SCORE_WARPS)
     neuron_scores_packed_kernel(double *__restrict__ scores, const float *__restrict__ z,
                                 const double *__restrict__ inverse, const int32_t *__restrict__ offsets,
-                                const int32_t *__restrict__ lengths, int ff, int sms) {
-  const int b = blockIdx.y, j = (blockIdx.x * SCORE_THREADS + threadIdx.x) * C;
-  if (j >= ff) return;
+                                const int32_t *__restrict__ lengths, int ff, int tiles, int sms) {
+  constexpr int COLUMNS = 32 * C;
+  __shared__ double partial[SCORE_MAX_CHUNKS][COLUMNS];
+  const int b = blockIdx.y, lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
   const int rows = lengths[b] - 1, start = offsets[b];
-  const int chunks = score_chunks(rows, (int)gridDim.x, sms);
+  const int chunks = score_chunks(rows, tiles, sms);
   const int per_chunk = rows > 0 ? (rows + chunks - 1) / chunks : 1;
-  double total[C] = {};
-  for (int first = 0; first < rows; first += per_chunk) {
-    double ss[C] = {};
-    add_score_rows<C>(ss, z + (size_t)start * ff, inverse + start, first, min(rows, first + per_chunk), ff, j);
+  const int used = rows > 0 ? (rows + per_chunk - 1) / per_chunk : 0; /* chunks that hold rows */
+  const int j = blockIdx.x * COLUMNS + lane * C;
+  if (j < ff) {
+    for (int chunk = warp; chunk < used; chunk += PACKED_SCORE_WARPS) {
+      double ss[C] = {};
+      const int first = chunk * per_chunk;
+      add_score_rows<C>(ss, z + (size_t)start * ff, inverse + start, first, min(rows, first + per_chunk), ff, j);
 #pragma unroll
-    for (int c = 0; c < C; c++) total[c] += ss[c];
+      for (int c = 0; c < C; c++) partial[chunk][lane * C + c] = ss[c];
+    }
   }
-#pragma unroll
-  for (int c = 0; c < C; c++) scores[(size_t)b * ff + j + c] = sqrt(total[c]);
+  __syncthreads();
+  for (int column = threadIdx.x; column < COLUMNS; column += blockDim.x) {
+    if (blockIdx.x * COLUMNS + column >= ff) break;
+    double total = 0;
+    for (int chunk = 0; chunk < used; chunk++) total += partial[chunk][column];
+    scores[(size_t)b * ff + blockIdx.x * COLUMNS + column] = sqrt(total);
+  }
 }
 
 /* Neuron scores of every sequence of a packed batch (count × ff), z holding the batch's rows. */
@@ -161,12 +175,15 @@ inline gf_status launch_neuron_scores_packed(cudaStream_t stream, double *scores
                                              const double *inverse, const int32_t *offsets,
                                              const int32_t *lengths, int count, int ff, int sms) {
   const bool vectors = ff % 4 == 0 && ((uintptr_t)z & 15) == 0;
-  const int columns = SCORE_THREADS * (vectors ? 4 : 1);
+  const int tiles = (ff + SCORE_THREADS * (vectors ? 4 : 1) - 1) / (SCORE_THREADS * (vectors ? 4 : 1));
+  const int columns = 32 * (vectors ? 4 : 1);
   const dim3 grid((ff + columns - 1) / columns, count);
   if (vectors)
-    neuron_scores_packed_kernel<4><<<grid, SCORE_THREADS, 0, stream>>>(scores, z, inverse, offsets, lengths, ff, sms);
+    neuron_scores_packed_kernel<4><<<grid, 32 * PACKED_SCORE_WARPS, 0, stream>>>(scores, z, inverse, offsets, lengths,
+                                                                                 ff, tiles, sms);
   else
-    neuron_scores_packed_kernel<1><<<grid, SCORE_THREADS, 0, stream>>>(scores, z, inverse, offsets, lengths, ff, sms);
+    neuron_scores_packed_kernel<1><<<grid, 32 * PACKED_SCORE_WARPS, 0, stream>>>(scores, z, inverse, offsets, lengths,
+                                                                                 ff, tiles, sms);
   GF_LAUNCHED();
   return GF_OK;
 }
@@ -195,23 +212,26 @@ __device__ __forceinline__ int block_exclusive_scan(int v, int *shared, int *tot
 /*
  * Per layer l (one block each): the k = counts[l] largest scores (k < 0: skip the layer), ties
  * to the lower index, into experts[l·ff ...] ascending; flags[l·ff + j] = 1 for them when flags
- * is given. Scores are non-negative doubles, so their bit patterns order as they do.
+ * is given. Scores are non-negative doubles, so their bit patterns order as they do. With early,
+ * the select stops at the first byte whose bin of the k-th holds just the keys still needed
+ * (GRIFFIN_TOPK_EARLY=0: every byte): the same experts.
  */
 static __global__ void top_k_kernel(int32_t *__restrict__ experts, uint8_t *__restrict__ flags,
                                     const double *__restrict__ scores,
-                                    const int32_t *__restrict__ counts, int ff) {
+                                    const int32_t *__restrict__ counts, int ff, bool early) {
   __shared__ int histogram[256];
   __shared__ int at_or_above[257]; /* at_or_above[b]: candidates in bins b..255; [256] = 0 */
   __shared__ int scan[32];
   __shared__ unsigned long long chosen;
   __shared__ int needed;
+  __shared__ bool settled; /* the bin of the k-th holds just the keys still needed: all of them go */
   const int l = blockIdx.x, k = counts[l];
   if (k < 0) return;
   const unsigned long long *bits =
       reinterpret_cast<const unsigned long long *>(scores + (size_t)l * ff);
   /* radix select: the k-th largest bit pattern, a byte at a time from the top */
   unsigned long long prefix = 0, mask = 0;
-  if (threadIdx.x == 0) needed = k, at_or_above[256] = 0;
+  if (threadIdx.x == 0) needed = k, at_or_above[256] = 0, settled = false;
   for (int shift = 56; shift >= 0 && k > 0 && k < ff; shift -= 8) {
     for (int b = threadIdx.x; b < 256; b += blockDim.x) histogram[b] = 0;
     __syncthreads();
@@ -235,19 +255,22 @@ static __global__ void top_k_kernel(int32_t *__restrict__ experts, uint8_t *__re
     if (t < 256 && (at_or_above[t] >= want || t == 0) && at_or_above[t + 1] < want) {
       needed = want - at_or_above[t + 1];
       chosen = (unsigned long long)t << shift;
+      settled = at_or_above[t] - at_or_above[t + 1] == needed; /* the bin holds no more */
     }
     __syncthreads();
     prefix |= chosen;
     mask |= 255ull << shift;
+    if (early && settled) break; /* the bytes below would change no choice: stop (bit patterns by `mask`) */
   }
   __syncthreads();
-  /* keep every key above the k-th, and the first `needed` equal to it in index order */
+  /* keep every key above the k-th, and the first `needed` equal to it in index order; keys are the
+   * bit patterns' bytes read so far (all of them unless settled early, where the equal ones all go) */
   const unsigned long long threshold = prefix;
   const int take_equal = needed;
   int equal_base = 0, out_base = 0;
   for (int base = 0; base < ff; base += blockDim.x) {
     const int j = base + threadIdx.x;
-    const unsigned long long u = j < ff ? bits[j] : 0;
+    const unsigned long long u = j < ff ? bits[j] & mask : 0;
     const bool all = k >= ff, none = k <= 0;
     const int equal = !all && !none && j < ff && u == threshold;
     int equal_total, out_total;
@@ -271,7 +294,8 @@ static __global__ void flag_list_kernel(uint8_t *__restrict__ flags, const int32
 /* The top-k launch for `layers` consecutive layers starting at the given pointers. */
 inline gf_status launch_top_k(cudaStream_t stream, int32_t *experts, uint8_t *flags,
                               const double *scores, const int32_t *counts, int ff, int layers) {
-  top_k_kernel<<<layers, 1024, 0, stream>>>(experts, flags, scores, counts, ff);
+  static const bool early = env_on("GRIFFIN_TOPK_EARLY");
+  top_k_kernel<<<layers, 1024, 0, stream>>>(experts, flags, scores, counts, ff, early);
   GF_LAUNCHED();
   return GF_OK;
 }
