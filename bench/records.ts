@@ -50,9 +50,12 @@ export interface JobTimings {
   tokensPerSecond: number;
   /** Tokens generated over the whole job. */
   generatedTokens: number;
-  /** The job from start to end as the harness saw it (model loading excluded). */
+  /** The job from start to end as the harness saw it (loading excluded: the worker's and the model's). */
   wallMs: number;
-  /** Time the worker spent opening the model before this job (0 when it was already open). */
+  /**
+   * Time spent getting ready before this job: opening the model, and for a worker's first job its
+   * start and modules (0 when all were ready).
+   */
   loadMs: number;
   /** Of wallMs, the time inside engine calls (absent in records of earlier versions). */
   engineMs?: number;

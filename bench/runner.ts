@@ -37,7 +37,10 @@ export interface SampleData {
 
 /** What a finished job reports: the task's result, and where the time went. */
 export interface JobOutput extends Pick<TaskResult, "metrics" | "samples" | "skipped" | "timings"> {
-  /** Milliseconds spent opening the model for this job (0 when it was open already). */
+  /**
+   * Milliseconds spent getting ready for this job: opening the model, and for a worker's first job
+   * its start and modules (0 when all were ready).
+   */
   loadMs: number;
   /** Milliseconds the job spent inside engine calls (the rest is the harness's). */
   engineMs?: number;

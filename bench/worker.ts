@@ -48,12 +48,16 @@ async function main(): Promise<void> {
     }
     const { job } = request;
     try {
+      // the worker's start and its runner's modules, before its first job: loading, not the job's
+      const startMs = runner ? 0 : performance.now();
       runner ??= await (await loadRunner(runnerUrl)).createRunner({ device });
-      const output = await runner.run(
+      const setupMs = startMs > 0 ? performance.now() : 0; // since this process started
+      const ran = await runner.run(
         job,
         (sample) => send({ griffin: "sample", jobId: job.jobId, sample }),
         (phase) => send({ griffin: phase, jobId: job.jobId }),
       );
+      const output = { ...ran, loadMs: ran.loadMs + setupMs };
       await send({ griffin: "done", jobId: job.jobId, output });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

@@ -36,6 +36,21 @@ Deno.test("a worker runs jobs one after another and streams their samples", asyn
   assert.equal(worker.alive, false);
 });
 
+Deno.test("a worker's start and its runner's modules count as its first job's loading", async () => {
+  const worker = new WorkerProcess({ device: "cpu", name: "cpu#0" }, RUNNER, {
+    FAKE_RUNNER: JSON.stringify({ importMs: 300 }), // the runner's modules take 300 ms to import
+  });
+  const loads: number[] = [];
+  for (const density of [0.5, 0.25]) { // one model: the fake runner opens it in no time
+    const outcome = await worker.run(fakeJob(density), () => Promise.resolve());
+    assert.equal(outcome.kind, "done");
+    if (outcome.kind === "done") loads.push(outcome.output.loadMs);
+  }
+  await worker.close();
+  assert.ok(loads[0] >= 300, `the first job's loading: ${loads[0]} ms`);
+  assert.ok(loads[1] < 1, `the second job's loading: ${loads[1]} ms`);
+});
+
 Deno.test("a worker that crashes, runs out of memory or hangs is reported with the reason", async () => {
   const cases = [
     { do: "crash", expect: /crashed \(exit code 139 \(a segmentation fault\)\)/ },

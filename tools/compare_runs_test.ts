@@ -40,7 +40,7 @@ Deno.test("two stores with equal metrics: the table, the totals, Markdown, exit 
   assert.equal(code, 0, stdout);
   assert.match(stdout, /stories260K piqa\/class d=0\.5 topk r0 +acc=0\.4 acc_norm=0\.5 +acc=0\.4/);
   assert.match(stdout, /total \(2 jobs, loading excluded\) +800 +200 +4\.00× +600 +200 +25\.0%/);
-  assert.match(stdout, /model loading \(not in the wall times\): A 50 ms, B 50 ms/);
+  assert.match(stdout, /loading, workers and models \(not in the wall times\): A 50 ms, B 50 ms/);
   assert.match(stdout, /metrics equal in all 2 jobs/);
   const markdown = await Deno.readTextFile(`${dir}/cmp.md`);
   assert.match(

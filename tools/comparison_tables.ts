@@ -62,7 +62,7 @@ export function comparisonCells(c: RunComparison): string[][] {
 }
 
 function closing(c: RunComparison): string[] {
-  const load = `model loading (not in the wall times): A ${ms(c.a.loadMs)} ms, B ${
+  const load = `loading, workers and models (not in the wall times): A ${ms(c.a.loadMs)} ms, B ${
     ms(c.b.loadMs)
   } ms`;
   const drifts = c.jobs.flatMap((j) => j.drift ? [j.drift] : []);

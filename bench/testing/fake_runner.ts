@@ -2,7 +2,8 @@
  * A runner for tests: no model, deterministic samples, and misbehaviour on demand.
  *
  * The environment variable `FAKE_RUNNER` holds JSON:
- * `{ "sleepMs": 5, "loadMs": 0, "rules": [{ "match": { "density": 0.5 }, "do": "crash" }] }`.
+ * `{ "sleepMs": 5, "loadMs": 0, "rules": [{ "match": { "density": 0.5 }, "do": "crash" }] }`;
+ * `importMs` makes importing this module take that long (a runner's heavy modules).
  * A rule's `match` compares job fields (`density`, `method`, `mode`, `task`, `model`, `repeat`);
  * `do` is `crash` (exit 139), `abort` (the process kills itself with SIGABRT, as a failed native
  * assertion does), `oom` (prints a
@@ -37,10 +38,13 @@ interface Rule {
 interface Script {
   sleepMs?: number;
   loadMs?: number;
+  importMs?: number;
   rules?: Rule[];
 }
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+await sleep(JSON.parse(Deno.env.get("FAKE_RUNNER") ?? "{}").importMs ?? 0);
 
 function fieldOf(job: Job, key: string): unknown {
   if (key === "task") return job.task.name;
