@@ -327,6 +327,33 @@ gf_status check_greedy(Check &c) {
   return GF_OK;
 }
 
+/*
+ * A packed batch's neuron scores (sequences at `offsets` of `lengths` rows of z) against each
+ * sequence scored alone into `scratch` (ff doubles): bit for bit, one line under `label`.
+ */
+static gf_status check_packed_scores(Check &c, GpuSession &g, const char *label, const float *dz, int ff,
+                                     const std::vector<int32_t> &offsets, const std::vector<int32_t> &lengths,
+                                     double *scratch, int sms) {
+  const int count = (int)lengths.size();
+  int32_t *doffsets = to_device(offsets), *dlengths = to_device(lengths);
+  double *dpacked = nullptr;
+  cudaMalloc(&dpacked, (size_t)count * ff * 8);
+  gf_status st = launch_neuron_scores_packed(g.stream, dpacked, dz, g.row_inverse, doffsets, dlengths, count, ff, sms);
+  std::vector<double> packed((size_t)count * ff), alone(ff);
+  bool same = st == GF_OK && cudaMemcpy(packed.data(), dpacked, packed.size() * 8, cudaMemcpyDeviceToHost) == cudaSuccess;
+  for (int b = 0; b < count && same; b++) {
+    st = launch_neuron_scores(g.stream, scratch, g.score_partials, g.score_tickets, dz + (size_t)offsets[(size_t)b] * ff,
+                              g.row_inverse + offsets[(size_t)b], lengths[(size_t)b] - 1, ff, sms);
+    same = st == GF_OK && cudaMemcpy(alone.data(), scratch, (size_t)ff * 8, cudaMemcpyDeviceToHost) == cudaSuccess &&
+           memcmp(alone.data(), packed.data() + (size_t)b * ff, (size_t)ff * 8) == 0;
+  }
+  cudaFree(dpacked), cudaFree(doffsets), cudaFree(dlengths);
+  if (st != GF_OK) return st;
+  c.ok = c.ok && same;
+  c.line("%-44s %s", label, same ? "bit for bit ok" : "FAILED");
+  return GF_OK;
+}
+
 gf_status check_common(Check &c, GpuSession &g) {
   const int n = 19, d = 4096, ff = 11008;
   std::vector<float> x = c.random((size_t)n * d), w = c.random(d), cpu((size_t)n * d);
@@ -398,27 +425,9 @@ gf_status check_common(Check &c, GpuSession &g) {
   c.tickets_zero("neuron scores", g.score_tickets, score_tiles(ff));
   {
     /* a packed batch's scores in one launch: each sequence's rows but its last, bit for bit as alone */
-    const std::vector<int32_t> offsets = {0, 21, 22, 24}, lengths = {21, 1, 2, 33};
-    const int count = (int)lengths.size();
-    int32_t *doffsets = to_device(offsets), *dlengths = to_device(lengths);
-    double *dpacked = nullptr;
-    cudaMalloc(&dpacked, (size_t)count * ff * 8);
-    if ((scored = launch_neuron_scores_packed(g.stream, dpacked, dz, g.row_inverse, doffsets, dlengths, count, ff, sms)) != GF_OK)
+    if ((scored = check_packed_scores(c, g, "packed neuron scores (4 sequences) = alone", dz, ff, {0, 21, 22, 24},
+                                      {21, 1, 2, 33}, dscores, sms)) != GF_OK)
       return scored;
-    std::vector<double> packed((size_t)count * ff), alone(ff);
-    GF_CUDA(cudaMemcpy(packed.data(), dpacked, packed.size() * 8, cudaMemcpyDeviceToHost));
-    bool same = true;
-    for (int b = 0; b < count; b++) {
-      if ((scored = launch_neuron_scores(g.stream, dscores, g.score_partials, g.score_tickets,
-                                         dz + (size_t)offsets[(size_t)b] * ff, g.row_inverse + offsets[(size_t)b],
-                                         lengths[(size_t)b] - 1, ff, sms)) != GF_OK)
-        return scored;
-      GF_CUDA(cudaMemcpy(alone.data(), dscores, (size_t)ff * 8, cudaMemcpyDeviceToHost));
-      same = same && memcmp(alone.data(), packed.data() + (size_t)b * ff, (size_t)ff * 8) == 0;
-    }
-    c.ok = c.ok && same;
-    c.line("%-44s %s", "packed neuron scores (4 sequences) = alone", same ? "bit for bit ok" : "FAILED");
-    cudaFree(dpacked), cudaFree(doffsets), cudaFree(dlengths);
     /* the top-k below reads the 57 rows' scores again */
     if ((scored = launch_neuron_scores(g.stream, dscores, g.score_partials, g.score_tickets, dz, g.row_inverse,
                                        rows, ff, sms)) != GF_OK)
@@ -447,30 +456,10 @@ gf_status check_common(Check &c, GpuSession &g) {
       snprintf(label, sizeof label, "neuron scores %dx%d (gelu, ungated)", n_rows, odd);
       c.compare(label, std::vector<float>(gpu_odd.begin(), gpu_odd.end()),
                 std::vector<float>(cpu_odd.begin(), cpu_odd.end()), 1e-9);
-      if (n_rows == 300) { /* packed at an odd width (a neuron a thread): 151 + 149 rows, as alone */
-        const std::vector<int32_t> offsets = {0, 151}, lengths = {151, 149};
-        int32_t *doffsets = to_device(offsets), *dlengths = to_device(lengths);
-        double *dpacked = nullptr;
-        cudaMalloc(&dpacked, (size_t)2 * odd * 8);
-        if ((scored = launch_neuron_scores_packed(g.stream, dpacked, dzo, g.row_inverse, doffsets, dlengths, 2, odd,
-                                                  sms)) != GF_OK)
-          return scored;
-        std::vector<double> packed((size_t)2 * odd);
-        GF_CUDA(cudaMemcpy(packed.data(), dpacked, packed.size() * 8, cudaMemcpyDeviceToHost));
-        bool same = true;
-        for (int b = 0; b < 2; b++) {
-          if ((scored = launch_neuron_scores(g.stream, dodd, g.score_partials, g.score_tickets,
-                                             dzo + (size_t)offsets[(size_t)b] * odd,
-                                             g.row_inverse + offsets[(size_t)b], lengths[(size_t)b] - 1, odd, sms)) !=
-              GF_OK)
-            return scored;
-          GF_CUDA(cudaMemcpy(gpu_odd.data(), dodd, (size_t)odd * 8, cudaMemcpyDeviceToHost));
-          same = same && memcmp(gpu_odd.data(), packed.data() + (size_t)b * odd, (size_t)odd * 8) == 0;
-        }
-        c.ok = c.ok && same;
-        c.line("%-44s %s", "packed neuron scores, odd width = alone", same ? "bit for bit ok" : "FAILED");
-        cudaFree(dpacked), cudaFree(doffsets), cudaFree(dlengths);
-      }
+      if (n_rows == 300 && /* packed at an odd width (a neuron a thread): 151 + 149 rows, as alone */
+          (scored = check_packed_scores(c, g, "packed neuron scores, odd width = alone", dzo, odd, {0, 151}, {151, 149},
+                                        dodd, sms)) != GF_OK)
+        return scored;
       cudaFree(dzo);
     }
     c.tickets_zero("neuron scores, odd width", g.score_tickets, score_tiles(odd));
