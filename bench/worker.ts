@@ -49,9 +49,9 @@ async function main(): Promise<void> {
     const { job } = request;
     try {
       // the worker's start and its runner's modules, before its first job: loading, not the job's
-      const startMs = runner ? 0 : performance.now();
+      const first = runner === undefined;
       runner ??= await (await loadRunner(runnerUrl)).createRunner({ device });
-      const setupMs = startMs > 0 ? performance.now() : 0; // since this process started
+      const setupMs = first ? performance.now() : 0; // since this process started
       const ran = await runner.run(
         job,
         (sample) => send({ griffin: "sample", jobId: job.jobId, sample }),
