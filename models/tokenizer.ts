@@ -20,6 +20,9 @@ export interface TextTokenizer {
   readonly eosTokenId: number | undefined;
 }
 
+/** Texts whose ids a tokenizer keeps (then it forgets them all and starts again). */
+export const ENCODED_TEXTS = 1 << 17;
+
 /** Whether the paper tokenised this architecture's prompts with BOS. */
 export function addsBosByDefault(architecture: string): boolean {
   return architecture === "gemma";
@@ -61,11 +64,19 @@ export function loadTokenizer(folder: string, ids: { bos?: number; eos?: number 
   };
   const bosTokenId = ids.bos ?? special("bos_token");
   const eosTokenId = ids.eos ?? special("eos_token");
+  // a sweep scores the same texts at every density and method: each text is tokenised once
+  const seen = new Map<string, number[]>();
   return {
     bosTokenId,
     eosTokenId,
     encode(text: string, addBos: boolean): number[] {
-      const encoded = tokenizer.encode(text, { add_special_tokens: false }).ids;
+      let known = seen.get(text);
+      if (known === undefined) {
+        known = tokenizer.encode(text, { add_special_tokens: false }).ids;
+        if (seen.size >= ENCODED_TEXTS) seen.clear();
+        seen.set(text, known);
+      }
+      const encoded = known.slice(); // the caller's own copy
       if (!addBos) return encoded;
       if (bosTokenId === undefined) {
         throw new ModelFileError(`${folder}: BOS was asked for but the model has no BOS token`);

@@ -71,3 +71,18 @@ Deno.test("a missing or broken tokenizer.json names the file", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test({
+  name: `a text tokenised again gives the same ids, each caller its own array${sharedSkip}`,
+  ignore,
+  fn: () => {
+    const tokenizer = loadTokenizer(llama2Tokenizer, {});
+    const text = "Question: How do I ready a guinea pig cage?\nAnswer:";
+    const first = tokenizer.encode(text, false);
+    first.push(99999); // the caller's to change
+    const again = tokenizer.encode(text, false), withBos = tokenizer.encode(text, true);
+    assert.deepEqual(again, first.slice(0, -1));
+    assert.deepEqual(withBos, [1, ...again]);
+    assert.deepEqual(loadTokenizer(llama2Tokenizer, {}).encode(text, false), again); // a fresh one
+  },
+});
