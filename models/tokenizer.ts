@@ -20,8 +20,11 @@ export interface TextTokenizer {
   readonly eosTokenId: number | undefined;
 }
 
-/** Texts whose ids a tokenizer keeps (then it forgets them all and starts again). */
-export const ENCODED_TEXTS = 1 << 17;
+/**
+ * About how many bytes of texts and their ids a tokenizer keeps (2 a character, 8 an id), then it
+ * forgets them all and starts again: a task's texts at a time (HellaSwag's 50k texts ~50 MB).
+ */
+export const ENCODED_BYTES = 64 << 20;
 
 /** Whether the paper tokenised this architecture's prompts with BOS. */
 export function addsBosByDefault(architecture: string): boolean {
@@ -66,6 +69,7 @@ export function loadTokenizer(folder: string, ids: { bos?: number; eos?: number 
   const eosTokenId = ids.eos ?? special("eos_token");
   // a sweep scores the same texts at every density and method: each text is tokenised once
   const seen = new Map<string, number[]>();
+  let kept = 0;
   return {
     bosTokenId,
     eosTokenId,
@@ -73,8 +77,10 @@ export function loadTokenizer(folder: string, ids: { bos?: number; eos?: number 
       let known = seen.get(text);
       if (known === undefined) {
         known = tokenizer.encode(text, { add_special_tokens: false }).ids;
-        if (seen.size >= ENCODED_TEXTS) seen.clear();
+        const bytes = 2 * text.length + 8 * known.length;
+        if (kept + bytes > ENCODED_BYTES) seen.clear(), kept = 0;
         seen.set(text, known);
+        kept += bytes;
       }
       const encoded = known.slice(); // the caller's own copy
       if (!addBos) return encoded;
