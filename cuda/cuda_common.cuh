@@ -33,6 +33,14 @@
 
 namespace gf {
 
+#ifdef GF_HAVE_CUBLAS
+/* The CUDA data type of each weight type, as cuBLAS and cuBLASLt name it. */
+template <typename T> constexpr cudaDataType_t cuda_type();
+template <> constexpr cudaDataType_t cuda_type<float>() { return CUDA_R_32F; }
+template <> constexpr cudaDataType_t cuda_type<__half>() { return CUDA_R_16F; }
+template <> constexpr cudaDataType_t cuda_type<__nv_bfloat16>() { return CUDA_R_16BF; }
+#endif
+
 /* Element conversions to and from float, for every weight type. */
 __device__ __forceinline__ float to_float(float v) { return v; }
 __device__ __forceinline__ float to_float(__half v) { return __half2float(v); }

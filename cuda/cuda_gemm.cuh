@@ -38,13 +38,6 @@ __global__ void gemm_tiled_kernel(float *__restrict__ y, const float *__restrict
   if (t < n && o < out) y[(size_t)t * out + o] = accumulate ? y[(size_t)t * out + o] + acc : acc;
 }
 
-#ifdef GF_HAVE_CUBLAS
-template <typename T> constexpr cudaDataType_t cuda_type();
-template <> constexpr cudaDataType_t cuda_type<float>() { return CUDA_R_32F; }
-template <> constexpr cudaDataType_t cuda_type<__half>() { return CUDA_R_16F; }
-template <> constexpr cudaDataType_t cuda_type<__nv_bfloat16>() { return CUDA_R_16BF; }
-#endif
-
 /*
  * X (n, in) as the products take it: rounded to T into g.cast where cuBLAS multiplies 16-bit
  * weights, X itself otherwise. One rounding serves every product of the same input.
@@ -74,7 +67,7 @@ gf_status gemm_prepared(GpuSession &g, float *y, const void *operand, const T *w
     return GF_OK;
   }
 #ifdef GF_HAVE_CUBLAS
-  if (invariant_gemm<T>(g, y, operand, w, n, in, out, in_major, accumulate, cuda_type<T>())) return GF_OK;
+  if (invariant_gemm<T>(g, y, operand, w, n, in, out, in_major, accumulate)) return GF_OK;
   const float alpha = 1.f, beta = accumulate ? 1.f : 0.f;
   /* column-major view: Yᵀ (out, n) = op(W) (out, in) · Xᵀ (in, n) */
   cublasStatus_t status = cublasGemmEx(

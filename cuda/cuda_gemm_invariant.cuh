@@ -89,9 +89,10 @@ inline const InvariantProducts::Plan &invariant_plan(InvariantProducts &p, cudaD
 
 template <typename T>
 bool invariant_gemm(GpuSession &g, float *y, const void *x, const T *w, int n, int in, int out, bool in_major,
-                    bool accumulate, cudaDataType_t type) {
+                    bool accumulate) {
 #ifdef GF_HAVE_CUBLASLT
   if (!g.invariant_on) return false;
+  constexpr cudaDataType_t type = cuda_type<T>();
   if (!g.invariant) {
     g.invariant = new InvariantProducts();
     if (cublasLtCreate(&g.invariant->lt) != CUBLAS_STATUS_SUCCESS) {
@@ -108,7 +109,7 @@ bool invariant_gemm(GpuSession &g, float *y, const void *x, const T *w, int n, i
   return cublasLtMatmul(g.invariant->lt, plan.desc, &alpha, w, at.a, x, at.b, &beta, y, at.c, y, at.c, &plan.algo,
                         nullptr, 0, g.stream) == CUBLAS_STATUS_SUCCESS;
 #else
-  (void)g, (void)y, (void)x, (void)w, (void)n, (void)in, (void)out, (void)in_major, (void)accumulate, (void)type;
+  (void)g, (void)y, (void)x, (void)w, (void)n, (void)in, (void)out, (void)in_major, (void)accumulate;
   return false;
 #endif
 }

@@ -44,6 +44,15 @@ __device__ __forceinline__ void add_score_rows(double (&ss)[C], const float *__r
   }
 }
 
+/* Whether the neuron scores read z four neurons a thread (ff a multiple of 4, z 16-byte aligned). */
+inline bool score_vectors(const float *z, int ff) { return ff % 4 == 0 && ((uintptr_t)z & 15) == 0; }
+
+/* Column tiles of launch_neuron_scores's grid (SCORE_THREADS threads of 1 or 4 neurons each). */
+inline int score_column_tiles(int ff, bool vectors) {
+  const int columns = SCORE_THREADS * (vectors ? 4 : 1);
+  return (ff + columns - 1) / columns;
+}
+
 /* Row chunks of the neuron scores over `rows` rows with `tiles` column tiles (launch_neuron_scores's). */
 __host__ __device__ inline int score_chunks(int rows, int tiles, int sms) {
   int chunks = (2 * sms + tiles - 1) / tiles;
@@ -112,9 +121,8 @@ inline gf_status launch_neuron_scores(cudaStream_t stream, double *scores, doubl
     GF_CUDA(cudaMemsetAsync(scores, 0, (size_t)ff * 8, stream));
     return GF_OK;
   }
-  const bool vectors = ff % 4 == 0 && ((uintptr_t)z & 15) == 0;
-  const int columns = SCORE_THREADS * (vectors ? 4 : 1);
-  const int tiles = (ff + columns - 1) / columns;
+  const bool vectors = score_vectors(z, ff);
+  const int tiles = score_column_tiles(ff, vectors);
   const int chunks = score_chunks(rows, tiles, sms);
   const int per_chunk = (rows + chunks - 1) / chunks;
   const dim3 grid(tiles, (rows + per_chunk - 1) / per_chunk);
@@ -174,8 +182,8 @@ static __global__ void __launch_bounds__(32 * PACKED_SCORE_WARPS)
 inline gf_status launch_neuron_scores_packed(cudaStream_t stream, double *scores, const float *z,
                                              const double *inverse, const int32_t *offsets,
                                              const int32_t *lengths, int count, int ff, int sms) {
-  const bool vectors = ff % 4 == 0 && ((uintptr_t)z & 15) == 0;
-  const int tiles = (ff + SCORE_THREADS * (vectors ? 4 : 1) - 1) / (SCORE_THREADS * (vectors ? 4 : 1));
+  const bool vectors = score_vectors(z, ff);
+  const int tiles = score_column_tiles(ff, vectors); /* the chunks a sequence alone is cut into */
   const int columns = 32 * (vectors ? 4 : 1);
   const dim3 grid((ff + columns - 1) / columns, count);
   if (vectors)
